@@ -1,0 +1,54 @@
+# The README's commands. `make up` sets up and runs the product; `make test` runs every test.
+SHELL := /bin/bash
+VENV  ?= .venv
+PY    := $(VENV)/bin/python
+PIP   := $(VENV)/bin/pip
+PORT  ?= 8000
+# Tests run against PostgreSQL and Redis (real servers); override for another host.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/igny8
+TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
+
+.PHONY: help setup up run demo test test-fast frontend bench check-redis clean
+
+help:
+	@echo "make up      - set everything up (venv, DB, demo data, dashboard) and run web + worker + beat"
+	@echo "make test    - run the whole test suite (PostgreSQL + Redis, real Celery worker, browser)"
+	@echo "make setup   - install and migrate only";  echo "make bench   - run the benchmarks in bench/"
+
+$(PY):
+	@PYBIN=$$(scripts/find-python.sh) && $$PYBIN -m venv $(VENV)
+	@$(PIP) install -q --upgrade pip
+
+$(VENV)/.deps: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install -q -r requirements-dev.txt
+	@touch $@
+
+frontend:
+	@if [ -f frontend/package.json ]; then \
+	  command -v npm >/dev/null || { echo "npm is needed to build the dashboard (apt-get install nodejs npm)"; exit 1; }; \
+	  cd frontend && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build; \
+	fi
+
+setup: $(VENV)/.deps frontend
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+
+check-redis:
+	@scripts/check-redis.sh
+
+up run demo: setup check-redis
+	@echo ""
+	@echo "  IGNY8 Automation is starting on http://127.0.0.1:$(PORT)/  (login: demo / demo-password)"
+	@echo "  Stop with Ctrl-C."
+	@echo ""
+	PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
+
+test: $(VENV)/.deps frontend
+	@DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" scripts/check-redis.sh
+	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.deps
+	@for b in bench/*.py; do echo "== $$b"; DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) frontend/node_modules frontend/dist staticfiles

@@ -1,0 +1,47 @@
+"""One JSON error shape for the whole API: {"detail": str, "code": str, ...field errors}."""
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from igny8_core.billing.services import InsufficientCredits
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The object's state does not allow this."
+    default_code = "conflict"
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, InsufficientCredits):
+        return Response(
+            {
+                "detail": str(exc),
+                "code": "insufficient_credits",
+                "required": str(exc.required),
+                "balance": str(exc.available),
+            },
+            status=status.HTTP_402_PAYMENT_REQUIRED,
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    if isinstance(exc, exceptions.ValidationError):
+        # Field errors stay at the top level (DRF's shape) plus a summary and a code.
+        payload = {"detail": "Invalid input.", "code": "invalid"}
+        if isinstance(data, dict):
+            payload.update(data)
+        else:
+            payload["errors"] = data
+        response.data = payload
+    elif isinstance(data, dict) and "detail" in data:
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+        data.setdefault("code", codes if isinstance(codes, str) else getattr(exc, "default_code", "error"))
+    return response

@@ -1,0 +1,52 @@
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import redirect, render
+from django.urls import path
+
+from igny8_core.accounts.models import Account
+
+from .models import CreditCostConfig, CreditTransaction
+from .services import CreditService
+
+
+@admin.register(CreditCostConfig)
+class CreditCostConfigAdmin(admin.ModelAdmin):
+    list_display = ("operation", "cost", "per_units", "unit", "rounding", "budget_percentage", "is_active")
+    list_editable = ("cost", "budget_percentage", "is_active")
+    list_filter = ("is_active",)
+
+
+class AddCreditsForm(forms.Form):
+    account = forms.ModelChoiceField(queryset=Account.objects.all())
+    amount = forms.DecimalField(min_value=0.01, decimal_places=2)
+    description = forms.CharField(max_length=200, required=False)
+
+
+@admin.register(CreditTransaction)
+class CreditTransactionAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "account", "transaction_type", "operation", "amount", "balance_after", "site")
+    list_filter = ("transaction_type", "operation", "site")
+    search_fields = ("description", "idempotency_key")
+    change_list_template = "admin/billing/credittransaction/change_list.html"
+
+    # The ledger is append-only: rows are written by CreditService, never edited by hand.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [path("add-credits/", self.admin_site.admin_view(self.add_credits), name="billing_add_credits")] + super().get_urls()
+
+    def add_credits(self, request):
+        form = AddCreditsForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            CreditService.add(data["account"], data["amount"], description=data["description"] or "Admin grant")
+            messages.success(request, f"Added {data['amount']} credits to {data['account']}.")
+            return redirect("admin:billing_credittransaction_changelist")
+        return render(request, "admin/billing/add_credits.html", {**self.admin_site.each_context(request), "form": form, "title": "Add credits"})

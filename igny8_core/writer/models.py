@@ -1,0 +1,127 @@
+"""Writer: Tasks -> Content -> Images (pipeline stages 4-7).
+
+There is no ImagePrompts model: an Images row with status=pending is an image prompt.
+"""
+from django.db import models
+
+from igny8_core.accounts.models import Sector, SiteScopedModel
+from igny8_core.planner.models import Clusters, ContentIdeas, ContentStructure, ContentType
+
+
+class Tasks(SiteScopedModel):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+
+    sector = models.ForeignKey(Sector, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    title = models.CharField(max_length=500)
+    description = models.TextField(blank=True)
+    content_type = models.CharField(max_length=20, choices=ContentType.choices, default=ContentType.POST)
+    content_structure = models.CharField(
+        max_length=20, choices=ContentStructure.choices, default=ContentStructure.ARTICLE
+    )
+    keywords = models.JSONField(default=list, blank=True)
+    cluster = models.ForeignKey(Clusters, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
+    # One task per idea: queue_to_writer can be retried without duplicating tasks.
+    idea = models.OneToOneField(
+        ContentIdeas, null=True, blank=True, on_delete=models.SET_NULL, related_name="task"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    error_message = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "task"
+        verbose_name_plural = "tasks"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["site", "status"], name="tasks_site_status")]
+
+    def __str__(self):
+        return self.title
+
+
+class Content(SiteScopedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "Ready for review"
+        APPROVED = "approved", "Approved"
+        PUBLISHED = "published", "Published"
+
+    class SiteStatus(models.TextChoices):
+        NOT_PUBLISHED = "not_published", "Not published"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHING = "publishing", "Publishing"
+        PUBLISHED = "published", "Published"
+        FAILED = "failed", "Failed"
+
+    sector = models.ForeignKey(Sector, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # One content per task: a retried generate_content can never create a second draft.
+    task = models.OneToOneField(Tasks, null=True, blank=True, on_delete=models.SET_NULL, related_name="content")
+    cluster = models.ForeignKey(Clusters, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    title = models.CharField(max_length=500)
+    html_content = models.TextField(blank=True)
+    meta_title = models.CharField(max_length=300, blank=True)
+    meta_description = models.CharField(max_length=500, blank=True)
+    word_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    site_status = models.CharField(max_length=20, choices=SiteStatus.choices, default=SiteStatus.NOT_PUBLISHED)
+    scheduled_publish_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    external_id = models.CharField(max_length=100, blank=True)
+    external_url = models.URLField(max_length=1000, blank=True)
+    publish_attempts = models.PositiveSmallIntegerField(default=0)
+    publish_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "content"
+        verbose_name_plural = "content"
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["site", "status"], name="content_site_status"),
+            models.Index(fields=["site_status", "scheduled_publish_at"], name="content_publish_due"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+def image_upload_to(instance, filename):
+    return f"images/{instance.account_id}/{instance.site_id}/{filename}"
+
+
+class Images(SiteScopedModel):
+    class ImageType(models.TextChoices):
+        FEATURED = "featured", "Featured"
+        IN_ARTICLE = "in_article", "In article"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending (prompt only)"
+        GENERATED = "generated", "Generated"
+        FAILED = "failed", "Failed"
+
+    content = models.ForeignKey(Content, on_delete=models.CASCADE, related_name="images")
+    image_type = models.CharField(max_length=20, choices=ImageType.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+    prompt = models.TextField()
+    alt_text = models.CharField(max_length=300, blank=True)
+    file = models.ImageField(upload_to=image_upload_to, blank=True, max_length=500)
+    thumbnail = models.ImageField(upload_to=image_upload_to, blank=True, max_length=500)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    error_message = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "image"
+        verbose_name_plural = "images"
+        ordering = ["content_id", "position"]
+        constraints = [
+            # A retried prompt generation can never duplicate a slot.
+            models.UniqueConstraint(fields=["content", "image_type", "position"], name="image_slot_unique")
+        ]
+        indexes = [models.Index(fields=["site", "status"], name="images_site_status")]
+
+    def __str__(self):
+        return f"{self.get_image_type_display()} #{self.position} of content {self.content_id}"
