@@ -2,6 +2,7 @@
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from igny8_core.accounts.models import Account, Site
@@ -95,3 +96,43 @@ class CreditTransaction(models.Model):
 
     def __str__(self):
         return f"{self.transaction_type} {self.amount} ({self.account_id})"
+
+
+def _pct(default: str):
+    return models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal(default),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+
+class SiteAIBudgetAllocation(models.Model):
+    """A site's own split of a run's credit budget between AI operations (SPEC section 7).
+
+    Used only when use_global_defaults is False; otherwise CreditCostConfig.budget_percentage
+    applies. The five percentages always sum to 100 (checked by billing.budget).
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="ai_budget_allocation")
+    use_global_defaults = models.BooleanField(default=True)
+    clustering_percentage = _pct("15")
+    idea_generation_percentage = _pct("10")
+    content_generation_percentage = _pct("40")
+    image_prompt_extraction_percentage = _pct("5")
+    image_generation_percentage = _pct("30")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "site AI budget allocation"
+
+    def __str__(self):
+        return f"AI budget allocation of {self.site}"
+
+    def percentages(self) -> dict[str, Decimal]:
+        return {op: getattr(self, f"{op}_percentage") for op in Operation.values}
+
+    def save(self, *args, **kwargs):
+        if self.site_id and not self.account_id:
+            self.account_id = self.site.account_id
+        super().save(*args, **kwargs)
