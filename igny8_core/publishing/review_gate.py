@@ -1,20 +1,38 @@
 """Stage 7 (the review gate). Called by the automation pipeline; knows nothing about runs.
 
 Out of the box this is a manual gate: it counts content waiting for review and publishes
-nothing. The publishing issue extends it with auto-approval and scheduling when the site's
-PublishingSettings enable them.
+nothing. When the site's PublishingSettings enable auto-approval, up to `max_approvals` items
+in review are approved (oldest first); when auto-publish is on too, approved content is given
+publishing slots (site_status=scheduled, scheduled_publish_at) by the slot scheduler.
 """
 from igny8_core.writer.models import Content
 
+from .models import PublishingSettings
+from .services import approve_for_review, schedule_approved
+
 
 def process_review_gate(site, max_approvals: int = 0) -> dict:
-    """Return at least {"ready_for_review", "approved_count", "scheduled_count", "not_scheduled",
-    "auto_approval"}. `max_approvals` 0 means unlimited."""
+    """Return {"ready_for_review", "approved_count", "scheduled_count", "not_scheduled",
+    "auto_approval", "auto_publish"}. `max_approvals` 0 means unlimited.
+
+    ready_for_review counts content in review when the gate ran (before approvals);
+    not_scheduled lists [{"content_id", "code", "reason"}] for approved items left unscheduled.
+    scheduled_count includes approved items a full queue left unscheduled in earlier runs."""
     ready = Content.objects.filter(site=site, status=Content.Status.REVIEW).count()
-    return {
+    settings = PublishingSettings.for_site(site)
+    result = {
         "ready_for_review": ready,
         "approved_count": 0,
         "scheduled_count": 0,
         "not_scheduled": [],
-        "auto_approval": False,
+        "auto_approval": settings.auto_approval_enabled,
+        "auto_publish": settings.auto_publish_enabled,
     }
+    if not settings.auto_approval_enabled:
+        return result
+    result["approved_count"] = len(approve_for_review(site, limit=max_approvals or 0))
+    if settings.auto_publish_enabled:
+        outcome = schedule_approved(site)
+        result["scheduled_count"] = len(outcome.scheduled)
+        result["not_scheduled"] = outcome.not_scheduled
+    return result

@@ -1,0 +1,87 @@
+"""A small client for the WordPress REST API (wp/v2), authenticated with an application password.
+
+Routes go through `?rest_route=`, which works on every WordPress ≥ 4.7 whatever its permalink
+settings. Errors raise WordPressError; `permanent` tells the publisher whether retrying can help
+(bad credentials or a rejected request: no; timeouts, 5xx, 429: yes).
+"""
+import requests
+from django.conf import settings
+
+
+class WordPressError(Exception):
+    def __init__(self, message: str, permanent: bool = False, status: int | None = None):
+        super().__init__(message)
+        self.permanent = permanent
+        self.status = status
+
+
+# 4xx that may succeed later: request timeout, conflict, too many requests.
+_TRANSIENT_4XX = {408, 409, 425, 429}
+
+
+class WordPressClient:
+    def __init__(self, url: str, username: str, app_password: str, timeout: float | None = None):
+        self.base_url = url.rstrip("/") + "/"
+        self.auth = (username, app_password)
+        self.timeout = timeout or getattr(settings, "WORDPRESS_TIMEOUT", 30)
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = "IGNY8-Automation/1.0"
+
+    @classmethod
+    def for_connection(cls, connection) -> "WordPressClient":
+        return cls(connection.url, connection.username, connection.application_password)
+
+    def _call(self, method: str, route: str, *, params=None, **kwargs) -> dict | list:
+        query = {"rest_route": route, **(params or {})}
+        try:
+            response = self.session.request(
+                method, self.base_url, params=query, auth=self.auth, timeout=self.timeout, **kwargs
+            )
+        except requests.Timeout:
+            raise WordPressError(f"WordPress did not answer within {self.timeout:g} s ({method} {route}).") from None
+        except requests.RequestException as exc:
+            raise WordPressError(f"Cannot reach WordPress at {self.base_url}: {exc.__class__.__name__}: {exc}") from None
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.status_code >= 400:
+            message = body.get("message") if isinstance(body, dict) else None
+            code = body.get("code") if isinstance(body, dict) else None
+            detail = f"{message} ({code})" if message else response.text[:200].strip() or response.reason
+            permanent = response.status_code < 500 and response.status_code not in _TRANSIENT_4XX
+            raise WordPressError(
+                f"WordPress answered {response.status_code} to {method} {route}: {detail}",
+                permanent=permanent, status=response.status_code,
+            )
+        if body is None:
+            raise WordPressError(
+                f"{self.base_url} did not answer with JSON to {route}: is this a WordPress site with the REST API on?",
+                permanent=True, status=response.status_code,
+            )
+        return body
+
+    def current_user(self) -> dict:
+        """The authenticated user (checks URL, username and application password at once)."""
+        return self._call("GET", "/wp/v2/users/me", params={"context": "edit"})
+
+    def upload_media(self, filename: str, data: bytes, mime_type: str, alt_text: str = "") -> dict:
+        safe_name = filename.replace('"', "").replace("\\", "") or "image"
+        return self._call(
+            "POST", "/wp/v2/media",
+            params={"alt_text": alt_text} if alt_text else None,
+            data=data,
+            headers={"Content-Type": mime_type, "Content-Disposition": f'attachment; filename="{safe_name}"'},
+        )
+
+    def create_post(self, fields: dict) -> dict:
+        return self._call("POST", "/wp/v2/posts", json=fields)
+
+    def update_post(self, post_id: int, fields: dict) -> dict:
+        return self._call("POST", f"/wp/v2/posts/{int(post_id)}", json=fields)
+
+    def get_post(self, post_id: int, context: str = "view") -> dict:
+        return self._call("GET", f"/wp/v2/posts/{int(post_id)}", params={"context": context})
+
+    def get_media(self, media_id: int) -> dict:
+        return self._call("GET", f"/wp/v2/media/{int(media_id)}")
