@@ -169,6 +169,13 @@ OPENAI_MAX_RETRIES = env.int("OPENAI_MAX_RETRIES", default=4)
 # Defaults to a key derived from SECRET_KEY; set FIELD_ENCRYPTION_KEY to rotate separately.
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
 
+# --- Publishing (WordPress) ---------------------------------------------------------
+WORDPRESS_TIMEOUT = env.float("WORDPRESS_TIMEOUT", default=30.0)
+PUBLISH_MAX_ATTEMPTS = env.int("PUBLISH_MAX_ATTEMPTS", default=5)  # then the item is marked failed
+PUBLISH_RETRY_BASE_SECONDS = env.int("PUBLISH_RETRY_BASE_SECONDS", default=60)  # doubles per attempt
+PUBLISH_CLAIM_TIMEOUT = env.int("PUBLISH_CLAIM_TIMEOUT", default=900)  # a 'publishing' claim older is stale
+PUBLISH_BATCH_SIZE = env.int("PUBLISH_BATCH_SIZE", default=50)  # due items per publisher tick
+
 # --- Celery -------------------------------------------------------------------------
 # Pipeline runs take up to hours: early ack + prefetch 1, and crash recovery is done by
 # the recover_stale_runs reaper, not by broker redelivery. The visibility timeout must be
