@@ -223,7 +223,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "igny8_core.api.schema.AutoSchema",  # + documented error answers
     "DEFAULT_PAGINATION_CLASS": "igny8_core.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -252,6 +252,14 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+    # Several models have a `status` with different choices: name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "KeywordStatusEnum": "igny8_core.planner.models.Keywords.Status",
+        "IdeaStatusEnum": "igny8_core.planner.models.ContentIdeas.Status",
+        "TaskStatusEnum": "igny8_core.writer.models.Tasks.Status",
+        "ContentStatusEnum": "igny8_core.writer.models.Content.Status",
+        "ImageStatusEnum": "igny8_core.writer.models.Images.Status",
+    },
 LOGIN_URL = "/login"
 
 LOGGING = {

@@ -39,7 +39,24 @@ class AccountScopedMixin:
     site_required = False
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user, no rows
+            return super().get_queryset().none()
         qs = super().get_queryset().filter(account_id=self.request.user.account_id)
         if self.site_required or "site_id" in self.request.query_params:
             qs = qs.filter(site=get_site_or_404(self.request))
         return qs
+
+
+def get_owned_or_404(queryset, ids) -> list:
+    """All objects of `queryset` (already account-scoped) with these ids, or 404 naming the missing ids.
+
+    Bulk endpoints are all-or-nothing: one unknown or foreign id fails the whole call, so another
+    account's ids behave exactly like ids that do not exist.
+    """
+    ids = list(dict.fromkeys(ids))
+    objects = list(queryset.filter(pk__in=ids))
+    missing = sorted(set(ids) - {obj.pk for obj in objects})
+    if missing:
+        shown = ", ".join(str(pk) for pk in missing[:20]) + (" ..." if len(missing) > 20 else "")
+        raise exceptions.NotFound(f"No {queryset.model._meta.verbose_name} with id {shown}.")
+    return objects

@@ -1,0 +1,177 @@
+"""Auth (token for scripts, session + CSRF for the dashboard) and the account's sites."""
+from django.contrib.auth import login, logout
+from django.db import IntegrityError, transaction
+from django.core.validators import DomainNameValidator
+from django.middleware.csrf import get_token
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from igny8_core.api.schema import ErrorSerializer
+from igny8_core.api.throttles import AuthTokenThrottle
+
+from .models import Account, Site, User
+
+# --- auth ----------------------------------------------------------------------------------
+
+
+class AccountSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Account
+        fields = ["id", "name", "credits_balance"]
+        read_only_fields = fields
+
+
+class MeSerializer(serializers.ModelSerializer):
+    account = AccountSummarySerializer(read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "email", "account"]
+        read_only_fields = fields
+
+
+class CredentialsSerializer(AuthTokenSerializer):
+    """username + password; 400 `non_field_errors` when they do not match an active user."""
+
+    token = None  # AuthTokenSerializer declares a read-only `token` field we never return
+
+
+TokenSerializer = inline_serializer("AuthToken", {"token": serializers.CharField()})
+_CSRF_403 = OpenApiResponse(ErrorSerializer, description="Missing or wrong CSRF token (send X-CSRFToken).")
+
+
+def _authenticated_user(request) -> User:
+    serializer = CredentialsSerializer(data=request.data, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data["user"]
+
+
+class TokenView(APIView):
+    """Exchange username + password for the user's API token (the same token on every call)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AuthTokenThrottle]
+
+    @extend_schema(summary="Get an API token", request=CredentialsSerializer, responses={200: TokenSerializer})
+    def post(self, request):
+        token, _ = Token.objects.get_or_create(user=_authenticated_user(request))
+        return Response({"token": token.key})
+
+
+class LoginView(APIView):
+    """Start a dashboard session. Needs the CSRF cookie from `GET auth/csrf/` echoed as X-CSRFToken."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AuthTokenThrottle]
+
+    @extend_schema(
+        summary="Log in (session)", request=CredentialsSerializer, responses={200: MeSerializer, 403: _CSRF_403}
+    )
+    def post(self, request):
+        # DRF views are CSRF-exempt and the user is anonymous here, so enforce it explicitly:
+        # a forged login would put the victim's browser into the attacker's account.
+        SessionAuthentication().enforce_csrf(request)
+        user = _authenticated_user(request)
+        login(request._request, user)
+        return Response(MeSerializer(user).data)
+
+
+class LogoutView(APIView):
+    """End the session; called with a token, revokes that token (the next `auth/token/` makes a new one)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(summary="Log out", request=None, responses={204: None})
+    def post(self, request):
+        if isinstance(request.auth, Token):
+            request.auth.delete()
+        logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    @extend_schema(summary="The current user, their account and its credit balance", responses=MeSerializer)
+    def get(self, request):
+        user = User.objects.select_related("account").get(pk=request.user.pk)
+        return Response(MeSerializer(user).data)
+
+
+class CsrfView(APIView):
+    """Sets the `csrftoken` cookie for the dashboard (send its value as X-CSRFToken on unsafe requests)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Get a CSRF cookie", responses=inline_serializer("CsrfToken", {"csrf_token": serializers.CharField()})
+    )
+    def get(self, request):
+        # get_token() also makes CsrfViewMiddleware set the cookie on this response.
+        return Response({"csrf_token": get_token(request._request)})
+
+
+# --- sites --------------------------------------------------------------------------------
+
+
+class SiteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Site
+        fields = [
+            "id", "name", "domain", "timezone", "language", "topic", "tone", "in_article_images", "is_active",
+            "created_at", "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {
+            "domain": {"help_text": "Bare domain, e.g. example.com (unique in your account)."},
+            "in_article_images": {"min_value": 0, "max_value": 10},
+        }
+
+    def validate_domain(self, value):
+        domain = value.strip().lower().rstrip(".")
+        if "://" in domain or "/" in domain:
+            raise serializers.ValidationError("Give the bare domain, e.g. example.com (no scheme or path).")
+        DomainNameValidator(message="Enter a valid domain name, e.g. example.com.")(domain)
+        account_id = self.context["request"].user.account_id
+        taken = Site.objects.filter(account_id=account_id, domain__iexact=domain)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise serializers.ValidationError("Your account already has a site with this domain.")
+        return domain
+
+
+@extend_schema_view(
+    create=extend_schema(summary="Create a site", description="`{name, domain}` at least; 201 with the site."),
+    partial_update=extend_schema(summary="Update a site"),
+)
+class SiteViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
+                  mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    serializer_class = SiteSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Site.objects.none()
+        return Site.objects.filter(account_id=self.request.user.account_id).order_by("id")
+
+    def perform_create(self, serializer):
+        self._save(serializer, account_id=self.request.user.account_id)
+
+    def perform_update(self, serializer):
+        self._save(serializer)
+
+    @staticmethod
+    def _save(serializer, **extra):
+        try:
+            with transaction.atomic():
+                serializer.save(**extra)
+        except IntegrityError:  # a concurrent request took the domain between validation and save
+            raise serializers.ValidationError({"domain": ["Your account already has a site with this domain."]})

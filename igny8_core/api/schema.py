@@ -1,0 +1,107 @@
+"""OpenAPI: every operation documents the error answers it can really give.
+
+drf-spectacular documents success bodies from serializers; this AutoSchema adds the shared
+error shapes of `igny8_core.api.errors` (400 field errors, 401, 403, 404, 429) wherever the
+operation can produce them, so clients and schemathesis see the whole contract. Views add the
+domain-specific ones (402 insufficient credits, 409 state conflicts) with `error_responses()`.
+"""
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+_VALIDATION_ERROR_SCHEMA = {
+    "type": "object",
+    "description": "`detail` and `code`, plus one key per invalid field with its messages.",
+    "properties": {
+        "detail": {"type": "string", "description": "Human-readable message."},
+        "code": {"type": "string", "description": "Machine-readable error code."},
+    },
+    "required": ["detail", "code"],
+    "additionalProperties": True,
+}
+
+_GENERIC_DESCRIPTIONS = {
+    "400": "Invalid input (field errors).",
+    "401": "Not authenticated (send `Authorization: Token <key>` or a session cookie).",
+    "403": "Forbidden (for session auth: missing or wrong CSRF token).",
+    "404": "Not found, or owned by another account.",
+    "429": "Too many requests; retry after the `Retry-After` header.",
+}
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+_SCOPED_QUERY_PARAMS = {"site_id", "run_id", "page"}
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Human-readable message.")
+    code = serializers.CharField(help_text="Machine-readable error code, e.g. not_found, already_running.")
+
+
+class InsufficientCreditsSerializer(ErrorSerializer):
+    required = serializers.DecimalField(max_digits=14, decimal_places=2)
+    balance = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+def error_responses(*codes: int) -> dict:
+    """Extra documented errors for `extend_schema(responses={...})`: 402 and 409 have their own shapes."""
+    known = {
+        402: OpenApiResponse(InsufficientCreditsSerializer, description="Not enough credits."),
+        409: OpenApiResponse(ErrorSerializer, description="The object's state does not allow this."),
+    }
+    return {code: known[code] for code in codes}
+
+
+def ids_request(name: str, max_items: int | None = None):
+    """Request body `{"ids": [int, ...]}` documented with its bound."""
+    limit = f" (at most {max_items})" if max_items else ""
+    return inline_serializer(
+        name,
+        {"ids": serializers.ListField(child=serializers.IntegerField(min_value=1), help_text=f"Object ids{limit}.")},
+    )
+
+
+class AutoSchema(SpectacularAutoSchema):
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is not None:
+            self._add_error_responses(operation)
+        return operation
+
+    def _error_ref(self, name: str) -> dict:
+        if name == "Error":
+            return self.resolve_serializer(ErrorSerializer, "response").ref
+        component = ResolvedComponent(
+            name=name, type=ResolvedComponent.SCHEMA, object=name, schema=_VALIDATION_ERROR_SCHEMA
+        )
+        self.registry.register_on_missing(component)
+        return component.ref
+
+    def _add_error_responses(self, operation: dict) -> None:
+        params = operation.get("parameters", [])
+        has_path_params = any(p.get("in") == "path" for p in params)
+        query_names = {p["name"] for p in params if p.get("in") == "query"}
+        security = operation.get("security", [])
+        needs_auth = bool(security) and {} not in security
+
+        codes = []
+        if "requestBody" in operation or query_names:
+            codes.append("400")
+        if needs_auth:
+            codes.append("401")
+            if self.method not in SAFE_METHODS:
+                codes.append("403")
+        if has_path_params or query_names & _SCOPED_QUERY_PARAMS:
+            codes.append("404")
+        if self.view.get_throttles():
+            codes.append("429")
+
+        responses = operation["responses"]
+        for code in codes:
+            if code in responses:
+                continue
+            component = "ValidationError" if code == "400" else "Error"
+            responses[code] = {
+                "description": _GENERIC_DESCRIPTIONS[code],
+                "content": {"application/json": {"schema": self._error_ref(component)}},
+            }

@@ -1,0 +1,33 @@
+"""Rate limits for what a script or a burst of clicks could hammer.
+
+Rates live in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (env THROTTLE_AUTH_TOKEN, THROTTLE_RUN_NOW)
+and are read per request (not frozen at import like DRF's), so an override in settings applies
+at once. Counters live in the Django cache (Redis), shared by every web process.
+"""
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class _SettingsRateThrottle(SimpleRateThrottle):
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class AuthTokenThrottle(_SettingsRateThrottle):
+    """Password checks (`auth/token/`, `auth/login/`), per client IP: guessing passwords stays slow."""
+
+    scope = "auth_token"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class RunNowThrottle(_SettingsRateThrottle):
+    """Starting automation runs, per user: a burst of Run Now clicks cannot enqueue a storm of tasks."""
+
+    scope = "run_now"
+
+    def get_cache_key(self, request, view):
+        user = getattr(request, "user", None)
+        ident = user.pk if user is not None and user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
