@@ -1,0 +1,24 @@
+"""Two real Celery worker threads racing for the same due item publish it exactly once."""
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from igny8_core.celery import app
+from igny8_core.publishing.tasks import publish_content_task
+
+from .conftest import make_content
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def test_two_workers_racing_publish_once(wordpress, wp_connection, alice_site):
+    content = make_content(alice_site, title="Raced by two Celery workers", in_article=1)
+    with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=30):
+        results = [publish_content_task.apply_async((content.id,), ignore_result=False) for _ in range(2)]
+        outcomes = sorted(r.get(timeout=90) for r in results)
+
+    assert outcomes == ["published", "skipped"]
+    found = wordpress.rest("/wp/v2/posts", search="Raced by two Celery workers", status="publish,draft")
+    assert len(found) == 1 and found[0]["status"] == "publish"
+    content.refresh_from_db()
+    assert content.publish_attempts == 1
+    assert content.external_url == found[0]["link"]
