@@ -239,6 +239,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status` with different choices: name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "KeywordStatusEnum": "igny8_core.planner.models.Keywords.Status",
+        "IdeaStatusEnum": "igny8_core.planner.models.ContentIdeas.Status",
+        "TaskStatusEnum": "igny8_core.writer.models.Tasks.Status",
+        "ContentStatusEnum": "igny8_core.writer.models.Content.Status",
+        "ImageStatusEnum": "igny8_core.writer.models.Images.Status",
+    },
 }
 
 # --- Security (production) ----------------------------------------------------------
@@ -252,14 +260,6 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-    # Several models have a `status` with different choices: name each enum after its model.
-    "ENUM_NAME_OVERRIDES": {
-        "KeywordStatusEnum": "igny8_core.planner.models.Keywords.Status",
-        "IdeaStatusEnum": "igny8_core.planner.models.ContentIdeas.Status",
-        "TaskStatusEnum": "igny8_core.writer.models.Tasks.Status",
-        "ContentStatusEnum": "igny8_core.writer.models.Content.Status",
-        "ImageStatusEnum": "igny8_core.writer.models.Images.Status",
-    },
 LOGIN_URL = "/login"
 
 LOGGING = {
