@@ -1,0 +1,166 @@
+"""Read-only views of the pipeline: queue sizes, the credit estimate, run progress.
+
+The estimate projects downstream items (keywords become clusters, clusters become ideas...)
+with the ratios below, so a run on a fresh keyword list is not under-estimated. The ratios
+are deliberately on the high side: the estimate gates the start (balance >= 1.2 x estimate);
+each AI call is still checked and charged individually during the run.
+"""
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+
+from igny8_core.billing.budget import BudgetAllocationService
+from igny8_core.billing.models import Operation
+from igny8_core.billing.services import CreditService
+
+from .models import AutomationConfig, RunStatus
+from .results import FINAL
+from .stages import STAGES
+
+CENT = Decimal("0.01")
+START_BUFFER = Decimal("1.2")  # a run starts only if balance >= 1.2 x estimate
+KEYWORDS_PER_CLUSTER = 5  # projection: one new cluster per 5 keywords (clusters are usually larger)
+IDEAS_PER_CLUSTER = 3  # projection: ideas written per cluster
+WORDS_PER_ARTICLE = 2500  # projection: 5 credits per article at 1 credit / 500 words
+
+OPERATION_OF_STAGE = {
+    1: Operation.CLUSTERING,
+    2: Operation.IDEA_GENERATION,
+    4: Operation.CONTENT_GENERATION,
+    5: Operation.IMAGE_PROMPT_EXTRACTION,
+    6: Operation.IMAGE_GENERATION,
+}
+
+
+def pending_counts(site) -> dict[int, int]:
+    return {stage.number: stage.pending(site).count() for stage in STAGES}
+
+
+def pipeline_overview(site) -> list[dict]:
+    counts = pending_counts(site)
+    return [
+        {"number": s.number, "name": s.name, "type": s.kind, "pending": counts[s.number]} for s in STAGES
+    ]
+
+
+def initial_snapshot(site) -> dict:
+    counts = pending_counts(site)
+    snapshot = {f"stage_{n}_initial": count for n, count in counts.items()}
+    snapshot["total_initial_items"] = sum(counts.values())
+    snapshot["taken_at"] = timezone.now().isoformat()
+    return snapshot
+
+
+def _capped(items: int, limit: int) -> int:
+    return min(items, limit) if limit else items
+
+
+def estimate_credits(site, config: AutomationConfig | None = None) -> dict:
+    """Itemised credit estimate of a run over the current queues and their projected outputs."""
+    config = config or AutomationConfig.for_site(site)
+    pending = pending_counts(site)
+    prompts_per_content = 1 + site.in_article_images
+
+    def flow(number: int, items: int) -> int:
+        stage = STAGES[number - 1]
+        return _capped(items, stage.limit(config)) if stage.enabled(config) else 0
+
+    keywords = flow(1, pending[1])
+    clusters = flow(2, pending[2] + math.ceil(keywords / KEYWORDS_PER_CLUSTER))
+    ideas = flow(3, pending[3] + clusters * IDEAS_PER_CLUSTER)
+    tasks = flow(4, pending[4] + ideas)
+    contents = flow(5, pending[5] + tasks)
+    images = flow(6, pending[6] + contents * prompts_per_content)
+    items = {1: keywords, 2: clusters, 3: ideas, 4: tasks, 5: contents, 6: images, 7: pending[7] + tasks}
+    credits = {
+        1: CreditService.cost_for(Operation.CLUSTERING, keywords),
+        2: CreditService.cost_for(Operation.IDEA_GENERATION, clusters),
+        3: Decimal("0.00"),
+        4: CreditService.cost_for(Operation.CONTENT_GENERATION, WORDS_PER_ARTICLE) * tasks,
+        5: CreditService.cost_for(Operation.IMAGE_PROMPT_EXTRACTION, contents * prompts_per_content),
+        6: CreditService.cost_for(Operation.IMAGE_GENERATION, images),
+        7: Decimal("0.00"),
+    }
+    estimated = sum(credits.values(), Decimal("0")).quantize(CENT)
+    required = (estimated * START_BUFFER).quantize(CENT, rounding=ROUND_HALF_UP)
+    budget = config.max_credits_per_run
+    if budget and budget > 0:
+        required = min(required, budget)
+    balance = CreditService.balance(site.account_id)
+    return {
+        "estimated_credits": estimated,
+        "required": required,
+        "current_balance": balance,
+        "sufficient": balance >= required,
+        "breakdown": [
+            {"stage": s.number, "name": s.name, "items": items[s.number], "credits": credits[s.number]}
+            for s in STAGES
+        ],
+        "allocation": {
+            op: BudgetAllocationService.get_operation_budget(site, op, budget) for op in OPERATION_OF_STAGE.values()
+        },
+        "max_credits_per_run": budget,
+    }
+
+
+def _handled(result: dict, stage) -> int:
+    return int(result.get(stage.processed_key, 0) or 0) + int(result.get("items_failed", 0) or 0)
+
+
+def stage_status(run, stage) -> str:
+    result = run.stage_result(stage.number)
+    if result.get("status") in FINAL:
+        return result["status"]
+    if stage.number == run.current_stage or result.get("status") == "running":
+        return {RunStatus.RUNNING: "running", RunStatus.PAUSED: "paused"}.get(run.status, run.status)
+    return "pending"
+
+
+def run_progress(run) -> dict:
+    """The seed-002 payload. A stage's input is its queue at run start plus what the stage
+    before it produced during this run; global progress is handled items over all inputs."""
+    snapshot = run.initial_snapshot or {}
+    stages, previous = [], {}
+    for stage in STAGES:
+        result = run.stage_result(stage.number)
+        inflow = int(previous.get(STAGES[stage.number - 2].created_key, 0) or 0) if stage.number > 1 else 0
+        if stage.is_gate:
+            inflow = int(run.stage_4_result.get("content_created", 0) or 0)
+        input_count = int(snapshot.get(f"stage_{stage.number}_initial", 0) or 0) + inflow
+        status = stage_status(run, stage)
+        if stage.is_gate and status in FINAL:
+            processed = input_count = int(result.get("ready_for_review", 0) or 0)
+        else:
+            processed = min(_handled(result, stage), input_count) if status != "skipped" else 0
+            if status == "skipped":
+                input_count = 0
+        stages.append({
+            "number": stage.number, "name": stage.name, "type": stage.kind, "status": status,
+            "input_count": input_count, "processed_count": processed, "result": result or None,
+        })
+        previous = result
+    total = sum(s["input_count"] for s in stages)
+    done = sum(s["processed_count"] for s in stages)
+    if run.status == RunStatus.COMPLETED:
+        percentage = 100
+    else:
+        percentage = min(100, round(100 * done / total)) if total else 0
+    end = run.completed_at or run.cancelled_at or (run.paused_at if run.status == RunStatus.PAUSED else None)
+    duration = ((end or timezone.now()) - run.started_at).total_seconds()
+    return {
+        "run": {
+            "run_id": run.run_id, "status": run.status, "current_stage": run.current_stage,
+            "trigger_type": run.trigger_type, "stopped_reason": run.stopped_reason,
+        },
+        "global_progress": {"total_items": total, "completed_items": done, "percentage": percentage},
+        "stages": stages,
+        "metrics": {"credits_used": run.total_credits_used, "duration_seconds": max(0, round(duration))},
+        "initial_snapshot": snapshot,
+    }
+
+
+def current_processing(run) -> dict | None:
+    if run.status != RunStatus.RUNNING or not run.current_processing:
+        return None
+    return dict(run.current_processing)

@@ -1,0 +1,68 @@
+"""The running tally of one stage, saved as `stage_N_result` after every batch.
+
+The numbers are the AI engine's real counts (AIResult.stats), summed batch by batch; a paused,
+resumed or recovered run continues the tally where the database has it.
+"""
+import time
+from decimal import Decimal
+
+from django.utils import timezone
+
+MAX_FAILED_ITEMS = 20  # keep the JSON small; items_failed has the full count
+
+RUNNING, COMPLETED, PARTIAL, SKIPPED = "running", "completed", "partial", "skipped"
+FINAL = (COMPLETED, PARTIAL, SKIPPED)
+
+
+class StageResult:
+    def __init__(self, stage, data: dict | None = None):
+        self.stage = stage
+        data = dict(data or {})
+        if data.get("status") != RUNNING:  # a fresh stage (a finished one is never re-opened)
+            data = {key: 0 for key in stage.stat_keys}
+            data.update(
+                status=RUNNING, batches_run=0, items_requested=0, items_failed=0, failed_items=[],
+                credits_used="0.00", time_elapsed=0.0, skipped=False, partial=False, reason="",
+                started_at=timezone.now().isoformat(),
+            )
+        self.data = data
+        self._elapsed_before = float(data.get("time_elapsed") or 0)
+        self._segment_start = time.monotonic()
+
+    @property
+    def credits(self) -> Decimal:
+        return Decimal(self.data["credits_used"])
+
+    @property
+    def requested(self) -> int:
+        return self.data["items_requested"]
+
+    @property
+    def is_fresh(self) -> bool:
+        return self.data["batches_run"] == 0
+
+    def add(self, ai_result, requested: int) -> None:
+        for key in self.stage.stat_keys:
+            self.data[key] = self.data.get(key, 0) + int(ai_result.stats.get(key, 0) or 0)
+        self.data["batches_run"] += 1
+        self.data["items_requested"] += requested
+        self.data["items_failed"] += ai_result.items_failed
+        failed = self.data["failed_items"] + [
+            {"id": item.get("id"), "error": str(item.get("error", ""))[:300]} for item in ai_result.failed
+        ]
+        self.data["failed_items"] = failed[-MAX_FAILED_ITEMS:]
+        self.data["credits_used"] = str(self.credits + Decimal(str(ai_result.credits_used)))
+
+    def set_counts(self, counts: dict) -> None:
+        self.data.update(counts)
+
+    def finish(self, status: str, reason: str = "") -> None:
+        self.data["status"] = status
+        self.data["skipped"] = status == SKIPPED
+        self.data["partial"] = status == PARTIAL
+        self.data["reason"] = reason
+        self.data["finished_at"] = timezone.now().isoformat()
+
+    def as_json(self) -> dict:
+        self.data["time_elapsed"] = round(self._elapsed_before + time.monotonic() - self._segment_start, 2)
+        return dict(self.data)

@@ -1,0 +1,433 @@
+"""AutomationService: start / pause / resume / cancel a run, and execute it.
+
+Execution is one loop over the seven stage descriptions (stages.py). Per batch it:
+checks stop (the run's status in the database, its claim, the credit budget) -> selects the
+next batch fresh from the database (status-driven, so resume and recovery never redo work)
+-> calls the AI engine -> saves the stage tally, credits and heartbeat with a fenced write
+-> logs -> waits `within_stage_delay`. Everything needed to continue lives on the run row.
+"""
+import logging
+import math
+import time
+from decimal import Decimal
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from igny8_core.billing.budget import BudgetAllocationService
+from igny8_core.billing.services import InsufficientCredits
+
+from . import lock as site_lock
+from . import reporting
+from .claim import Heartbeat, RunClaim
+from .exceptions import AlreadyRunning, ClaimLost, InvalidRunState, LockHeld
+from .logger import RunLogger
+from .models import ACTIVE_STATUSES, AutomationConfig, AutomationRun, RunStatus, TriggerType, new_run_id
+from .results import COMPLETED, FINAL, PARTIAL, SKIPPED, StageResult
+from .stages import STAGES, stage as stage_by_number
+
+log = logging.getLogger(__name__)
+DELAY_SLICE = 1.0  # seconds: how often a delay re-checks pause / cancel
+
+
+class InsufficientCreditsForRun(InsufficientCredits):
+    """Raised by start_automation: carries the estimate besides required and balance."""
+
+    def __init__(self, required, available, estimate):
+        super().__init__(required, available, "automation run")
+        self.estimate = Decimal(estimate)
+
+
+class RunHalted(Exception):
+    """The run stopped on purpose (paused, cancelled, out of credits): end this session."""
+
+
+def _engine_factory(account, site):
+    from igny8_core.ai.engine import AIEngine
+
+    return AIEngine(account, site)
+
+
+def _operation_of(function_name: str):
+    from igny8_core.ai.functions import get_function
+
+    return get_function(function_name).operation
+
+
+def _enqueue(task_name: str, run: AutomationRun) -> None:
+    """Send the pipeline task once the surrounding transaction has committed, so the worker
+    never looks for a row that is not there yet."""
+    from . import tasks
+
+    task = getattr(tasks, task_name)
+    run_id, ticket = run.run_id, run.epoch
+    transaction.on_commit(lambda: task.apply_async(args=[run_id, ticket]))
+
+
+class AutomationService:
+    engine_factory = staticmethod(_engine_factory)  # tests may inject a fake engine
+
+    # ------------------------------------------------------------------ control
+    @staticmethod
+    def start_automation(site, trigger_type: str = TriggerType.MANUAL) -> AutomationRun:
+        """Insert a running run (the DB constraint decides who wins) and enqueue it.
+
+        Raises AlreadyRunning when the site has a running or paused run, and
+        InsufficientCreditsForRun when the balance is below 1.2 x the estimate."""
+        config = AutomationConfig.for_site(site)
+        active = AutomationRun.objects.filter(site=site, status__in=ACTIVE_STATUSES).first()
+        if active:
+            raise AlreadyRunning(active.run_id)
+        estimate = reporting.estimate_credits(site, config)
+        if not estimate["sufficient"]:
+            raise InsufficientCreditsForRun(
+                estimate["required"], estimate["current_balance"], estimate["estimated_credits"]
+            )
+        now = timezone.now()
+        run = AutomationRun(
+            account_id=site.account_id, site=site, run_id=new_run_id(trigger_type, now), trigger_type=trigger_type,
+            status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, epoch=1,
+            initial_snapshot=reporting.initial_snapshot(site),
+        )
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    run.save()
+            except IntegrityError:
+                raise AlreadyRunning() from None
+            snapshot, credits = run.initial_snapshot, estimate["estimated_credits"]
+            transaction.on_commit(lambda: RunLogger(run).log(
+                f"Run started ({trigger_type}). Queues: {snapshot['total_initial_items']} items "
+                f"({', '.join(str(snapshot[f'stage_{n}_initial']) for n in range(1, 8))}). "
+                f"Estimated credits {credits}, balance {estimate['current_balance']}."
+            ))
+            _enqueue("run_automation_task", run)
+        return run
+
+    @staticmethod
+    def pause(run: AutomationRun) -> AutomationRun:
+        """Cooperative: the worker stops after its current item and releases the lock."""
+        now = timezone.now()
+        if not AutomationRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            status=RunStatus.PAUSED, paused_at=now, stopped_reason="Paused by user."
+        ):
+            run.refresh_from_db()
+            raise InvalidRunState(f"Only a running run can be paused; {run.run_id} is {run.status}.")
+        run.refresh_from_db()
+        RunLogger(run).log("Paused by user; the current item finishes first.", stage=run.current_stage)
+        return run
+
+    @staticmethod
+    def resume(run: AutomationRun) -> AutomationRun:
+        """Continue a paused run from current_stage with a new claim (ticket)."""
+        run.refresh_from_db()
+        if run.status != RunStatus.PAUSED:
+            raise InvalidRunState(f"Only a paused run can be resumed; {run.run_id} is {run.status}.")
+        holder = site_lock.holder(run.site_id)
+        if holder:
+            parsed = site_lock.parse_token(holder)
+            other = None if parsed is None else AutomationRun.objects.filter(
+                pk=parsed[0], status__in=ACTIVE_STATUSES
+            ).exclude(pk=run.pk).first()
+            if parsed is None or other is not None:
+                who = f"run {other.run_id}" if other else "another holder"
+                raise LockHeld(f"Cannot resume {run.run_id}: the site's automation lock is held by {who}.")
+        now = timezone.now()
+        with transaction.atomic():
+            if not AutomationRun.objects.filter(pk=run.pk, status=RunStatus.PAUSED).update(
+                status=RunStatus.RUNNING, resumed_at=now, epoch=F("epoch") + 1, claimed_at=None,
+                heartbeat_at=now, stopped_reason="",
+            ):
+                raise InvalidRunState(f"{run.run_id} is no longer paused.")
+            run.refresh_from_db()
+            _enqueue("resume_automation_task", run)
+        RunLogger(run).log(f"Resumed by user at stage {run.current_stage}.", stage=run.current_stage)
+        return run
+
+    @staticmethod
+    def cancel(run: AutomationRun) -> AutomationRun:
+        """Final. The worker stops after its current item; the lock is released now, so a new
+        run can start at once (the old worker's writes are refused by the run's status)."""
+        now = timezone.now()
+        if not AutomationRun.objects.filter(pk=run.pk, status__in=ACTIVE_STATUSES).update(
+            status=RunStatus.CANCELLED, cancelled_at=now, completed_at=now, current_processing=None,
+            stopped_reason="Cancelled by user.",
+        ):
+            run.refresh_from_db()
+            raise InvalidRunState(f"Only a running or paused run can be cancelled; {run.run_id} is {run.status}.")
+        run.refresh_from_db()
+        released = site_lock.release_token(run.site_id, run.lock_token)
+        RunLogger(run).log(
+            f"Cancelled by user at stage {run.current_stage}"
+            f"{'; site lock released' if released else ''}.", stage=run.current_stage,
+        )
+        return run
+
+    # ------------------------------------------------------------------ queries
+    estimate_credits = staticmethod(reporting.estimate_credits)
+    pipeline_overview = staticmethod(reporting.pipeline_overview)
+    run_progress = staticmethod(reporting.run_progress)
+    current_processing = staticmethod(reporting.current_processing)
+
+    # ------------------------------------------------------------------ execution
+    def __init__(self, run: AutomationRun, claim: RunClaim | None = None, engine=None):
+        self.run = run
+        self.site = run.site
+        self.account = run.account
+        self.config = AutomationConfig.for_site(self.site)
+        self.claim = claim
+        self.engine = engine
+        self.logger = RunLogger(run)
+
+    @classmethod
+    def from_run_id(cls, run_id: str, **kwargs) -> "AutomationService":
+        return cls(AutomationRun.objects.select_related("site", "account").get(run_id=run_id), **kwargs)
+
+    @classmethod
+    def claim_run(cls, run_id: str, ticket: int | None = None, **kwargs) -> "AutomationService | None":
+        """Redeem the ticket a task carries; None if another worker has (or had) this run."""
+        run = AutomationRun.objects.select_related("site", "account").filter(run_id=run_id).first()
+        if run is None:
+            return None
+        claim = RunClaim.redeem(run, run.epoch if ticket is None else ticket)
+        if claim is None:
+            return None
+        run.refresh_from_db()
+        return cls(run, claim=claim, **kwargs)
+
+    def execute(self) -> str:
+        """Run from current_stage to the end (or until paused / cancelled / out of credits).
+        The lock is released and the heartbeat stopped whatever happens."""
+        if self.claim is None:
+            raise ValueError("execute() needs a claim: use AutomationService.claim_run().")
+        heartbeat = Heartbeat(self.claim)
+        try:
+            try:
+                self.claim.acquire_lock()
+            except LockHeld as exc:
+                self.claim.finish(RunStatus.PAUSED, paused_at=timezone.now(), stopped_reason=str(exc)[:500])
+                self.logger.warning(f"Not started: {exc} The run stays paused; resume it later.")
+                return RunStatus.PAUSED
+            heartbeat.start()
+            self.engine = self.engine or self.engine_factory(self.account, self.site)
+            return self._run_pipeline()
+        except RunHalted:
+            return self._db_status()
+        except ClaimLost as exc:
+            self.logger.warning(f"This worker stops: {exc}")
+            return "superseded"
+        except SoftTimeLimitExceeded:
+            self._fail("The run reached its time limit; the remaining items are picked up by the next run.")
+            return RunStatus.FAILED
+        except Exception as exc:
+            log.exception("Automation run %s failed", self.run.run_id)
+            self._fail(f"Unexpected error at stage {self.run.current_stage}: {type(exc).__name__}: {exc}")
+            return RunStatus.FAILED
+        finally:
+            heartbeat.stop()
+            self.claim.release_lock()
+
+    def _db_status(self) -> str:
+        return AutomationRun.objects.values_list("status", flat=True).get(pk=self.run.pk)
+
+    def _fail(self, message: str) -> None:
+        self.logger.error(message, stage=self.run.current_stage)
+        try:
+            self.claim.finish(
+                RunStatus.FAILED, completed_at=timezone.now(), error_message=message, stopped_reason=message[:500]
+            )
+        except ClaimLost:
+            pass
+
+    def _run_pipeline(self) -> str:
+        worked = False
+        for stage in STAGES[self.run.current_stage - 1:]:
+            if worked:  # no pause after a skipped stage
+                self._wait(self.config.between_stage_delay)
+            self._check_stop()
+            outcome = self.run_stage(stage.number)
+            worked = outcome.get("batches_run", 0) > 0
+        if self.claim.finish(RunStatus.COMPLETED, completed_at=timezone.now()):
+            self.run.refresh_from_db()
+            self.logger.log(f"Run completed. Credits used: {self.run.total_credits_used}.")
+            return RunStatus.COMPLETED
+        return self._db_status()
+
+    def _check_stop(self) -> None:
+        status = self.claim.checkpoint()
+        if status != RunStatus.RUNNING:
+            self.logger.log(f"Worker stopped: run is {status}.", stage=self.run.current_stage)
+            raise RunHalted(status)
+
+    def _wait(self, seconds: float) -> None:
+        """Sleep, re-checking pause / cancel every second, so a long delay never delays them."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(DELAY_SLICE, left))
+            self._check_stop()
+
+    # One loop for every stage; run_stage_1 ... run_stage_7 are thin names for it.
+    def run_stage(self, number: int) -> dict:
+        stage = stage_by_number(number)
+        if self.run.stage_result(number).get("status") in FINAL:
+            return self.run.stage_result(number)  # already done in an earlier session
+        result = StageResult(stage, self.run.stage_result(number))
+        self._save(stage, result, current_stage=number)
+        if not stage.enabled(self.config):
+            result.finish(SKIPPED, "Stage disabled in the configuration.")
+            self.logger.log(f"Stage {number} ({stage.name}) skipped: disabled.", stage=number)
+        elif stage.is_gate:
+            self._run_gate(stage, result)
+        else:
+            self._run_batches(stage, result)
+        self._save(stage, result, current_stage=min(number + 1, 7))
+        return result.as_json()
+
+    def run_stage_1(self):
+        return self.run_stage(1)
+
+    def run_stage_2(self):
+        return self.run_stage(2)
+
+    def run_stage_3(self):
+        return self.run_stage(3)
+
+    def run_stage_4(self):
+        return self.run_stage(4)
+
+    def run_stage_5(self):
+        return self.run_stage(5)
+
+    def run_stage_6(self):
+        return self.run_stage(6)
+
+    def run_stage_7(self):
+        return self.run_stage(7)
+
+    def _save(self, stage, result: StageResult, credits: Decimal = Decimal("0"), **fields) -> None:
+        data = result.as_json()
+        updates = {stage.result_field: data, "heartbeat_at": timezone.now(), **fields}
+        if credits:
+            updates["total_credits_used"] = F("total_credits_used") + credits
+        self.claim.update(**updates)
+        setattr(self.run, stage.result_field, data)
+        if "current_stage" in fields:
+            self.run.current_stage = fields["current_stage"]
+
+    def _run_gate(self, stage, result: StageResult) -> None:
+        from igny8_core.publishing.review_gate import process_review_gate
+
+        outcome = process_review_gate(self.site, stage.limit(self.config))
+        not_scheduled = list(outcome.get("not_scheduled") or [])
+        result.set_counts({
+            "ready_for_review": int(outcome.get("ready_for_review", 0)),
+            "approved_count": int(outcome.get("approved_count", 0)),
+            "scheduled_count": int(outcome.get("scheduled_count", 0)),
+            "auto_approval": bool(outcome.get("auto_approval", False)),
+            "not_scheduled": not_scheduled[:50],
+            "batches_run": 1,
+        })
+        result.finish(COMPLETED)
+        self.logger.log(
+            f"Stage 7 ({stage.name}): {result.data['ready_for_review']} ready for review, "
+            f"{result.data['approved_count']} approved, {result.data['scheduled_count']} scheduled.", stage=7,
+        )
+
+    def _budget_left(self, stage, result: StageResult) -> tuple[Decimal | None, str]:
+        """Credits this stage may still spend in this run (None = unlimited), and what limits it."""
+        total = self.config.max_credits_per_run
+        operation = _operation_of(stage.function)
+        if not operation or not total:
+            return None, ""
+        share = BudgetAllocationService.get_operation_budget(self.site, operation, total)
+        run_left = total - self._run_credits()
+        if share is None:
+            return run_left, f"run credit budget ({total})"
+        share_left = share - result.credits
+        if share_left <= run_left:
+            return share_left, f"credit budget share of {operation} ({share} of {total})"
+        return run_left, f"run credit budget ({total})"
+
+    def _run_credits(self) -> Decimal:
+        return AutomationRun.objects.values_list("total_credits_used", flat=True).get(pk=self.run.pk)
+
+    def _run_batches(self, stage, result: StageResult) -> None:
+        number, batch_size, limit = stage.number, stage.batch_size(self.config), stage.limit(self.config)
+        skip: set[int] = set()  # attempted but still pending (failed items): never re-picked this session
+        queue_size = stage.queue(self.site).count()
+        if queue_size == 0 and result.is_fresh:
+            result.finish(SKIPPED, "Nothing to process.")
+            self.logger.log(f"Stage {number} ({stage.name}) skipped: nothing to process.", stage=number)
+            return
+        todo = min(queue_size, limit - result.requested) if limit else queue_size
+        total_batches = result.data["batches_run"] + math.ceil(max(todo, 0) / batch_size)
+        self.logger.log(
+            f"Stage {number} ({stage.name}) started: {queue_size} pending, batch size {batch_size}"
+            f"{f', per-run limit {limit}' if limit else ''}.", stage=number,
+        )
+        outcome, reason = COMPLETED, ""
+        while True:
+            self._check_stop()
+            size = batch_size
+            if limit:
+                size = min(size, limit - result.requested)
+                if size <= 0:
+                    if stage.queue(self.site).exclude(pk__in=skip).exists():
+                        outcome, reason = PARTIAL, f"Per-run limit of {limit} reached."
+                    break
+            batch = list(stage.queue(self.site).exclude(pk__in=skip)[:size])
+            if not batch:
+                break
+            ids = [item.pk for item in batch]
+            allowed, what = self._budget_left(stage, result)
+            if allowed is not None:
+                cost = Decimal(self.engine.estimate(stage.function, ids))
+                if cost > allowed:
+                    outcome, reason = PARTIAL, f"The {what} is exhausted ({allowed} left, next batch needs {cost})."
+                    break
+            batch_no = result.data["batches_run"] + 1
+            self.claim.update(current_processing={
+                "stage": number, "stage_name": stage.name, "batch": batch_no,
+                "total_batches": max(total_batches, batch_no),
+                "items": [{"id": item.pk, "title": str(stage.label(item))[:200]} for item in batch],
+                "started_at": timezone.now().isoformat(),
+            })
+            try:
+                ai = self.engine.run(stage.function, ids)
+            except InsufficientCredits as exc:
+                self._out_of_credits(stage, result, exc)
+            result.add(ai, len(ids))
+            skip.update(stage.queue(self.site).filter(pk__in=ids).values_list("pk", flat=True))
+            self._save(stage, result, credits=Decimal(str(ai.credits_used)), current_processing=None)
+            self.logger.log(
+                f"Batch {batch_no}/{max(total_batches, batch_no)}: {len(ids)} items, "
+                f"{ai.items_processed} done, {ai.items_failed} failed, {ai.credits_used} credits"
+                + "".join(f"; item {f.get('id')} failed: {f.get('error')}" for f in ai.failed[:5]),
+                stage=number, level="WARN" if ai.items_failed else "INFO",
+            )
+            more = stage.queue(self.site).exclude(pk__in=skip).exists()
+            if more and not (limit and result.requested >= limit):
+                self._wait(self.config.within_stage_delay)
+        result.finish(PARTIAL if outcome == PARTIAL else COMPLETED, reason)
+        data = result.as_json()
+        self.logger.log(
+            f"Stage {number} ({stage.name}) {result.data['status']} in {data['time_elapsed']}s: "
+            f"{data[stage.processed_key]} processed, {data[stage.created_key]} created, "
+            f"{data['items_failed']} failed, {data['credits_used']} credits.{f' {reason}' if reason else ''}",
+            stage=number,
+        )
+
+    def _out_of_credits(self, stage, result: StageResult, exc: InsufficientCredits) -> None:
+        """Stop cleanly: nothing of this batch was called or charged (the engine checks first)."""
+        message = (
+            f"Out of credits at stage {stage.number} ({stage.name}): {exc.required} needed, "
+            f"{exc.available} available. Finished items are kept; add credits and start a new run."
+        )
+        result.finish(PARTIAL, "Out of credits.")
+        self._save(stage, result, current_processing=None)
+        self.logger.error(message, stage=stage.number)
+        self.claim.finish(RunStatus.FAILED, completed_at=timezone.now(), stopped_reason=message[:500],
+                          error_message=message)
+        raise RunHalted(RunStatus.FAILED)

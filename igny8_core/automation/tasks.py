@@ -1,0 +1,49 @@
+"""Celery tasks: load ids, call the service. Business rules live in service / schedule / recovery.
+
+The two pipeline tasks are routed to the `automation` queue (settings.CELERY_TASK_ROUTES), are
+acked early (a crash is recovered by recover_stale_runs, not by broker redelivery) and stop
+cooperatively at the soft time limit. The periodic tasks run on the default queue.
+"""
+from celery import shared_task
+from django.conf import settings
+
+from . import recovery, schedule
+from .service import AutomationService
+
+PIPELINE_TASK_OPTIONS = dict(
+    acks_late=False,
+    ignore_result=True,
+    soft_time_limit=settings.CELERY_AUTOMATION_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_AUTOMATION_TIME_LIMIT,
+)
+
+
+def _execute(run_id: str, ticket: int | None) -> str:
+    service = AutomationService.claim_run(run_id, ticket)
+    if service is None:
+        return "stale ticket: another worker has (or had) this run"
+    return service.execute()
+
+
+@shared_task(**PIPELINE_TASK_OPTIONS)
+def run_automation_task(run_id: str, ticket: int | None = None) -> str:
+    """Execute a freshly started run from stage 1."""
+    return _execute(run_id, ticket)
+
+
+@shared_task(**PIPELINE_TASK_OPTIONS)
+def resume_automation_task(run_id: str, ticket: int | None = None) -> str:
+    """Continue a resumed (or recovered) run from its current_stage."""
+    return _execute(run_id, ticket)
+
+
+@shared_task(ignore_result=True, expires=55 * 60)
+def check_scheduled_automations() -> dict:
+    """Hourly on the hour (django-celery-beat): start due scheduled runs."""
+    return schedule.check_scheduled_automations()
+
+
+@shared_task(ignore_result=True, expires=55)
+def recover_stale_runs() -> dict:
+    """Every minute: take over runs whose worker died, resume or fail them."""
+    return recovery.recover_stale_runs()
