@@ -1,0 +1,114 @@
+// Typed functions over the REST API, one per endpoint the dashboard uses.
+import { call, resultsOf } from "./client";
+import type {
+  AIBudget,
+  AutomationConfig,
+  AutomationRun,
+  ContentItem,
+  CurrentProcessing,
+  Estimate,
+  ImportResult,
+  Keyword,
+  Me,
+  Paginated,
+  PipelineStage,
+  PublishingSettings,
+  QueueItem,
+  RunLog,
+  RunProgress,
+  Site,
+} from "./types";
+
+export const auth = {
+  csrf: () => call<unknown>("authCsrf"),
+  async login(username: string, password: string) {
+    await auth.csrf(); // sets the csrftoken cookie the POST needs
+    return call<Me | Record<string, unknown>>("authLogin", { body: { username, password } });
+  },
+  logout: () => call<unknown>("authLogout", { body: {} }),
+  me: () => call<Me>("authMe"),
+};
+
+export const sites = {
+  list: async () => resultsOf(await call<Site[] | Paginated<Site>>("sites", { query: { page_size: 1000 } })),
+};
+
+export const billing = {
+  balance: () => call<{ credits_balance: string }>("billingBalance"),
+  aiBudget: (siteId: number) => call<AIBudget>("aiBudget", { params: { site_id: siteId } }),
+  updateAiBudget: (siteId: number, body: Partial<AIBudget>) =>
+    call<AIBudget>("aiBudgetUpdate", { params: { site_id: siteId }, body }),
+};
+
+// Run-level actions send both ids: the API accepts run_id and scopes it by site.
+const runQuery = (siteId: number, runId?: string) => ({ site_id: siteId, run_id: runId });
+
+export const automation = {
+  config: (siteId: number) => call<AutomationConfig>("automationConfig", { query: { site_id: siteId } }),
+  updateConfig: (siteId: number, body: Partial<AutomationConfig>) =>
+    call<AutomationConfig>("automationUpdateConfig", { query: { site_id: siteId }, body }),
+  runNow: (siteId: number) =>
+    call<{ run_id: string; run?: AutomationRun }>("automationRunNow", { query: { site_id: siteId }, body: {} }),
+  currentRun: (siteId: number) =>
+    call<{ run: AutomationRun | null }>("automationCurrentRun", { query: { site_id: siteId } }),
+  pipelineOverview: (siteId: number) =>
+    call<{ stages: PipelineStage[] }>("automationPipelineOverview", { query: { site_id: siteId } }),
+  currentProcessing: async (siteId: number, runId?: string) => {
+    const data = await call<Record<string, unknown> | null>("automationCurrentProcessing", {
+      query: runQuery(siteId, runId),
+    });
+    // The endpoint answers the object, null, or {"processing": object|null}.
+    if (data && "processing" in data) return (data.processing as CurrentProcessing | null) ?? null;
+    return data && "stage" in data ? (data as unknown as CurrentProcessing) : null;
+  },
+  runProgress: (siteId: number, runId?: string) =>
+    call<RunProgress>("automationRunProgress", { query: runQuery(siteId, runId) }),
+  pause: (siteId: number, runId: string) =>
+    call<{ run?: AutomationRun }>("automationPause", { query: runQuery(siteId, runId), body: {} }),
+  resume: (siteId: number, runId: string) =>
+    call<{ run?: AutomationRun }>("automationResume", { query: runQuery(siteId, runId), body: {} }),
+  cancel: (siteId: number, runId: string) =>
+    call<{ run?: AutomationRun }>("automationCancel", { query: runQuery(siteId, runId), body: {} }),
+  history: async (siteId: number) =>
+    (await call<{ runs: AutomationRun[] }>("automationHistory", { query: { site_id: siteId } })).runs ?? [],
+  logs: (siteId: number, runId: string, lines: number) =>
+    call<RunLog>("automationLogs", { query: { ...runQuery(siteId, runId), lines } }),
+  estimate: (siteId: number) => call<Estimate>("automationEstimate", { query: { site_id: siteId } }),
+};
+
+export interface KeywordQuery {
+  siteId: number;
+  status?: string;
+  search?: string;
+  page: number;
+  pageSize: number;
+}
+
+export const planner = {
+  keywords: (q: KeywordQuery) =>
+    call<Paginated<Keyword>>("keywords", {
+      query: { site_id: q.siteId, status: q.status, search: q.search, page: q.page, page_size: q.pageSize },
+    }),
+  importKeywords: (siteId: number, file: File) => {
+    const form = new FormData();
+    form.append("file", file);
+    return call<ImportResult>("keywordsImport", { query: { site_id: siteId }, body: form });
+  },
+};
+
+export const writer = {
+  content: (siteId: number, status: string, page = 1) =>
+    call<Paginated<ContentItem>>("content", { query: { site_id: siteId, status, page, page_size: 50 } }),
+  contentDetail: (id: number) => call<ContentItem>("contentDetail", { params: { id } }),
+  approve: (id: number) => call<ContentItem>("contentApprove", { params: { id }, body: {} }),
+  bulkApprove: (ids: number[]) =>
+    call<{ approved?: number; approved_ids?: number[] }>("contentBulkApprove", { body: { ids } }),
+};
+
+export const publishing = {
+  settings: (siteId: number) => call<PublishingSettings>("publishingSettings", { query: { site_id: siteId } }),
+  updateSettings: (siteId: number, body: Partial<PublishingSettings>) =>
+    call<PublishingSettings>("publishingSettingsUpdate", { query: { site_id: siteId }, body }),
+  queue: async (siteId: number) =>
+    resultsOf(await call<QueueItem[] | { results: QueueItem[] }>("publishingQueue", { query: { site_id: siteId } })),
+};

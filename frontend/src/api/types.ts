@@ -1,0 +1,239 @@
+// Shapes of the REST API (see /api/v1/schema/ and docs/dashboard.md). Decimal amounts
+// arrive as strings or numbers depending on the endpoint, hence `Decimalish`.
+export type Decimalish = string | number;
+
+export interface Paginated<T> {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
+
+export interface Me {
+  id: number;
+  username: string;
+  email: string;
+  account: { id: number; name: string; credits_balance: Decimalish };
+}
+
+export interface Site {
+  id: number;
+  name: string;
+  domain: string;
+  timezone?: string;
+}
+
+// --- automation -------------------------------------------------------------------
+
+export type RunStatus = "running" | "paused" | "cancelled" | "completed" | "failed";
+export type StageType = "AI" | "Local" | "Manual";
+export type StageStatus =
+  | "waiting"
+  | "pending"
+  | "running"
+  | "paused"
+  | "completed"
+  | "skipped"
+  | "partial"
+  | "failed"
+  | "cancelled";
+
+export type StageResult = Record<string, unknown>;
+
+export interface AutomationRun {
+  run_id: string;
+  status: RunStatus;
+  current_stage: number | null;
+  trigger_type: "manual" | "scheduled";
+  started_at: string | null;
+  paused_at?: string | null;
+  resumed_at?: string | null;
+  cancelled_at?: string | null;
+  completed_at?: string | null;
+  total_credits_used: Decimalish;
+  stage_1_result?: StageResult | null;
+  stage_2_result?: StageResult | null;
+  stage_3_result?: StageResult | null;
+  stage_4_result?: StageResult | null;
+  stage_5_result?: StageResult | null;
+  stage_6_result?: StageResult | null;
+  stage_7_result?: StageResult | null;
+  error_message?: string | null;
+  stopped_reason?: string | null;
+  initial_snapshot?: InitialSnapshot | null;
+}
+
+export type InitialSnapshot = Record<string, number | unknown>;
+
+export interface PipelineStage {
+  number: number;
+  name: string;
+  type: StageType;
+  pending: number;
+}
+
+export interface ProgressStage {
+  number: number;
+  name?: string;
+  status?: string;
+  input_count?: number;
+  processed_count?: number;
+  result?: StageResult | null;
+}
+
+export interface RunProgress {
+  run: AutomationRun | null;
+  global_progress?: { total_items: number; completed_items: number; percentage: number };
+  stages: ProgressStage[];
+  metrics?: { credits_used: Decimalish; duration_seconds: number };
+  initial_snapshot?: InitialSnapshot | null;
+}
+
+export interface CurrentProcessing {
+  stage: number;
+  stage_name: string;
+  batch: number;
+  total_batches: number;
+  items: Array<{ id?: number; title?: string; name?: string } | string>;
+}
+
+export interface EstimateBreakdown {
+  stage: number;
+  name: string;
+  items: number;
+  credits: Decimalish;
+}
+
+export interface Estimate {
+  estimated_credits: Decimalish;
+  required: Decimalish;
+  current_balance: Decimalish;
+  sufficient: boolean;
+  breakdown?: EstimateBreakdown[];
+  allocation?: Record<string, unknown>;
+}
+
+export interface AutomationConfig {
+  is_enabled: boolean;
+  frequency: "daily" | "weekly" | "monthly";
+  scheduled_time: string;
+  stage_1_batch_size: number;
+  stage_2_batch_size: number;
+  stage_3_batch_size: number;
+  stage_4_batch_size: number;
+  stage_5_batch_size: number;
+  stage_6_batch_size: number;
+  within_stage_delay: number;
+  between_stage_delay: number;
+  stage_1_enabled: boolean;
+  stage_2_enabled: boolean;
+  stage_3_enabled: boolean;
+  stage_4_enabled: boolean;
+  stage_5_enabled: boolean;
+  stage_6_enabled: boolean;
+  stage_7_enabled: boolean;
+  max_keywords_per_run: number;
+  max_clusters_per_run: number;
+  max_ideas_per_run: number;
+  max_tasks_per_run: number;
+  max_content_per_run: number;
+  max_images_per_run: number;
+  max_approvals_per_run: number;
+  max_credits_per_run: Decimalish;
+  last_run_at?: string | null;
+  next_run_at?: string | null;
+}
+
+export interface RunLog {
+  run_id: string;
+  lines: number;
+  log: string;
+}
+
+// --- planner / writer ---------------------------------------------------------------
+
+export interface Keyword {
+  id: number;
+  keyword: string;
+  volume: number;
+  difficulty: number;
+  intent: string;
+  status: string;
+  cluster: number | null;
+  cluster_name?: string | null;
+  disabled?: boolean;
+}
+
+export interface ImportResult {
+  created: number;
+  duplicates: number;
+  errors: Array<{ row: number; message: string }>;
+}
+
+export interface ImageItem {
+  id: number;
+  image_type: "featured" | "in_article";
+  position: number;
+  status: string;
+  url?: string | null;
+  thumbnail_url?: string | null;
+  alt_text?: string;
+  prompt?: string;
+}
+
+export interface ContentItem {
+  id: number;
+  title: string;
+  status: string;
+  word_count: number;
+  meta_description?: string;
+  created_at?: string;
+  featured_image_url?: string | null;
+  featured_thumbnail_url?: string | null;
+  html_content?: string;
+  images?: ImageItem[];
+}
+
+// --- publishing / budget -------------------------------------------------------------
+
+export type SchedulingMode = "time_slots" | "stagger" | "immediate";
+
+export interface PublishingSettings {
+  auto_approval_enabled: boolean;
+  auto_publish_enabled: boolean;
+  scheduling_mode: SchedulingMode;
+  publish_days: string[];
+  publish_time_slots: string[];
+  stagger_start_time: string;
+  stagger_end_time: string;
+  stagger_interval_minutes: number;
+  daily_target: number;
+  weekly_target: number;
+  monthly_target: number;
+  queue_limit: number;
+}
+
+export interface QueueItem {
+  id: number;
+  title: string;
+  site_status: string;
+  scheduled_publish_at: string | null;
+  external_url: string;
+  publish_error: string;
+}
+
+export const BUDGET_OPERATIONS = [
+  "clustering",
+  "idea_generation",
+  "content_generation",
+  "image_prompt_extraction",
+  "image_generation",
+] as const;
+export type BudgetOperation = (typeof BUDGET_OPERATIONS)[number];
+
+export type BudgetShares = Record<BudgetOperation, Decimalish>;
+
+export interface AIBudget extends BudgetShares {
+  use_global_defaults: boolean;
+  effective?: Partial<BudgetShares>;
+}

@@ -1,0 +1,186 @@
+// Automation configuration: schedule, batch sizes, delays, stage toggles, per-run limits.
+// Client-side validation first; the server's field errors land beside the same fields.
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { automation } from "../../api";
+import type { AutomationConfig } from "../../api/types";
+import {
+  BATCH_FIELDS,
+  formToPayload,
+  LIMIT_FIELDS,
+  STAGE_TOGGLES,
+  toForm,
+  validateConfig,
+  type ConfigForm,
+} from "../../lib/config";
+import { ApiError, describeError, type FieldErrors } from "../../lib/errors";
+import { STAGES } from "../../lib/stages";
+import { Alert, Button, Field, inputClass, Modal, Toggle } from "../ui";
+
+export function ConfigModal({
+  siteId,
+  config,
+  onClose,
+}: {
+  siteId: number;
+  config: AutomationConfig;
+  onClose: () => void;
+}) {
+  const client = useQueryClient();
+  const [form, setForm] = useState<ConfigForm>(() => toForm(config));
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [summary, setSummary] = useState<string | null>(null);
+
+  const save = useMutation({
+    mutationFn: (payload: Partial<AutomationConfig>) => automation.updateConfig(siteId, payload),
+    onSuccess: (saved) => {
+      client.setQueryData(["automation", siteId, "config"], saved);
+      client.invalidateQueries({ queryKey: ["automation", siteId] });
+      onClose();
+    },
+    onError: (error) => {
+      setSummary(describeError(error));
+      if (error instanceof ApiError && error.status === 400) setErrors(error.fieldErrors);
+    },
+  });
+
+  const set = (key: string, value: string | boolean) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    setErrors((e) => {
+      if (!e[key]) return e;
+      const next = { ...e };
+      delete next[key];
+      return next;
+    });
+  };
+
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    const found = validateConfig(form);
+    setErrors(found);
+    if (Object.keys(found).length) {
+      setSummary("Some fields need a fix (see below).");
+      return;
+    }
+    setSummary(null);
+    save.mutate(formToPayload(form));
+  };
+
+  const numberInput = (key: string, min = 0) => (
+    <input
+      id={`f-${key}`}
+      name={key}
+      inputMode="numeric"
+      className={inputClass}
+      value={String(form[key] ?? "")}
+      min={min}
+      aria-invalid={!!errors[key]}
+      aria-describedby={errors[key] ? `f-${key}-error` : undefined}
+      onChange={(e) => set(key, e.target.value)}
+    />
+  );
+
+  return (
+    <Modal
+      title="Automation configuration"
+      onClose={onClose}
+      wide
+      testId="config-modal"
+      footer={
+        <>
+          <Button onClick={onClose}>Close</Button>
+          <Button variant="primary" type="submit" form="config-form" loading={save.isPending}>
+            Save configuration
+          </Button>
+        </>
+      }
+    >
+      <form id="config-form" onSubmit={submit} noValidate className="space-y-5">
+        {summary && <Alert testId="config-error">{summary}</Alert>}
+        {errors.non_field_errors && <Alert>{errors.non_field_errors.join(" ")}</Alert>}
+
+        <fieldset className="space-y-3">
+          <legend className="text-sm font-semibold text-slate-800">Schedule</legend>
+          <Toggle name="is_enabled" label="Run on a schedule" checked={!!form.is_enabled} onChange={(v) => set("is_enabled", v)} />
+          <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
+            <Field label="Frequency" name="frequency" errors={errors.frequency} hint="Weekly runs on Mondays, monthly on the 1st.">
+              <select
+                id="f-frequency"
+                name="frequency"
+                className={inputClass}
+                value={String(form.frequency)}
+                onChange={(e) => set("frequency", e.target.value)}
+              >
+                <option value="daily">Daily</option>
+                <option value="weekly">Weekly</option>
+                <option value="monthly">Monthly</option>
+              </select>
+            </Field>
+            <Field label="Time (site time zone, HH:MM)" name="scheduled_time" errors={errors.scheduled_time}>
+              <input
+                id="f-scheduled_time"
+                name="scheduled_time"
+                className={inputClass}
+                placeholder="02:00"
+                value={String(form.scheduled_time ?? "")}
+                aria-invalid={!!errors.scheduled_time}
+                onChange={(e) => set("scheduled_time", e.target.value)}
+              />
+            </Field>
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend className="mb-2 text-sm font-semibold text-slate-800">Batch sizes (items per batch)</legend>
+          <div className="grid grid-cols-2 gap-3 sm:grid-cols-3">
+            {BATCH_FIELDS.map((key, i) => (
+              <Field key={key} label={`${i + 1}. ${STAGES[i].name}`} name={key} errors={errors[key]}>
+                {numberInput(key, 1)}
+              </Field>
+            ))}
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend className="mb-2 text-sm font-semibold text-slate-800">Delays (seconds)</legend>
+          <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
+            <Field label="Between batches" name="within_stage_delay" errors={errors.within_stage_delay}>
+              {numberInput("within_stage_delay")}
+            </Field>
+            <Field label="Between stages" name="between_stage_delay" errors={errors.between_stage_delay}>
+              {numberInput("between_stage_delay")}
+            </Field>
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend className="mb-2 text-sm font-semibold text-slate-800">Stages</legend>
+          <div className="grid grid-cols-1 gap-2 sm:grid-cols-2">
+            {STAGE_TOGGLES.map((key, i) => (
+              <Toggle
+                key={key}
+                name={key}
+                label={`${i + 1}. ${STAGES[i].name}`}
+                checked={form[key] !== false}
+                onChange={(v) => set(key, v)}
+              />
+            ))}
+          </div>
+          <p className="mt-1 text-xs text-slate-500">A disabled stage is skipped (and logged); its items wait for a later run.</p>
+        </fieldset>
+
+        <fieldset>
+          <legend className="mb-2 text-sm font-semibold text-slate-800">Per-run limits (0 = unlimited)</legend>
+          <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">
+            {LIMIT_FIELDS.map(([key, label]) => (
+              <Field key={key} label={label} name={key} errors={errors[key]}>
+                {numberInput(key)}
+              </Field>
+            ))}
+          </div>
+          <p className="mt-1 text-xs text-slate-500">Items left over are picked up by the next run.</p>
+        </fieldset>
+      </form>
+    </Modal>
+  );
+}

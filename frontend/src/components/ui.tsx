@@ -1,0 +1,317 @@
+// Small design system: buttons, badges, cards, alerts, modal, form fields, states.
+import { useEffect, useId, useRef, type ButtonHTMLAttributes, type ReactNode } from "react";
+
+type Tone = "gray" | "blue" | "green" | "amber" | "red" | "purple" | "indigo" | "teal";
+
+const BADGE_TONES: Record<Tone, string> = {
+  gray: "bg-slate-100 text-slate-700 ring-slate-200",
+  blue: "bg-blue-50 text-blue-700 ring-blue-200",
+  green: "bg-emerald-50 text-emerald-700 ring-emerald-200",
+  amber: "bg-amber-50 text-amber-800 ring-amber-200",
+  red: "bg-red-50 text-red-700 ring-red-200",
+  purple: "bg-purple-50 text-purple-700 ring-purple-200",
+  indigo: "bg-indigo-50 text-indigo-700 ring-indigo-200",
+  teal: "bg-teal-50 text-teal-700 ring-teal-200",
+};
+
+export function Badge({ tone = "gray", children, testId }: { tone?: Tone; children: ReactNode; testId?: string }) {
+  return (
+    <span
+      data-testid={testId}
+      className={`inline-flex items-center gap-1 whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${BADGE_TONES[tone]}`}
+    >
+      {children}
+    </span>
+  );
+}
+
+const STATUS_TONES: Record<string, Tone> = {
+  running: "blue",
+  paused: "amber",
+  completed: "green",
+  approved: "green",
+  published: "green",
+  generated: "green",
+  cancelled: "gray",
+  failed: "red",
+  skipped: "gray",
+  partial: "amber",
+  waiting: "gray",
+  review: "purple",
+  scheduled: "indigo",
+  new: "blue",
+  mapped: "teal",
+};
+
+export function StatusBadge({ status, testId }: { status: string; testId?: string }) {
+  return (
+    <Badge tone={STATUS_TONES[status] ?? "gray"} testId={testId}>
+      {status === "running" && <span className="h-1.5 w-1.5 animate-pulse rounded-full bg-blue-500" />}
+      {status.replace(/_/g, " ")}
+    </Badge>
+  );
+}
+
+type Variant = "primary" | "secondary" | "danger" | "ghost" | "success";
+const VARIANTS: Record<Variant, string> = {
+  primary: "bg-indigo-600 text-white hover:bg-indigo-500 disabled:bg-indigo-300",
+  success: "bg-emerald-600 text-white hover:bg-emerald-500 disabled:bg-emerald-300",
+  secondary: "bg-white text-slate-800 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:text-slate-400",
+  danger: "bg-white text-red-700 ring-1 ring-inset ring-red-300 hover:bg-red-50 disabled:text-red-300 disabled:ring-red-100",
+  ghost: "text-slate-700 hover:bg-slate-100 disabled:text-slate-400",
+};
+
+export function Button({
+  variant = "secondary",
+  loading = false,
+  children,
+  className = "",
+  ...rest
+}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; loading?: boolean }) {
+  return (
+    <button
+      type="button"
+      {...rest}
+      disabled={rest.disabled || loading}
+      className={`inline-flex items-center justify-center gap-2 rounded-md px-3 py-2 text-sm font-semibold shadow-sm transition disabled:cursor-not-allowed ${VARIANTS[variant]} ${className}`}
+    >
+      {loading && <Spinner small />}
+      {children}
+    </button>
+  );
+}
+
+export function Card({
+  title,
+  actions,
+  children,
+  className = "",
+  testId,
+}: {
+  title?: ReactNode;
+  actions?: ReactNode;
+  children: ReactNode;
+  className?: string;
+  testId?: string;
+}) {
+  return (
+    <section data-testid={testId} className={`rounded-xl border border-slate-200 bg-white shadow-sm ${className}`}>
+      {(title || actions) && (
+        <header className="flex flex-wrap items-center justify-between gap-2 border-b border-slate-100 px-4 py-3">
+          {title && <h2 className="text-sm font-semibold text-slate-800">{title}</h2>}
+          {actions && <div className="flex flex-wrap items-center gap-2">{actions}</div>}
+        </header>
+      )}
+      <div className="p-4">{children}</div>
+    </section>
+  );
+}
+
+export function Spinner({ small = false }: { small?: boolean }) {
+  return (
+    <span
+      role="status"
+      aria-label="Loading"
+      className={`inline-block animate-spin rounded-full border-2 border-current border-t-transparent ${small ? "h-3.5 w-3.5" : "h-5 w-5"}`}
+    />
+  );
+}
+
+export function Loading({ label = "Loading…" }: { label?: string }) {
+  return (
+    <div className="flex items-center gap-2 py-6 text-sm text-slate-500">
+      <Spinner /> {label}
+    </div>
+  );
+}
+
+export function Alert({
+  tone = "error",
+  children,
+  onClose,
+  testId,
+}: {
+  tone?: "error" | "success" | "info" | "warning";
+  children: ReactNode;
+  onClose?: () => void;
+  testId?: string;
+}) {
+  const styles = {
+    error: "border-red-200 bg-red-50 text-red-800",
+    success: "border-emerald-200 bg-emerald-50 text-emerald-800",
+    info: "border-blue-200 bg-blue-50 text-blue-800",
+    warning: "border-amber-200 bg-amber-50 text-amber-900",
+  }[tone];
+  return (
+    <div
+      role={tone === "error" ? "alert" : "status"}
+      data-testid={testId}
+      className={`flex items-start justify-between gap-3 rounded-lg border px-3 py-2 text-sm ${styles}`}
+    >
+      <div className="min-w-0 break-words">{children}</div>
+      {onClose && (
+        <button type="button" onClick={onClose} className="shrink-0 font-semibold opacity-70 hover:opacity-100" aria-label="Dismiss">
+          ×
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="rounded-lg border border-dashed border-slate-300 px-4 py-8 text-center">
+      <p className="text-sm font-medium text-slate-700">{title}</p>
+      {children && <div className="mt-1 text-sm text-slate-500">{children}</div>}
+    </div>
+  );
+}
+
+export function Modal({
+  title,
+  onClose,
+  children,
+  footer,
+  wide = false,
+  testId,
+}: {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  footer?: ReactNode;
+  wide?: boolean;
+  testId?: string;
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && onClose();
+    document.addEventListener("keydown", onKey);
+    ref.current?.focus();
+    return () => document.removeEventListener("keydown", onKey);
+  }, [onClose]);
+  return (
+    <div className="fixed inset-0 z-40 flex items-end justify-center bg-slate-900/50 p-0 sm:items-center sm:p-4" onMouseDown={onClose}>
+      <div
+        ref={ref}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        tabIndex={-1}
+        data-testid={testId}
+        onMouseDown={(e) => e.stopPropagation()}
+        className={`flex max-h-[92vh] w-full flex-col rounded-t-xl bg-white shadow-xl outline-none sm:rounded-xl ${wide ? "sm:max-w-4xl" : "sm:max-w-lg"}`}
+      >
+        <header className="flex items-center justify-between border-b border-slate-100 px-4 py-3">
+          <h2 id={titleId} className="text-base font-semibold">
+            {title}
+          </h2>
+          <button type="button" onClick={onClose} aria-label="Close" className="rounded p-1 text-slate-500 hover:bg-slate-100">
+            ✕
+          </button>
+        </header>
+        <div className="overflow-y-auto px-4 py-3">{children}</div>
+        {footer && <footer className="flex flex-wrap justify-end gap-2 border-t border-slate-100 px-4 py-3">{footer}</footer>}
+      </div>
+    </div>
+  );
+}
+
+export function ConfirmDialog({
+  title,
+  message,
+  confirmLabel,
+  cancelLabel = "Keep it",
+  onConfirm,
+  onCancel,
+  busy = false,
+}: {
+  title: string;
+  message: ReactNode;
+  confirmLabel: string;
+  cancelLabel?: string;
+  onConfirm: () => void;
+  onCancel: () => void;
+  busy?: boolean;
+}) {
+  return (
+    <Modal
+      title={title}
+      onClose={onCancel}
+      testId="confirm-dialog"
+      footer={
+        <>
+          <Button onClick={onCancel}>{cancelLabel}</Button>
+          <Button variant="danger" onClick={onConfirm} loading={busy}>
+            {confirmLabel}
+          </Button>
+        </>
+      }
+    >
+      <div className="text-sm text-slate-700">{message}</div>
+    </Modal>
+  );
+}
+
+export function FieldError({ messages, id }: { messages?: string[]; id?: string }) {
+  if (!messages?.length) return null;
+  return (
+    <p id={id} className="mt-1 text-xs text-red-700" data-field-error>
+      {messages.join(" ")}
+    </p>
+  );
+}
+
+export const inputClass =
+  "block w-full rounded-md border-0 px-2.5 py-1.5 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-indigo-500 aria-[invalid=true]:ring-red-400";
+
+export function Field({
+  label,
+  name,
+  errors,
+  hint,
+  children,
+}: {
+  label: string;
+  name: string;
+  errors?: string[];
+  hint?: string;
+  children: ReactNode;
+}) {
+  return (
+    <div data-field={name}>
+      <label htmlFor={`f-${name}`} className="mb-1 block text-xs font-medium text-slate-700">
+        {label}
+      </label>
+      {children}
+      {hint && !errors?.length && <p className="mt-1 text-xs text-slate-500">{hint}</p>}
+      <FieldError messages={errors} id={`f-${name}-error`} />
+    </div>
+  );
+}
+
+export function Toggle({
+  checked,
+  onChange,
+  label,
+  name,
+}: {
+  checked: boolean;
+  onChange: (value: boolean) => void;
+  label: string;
+  name: string;
+}) {
+  return (
+    <label className="flex cursor-pointer items-center gap-2 text-sm text-slate-800" htmlFor={`f-${name}`}>
+      <input
+        id={`f-${name}`}
+        name={name}
+        type="checkbox"
+        className="h-4 w-4 rounded border-slate-300 text-indigo-600"
+        checked={checked}
+        onChange={(e) => onChange(e.target.checked)}
+      />
+      {label}
+    </label>
+  );
+}

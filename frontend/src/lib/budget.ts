@@ -1,0 +1,53 @@
+// Credit budget allocation (SPEC section 7): five operation shares that must sum to 100.
+import { BUDGET_OPERATIONS, type BudgetOperation } from "../api/types";
+
+export const OPERATION_LABELS: Record<BudgetOperation, string> = {
+  clustering: "Clustering",
+  idea_generation: "Ideas",
+  content_generation: "Content",
+  image_prompt_extraction: "Image prompts",
+  image_generation: "Images",
+};
+
+export const OPERATION_COLORS: Record<BudgetOperation, string> = {
+  clustering: "#6366f1",
+  idea_generation: "#a855f7",
+  content_generation: "#10b981",
+  image_prompt_extraction: "#f59e0b",
+  image_generation: "#ec4899",
+};
+
+export type ShareForm = Record<BudgetOperation, string>;
+
+export function parseShare(value: string | number | undefined): number | null {
+  const text = String(value ?? "").trim();
+  if (!/^\d+(\.\d+)?$/.test(text)) return null;
+  return Number(text);
+}
+
+/** Sum of the shares typed so far (invalid entries count as 0), rounded to 2 decimals. */
+export function sumShares(form: Partial<Record<BudgetOperation, string | number>>): number {
+  const total = BUDGET_OPERATIONS.reduce((acc, op) => acc + (parseShare(form[op]) ?? 0), 0);
+  return Math.round(total * 100) / 100;
+}
+
+export function validateShares(form: ShareForm): Record<string, string[]> {
+  const errors: Record<string, string[]> = {};
+  for (const op of BUDGET_OPERATIONS) {
+    const n = parseShare(form[op]);
+    if (n === null || n > 100) errors[op] = ["A percentage from 0 to 100."];
+  }
+  const total = sumShares(form);
+  if (Object.keys(errors).length === 0 && Math.abs(total - 100) > 0.001)
+    errors.non_field_errors = [`The shares must add up to 100 % (now ${total} %).`];
+  return errors;
+}
+
+/** Bar segments for the chart: each share's width in % of the whole bar (sum may differ from 100). */
+export function chartSegments(form: ShareForm): Array<{ op: BudgetOperation; value: number; width: number }> {
+  const total = sumShares(form);
+  return BUDGET_OPERATIONS.map((op) => {
+    const value = parseShare(form[op]) ?? 0;
+    return { op, value, width: total > 0 ? (value / Math.max(total, 100)) * 100 : 0 };
+  });
+}

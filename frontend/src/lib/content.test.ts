@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import type { ContentItem } from "../api/types";
+import { featuredThumbnail, previewDocument } from "./content";
+import { resultRows } from "./stages";
+
+const content: ContentItem = {
+  id: 1,
+  title: "Pour over coffee",
+  status: "review",
+  word_count: 900,
+  html_content: '<h1>Pour over</h1><p>Text</p><img src="/media/a/in1.png">',
+  images: [
+    { id: 1, image_type: "featured", position: 0, status: "generated", url: "/media/a/f.png", thumbnail_url: "/media/a/f_t.png", alt_text: 'A "cup"' },
+    { id: 2, image_type: "in_article", position: 1, status: "generated", url: "/media/a/in1.png" },
+    { id: 3, image_type: "in_article", position: 2, status: "generated", url: "/media/a/in2.png" },
+    { id: 4, image_type: "in_article", position: 3, status: "pending", url: null },
+  ],
+};
+
+describe("review helpers", () => {
+  it("finds the featured thumbnail in any shape", () => {
+    expect(featuredThumbnail(content)).toBe("/media/a/f_t.png");
+    expect(featuredThumbnail({ ...content, featured_thumbnail_url: "/t.png" })).toBe("/t.png");
+    expect(featuredThumbnail({ ...content, images: [] })).toBeNull();
+  });
+
+  it("builds a preview with the featured image and the images the HTML lacks, escaped", () => {
+    const doc = previewDocument(content);
+    expect(doc).toContain('src="/media/a/f.png"');
+    expect(doc).toContain('alt="A &quot;cup&quot;"');
+    expect(doc.match(/in1\.png/g)).toHaveLength(1); // already in the HTML: not repeated
+    expect(doc).toContain("in2.png");
+    expect(doc).not.toContain("<script");
+  });
+});
+
+describe("stage result rows", () => {
+  it("labels known fields, hides zero failures and formats time", () => {
+    expect(resultRows(4, { tasks_processed: 3, content_created: 3, total_words: 2400, items_failed: 0, time_elapsed: 75 })).toEqual([
+      ["Tasks processed", "3"],
+      ["Content created", "3"],
+      ["Words written", "2,400"],
+      ["Time", "1m 15s"],
+    ]);
+    expect(resultRows(1, null)).toEqual([]);
+  });
+});

@@ -1,0 +1,28 @@
+// Display helpers: credits, dates, durations.
+import type { Decimalish } from "../api/types";
+
+export function toNumber(value: Decimalish | null | undefined): number {
+  const n = typeof value === "number" ? value : Number(value ?? 0);
+  return Number.isFinite(n) ? n : 0;
+}
+
+export function formatCredits(value: Decimalish | null | undefined): string {
+  return toNumber(value).toLocaleString("en-US", { maximumFractionDigits: 2 });
+}
+
+export function formatDateTime(value: string | null | undefined): string {
+  if (!value) return "—";
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return value;
+  return d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
+
+export function durationBetween(start: string | null | undefined, end: string | null | undefined): string {
+  if (!start) return "—";
+  const ms = (end ? new Date(end).getTime() : Date.now()) - new Date(start).getTime();
+  if (!Number.isFinite(ms) || ms < 0) return "—";
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m ${s % 60}s` : `${Math.floor(m / 60)}h ${m % 60}m`;
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import type { PublishingSettings } from "../api/types";
+import { normaliseTime, validatePublishing } from "./publishing";
+
+const base: PublishingSettings = {
+  auto_approval_enabled: false,
+  auto_publish_enabled: false,
+  scheduling_mode: "time_slots",
+  publish_days: ["mon", "tue"],
+  publish_time_slots: ["09:00"],
+  stagger_start_time: "09:00",
+  stagger_end_time: "18:00",
+  stagger_interval_minutes: 60,
+  daily_target: 3,
+  weekly_target: 15,
+  monthly_target: 60,
+  queue_limit: 10,
+};
+
+describe("publishing settings checks", () => {
+  it("accepts valid settings", () => expect(validatePublishing(base)).toEqual({}));
+  it("needs slots in time_slots mode and days always", () => {
+    expect(validatePublishing({ ...base, publish_time_slots: [] })).toHaveProperty("publish_time_slots");
+    expect(validatePublishing({ ...base, publish_days: [] })).toHaveProperty("publish_days");
+  });
+  it("needs start < end and an interval of 1-1440 in stagger mode", () => {
+    const stagger = { ...base, scheduling_mode: "stagger" as const };
+    expect(validatePublishing({ ...stagger, stagger_end_time: "08:00" })).toHaveProperty("stagger_end_time");
+    expect(validatePublishing({ ...stagger, stagger_interval_minutes: 0 })).toHaveProperty("stagger_interval_minutes");
+    expect(validatePublishing({ ...stagger, publish_time_slots: [] })).toEqual({});
+  });
+  it("needs a queue of at least 1", () => expect(validatePublishing({ ...base, queue_limit: 0 })).toHaveProperty("queue_limit"));
+  it("normalises times", () => {
+    expect(normaliseTime("9:5")).toBe("09:05");
+    expect(normaliseTime("09:00:00")).toBe("09:00");
+    expect(normaliseTime(" noon ")).toBe("noon");
+  });
+});

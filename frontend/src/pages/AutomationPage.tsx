@@ -1,0 +1,201 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { automation } from "../api";
+import { ActivityLog } from "../components/automation/ActivityLog";
+import { ConfigModal } from "../components/automation/ConfigModal";
+import { CreditsHeader } from "../components/automation/CreditsHeader";
+import { CurrentProcessingCard } from "../components/automation/CurrentProcessingCard";
+import { GlobalProgressBar } from "../components/automation/GlobalProgressBar";
+import { RunControls, type RunAction } from "../components/automation/RunControls";
+import { RunHistory } from "../components/automation/RunHistory";
+import { ScheduleBadge } from "../components/automation/ScheduleBadge";
+import { StageCard } from "../components/automation/StageCard";
+import { Alert, ConfirmDialog, EmptyState, Loading } from "../components/ui";
+import { automationKey, useAutomation } from "../hooks/useAutomation";
+import { useSite } from "../hooks/useSite";
+import { ApiError, describeError } from "../lib/errors";
+import { controlStates, globalProgress, isActive, stageResult, stageStatus } from "../lib/progress";
+import { STAGES } from "../lib/stages";
+
+type Message = { tone: "error" | "success" | "info"; text: string } | null;
+
+const DONE_TEXT: Record<RunAction, string> = {
+  runNow: "Run started.",
+  pause: "Pause requested: the run stops after the current item.",
+  resume: "Run resumed.",
+  cancel: "Cancel requested: the run stops after the current item.",
+};
+
+export function AutomationPage() {
+  const { siteId, site, isLoading: sitesLoading } = useSite();
+  const data = useAutomation(siteId);
+  const client = useQueryClient();
+  const [selectedRunId, setSelectedRunId] = useState<string | null>(null);
+  const [confirmCancel, setConfirmCancel] = useState(false);
+  const [configOpen, setConfigOpen] = useState(false);
+  const [message, setMessage] = useState<Message>(null);
+
+  const run = data.run;
+  const action = useMutation({
+    mutationFn: async (kind: RunAction) => {
+      const id = siteId!;
+      if (kind === "runNow") return automation.runNow(id);
+      if (!run) throw new Error("There is no run to act on.");
+      if (kind === "pause") return automation.pause(id, run.run_id);
+      if (kind === "resume") return automation.resume(id, run.run_id);
+      return automation.cancel(id, run.run_id);
+    },
+    onSuccess: (result, kind) => {
+      const runId = (result as { run_id?: string }).run_id;
+      setMessage({ tone: "success", text: kind === "runNow" && runId ? `Run ${runId} started.` : DONE_TEXT[kind] });
+      if (kind === "runNow") setSelectedRunId(null);
+      setConfirmCancel(false);
+    },
+    onError: (error) => {
+      setMessage({ tone: "error", text: describeError(error) });
+      setConfirmCancel(false);
+    },
+    onSettled: (_r, error) => {
+      // A 409 means our picture of the run is stale: fetch the real state.
+      client.invalidateQueries({ queryKey: automationKey(siteId) });
+      if (error instanceof ApiError && error.status === 402) client.invalidateQueries({ queryKey: ["me"] });
+    },
+  });
+
+  if (sitesLoading) return <Loading label="Loading sites…" />;
+  if (!siteId) {
+    return (
+      <EmptyState title="No site yet">
+        Create a site (REST API <code>POST /api/v1/sites/</code> or the admin) to run the automation.
+      </EmptyState>
+    );
+  }
+
+  const states = controlStates(run, action.isPending);
+  const progressData = data.progress.data;
+  const progress = globalProgress(run, progressData?.stages ?? [], progressData?.initial_snapshot);
+  const pending = new Map((data.pipeline.data?.stages ?? []).map((s) => [s.number, s.pending]));
+  const logRunId = selectedRunId ?? run?.run_id ?? data.history.data?.[0]?.run_id ?? null;
+  const balance = data.estimate.data?.current_balance ?? data.me.data?.account.credits_balance ?? null;
+  const loadError = data.current.error ?? data.pipeline.error;
+
+  const onAction = (kind: RunAction) => {
+    setMessage(null);
+    if (kind === "cancel") setConfirmCancel(true);
+    else action.mutate(kind);
+  };
+
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-col gap-3 lg:flex-row lg:items-end lg:justify-between">
+        <div>
+          <h1 className="text-xl font-bold text-slate-900">Automation</h1>
+          <p className="text-sm text-slate-600">
+            Keywords to illustrated drafts for <strong>{site?.name}</strong>, in 7 stages.
+          </p>
+          <div className="mt-2">
+            <ScheduleBadge config={data.config.data} />
+          </div>
+        </div>
+        <CreditsHeader balance={balance} estimate={data.estimate.data} />
+      </div>
+
+      <RunControls
+        states={states}
+        pending={action.isPending ? (action.variables ?? null) : null}
+        onAction={onAction}
+        onConfigure={() => setConfigOpen(true)}
+      />
+
+      {message && (
+        <Alert tone={message.tone} onClose={() => setMessage(null)} testId="action-message">
+          {message.text}
+        </Alert>
+      )}
+      {loadError && <Alert testId="load-error">{describeError(loadError)}</Alert>}
+
+      {data.current.isLoading ? (
+        <Loading label="Loading the current run…" />
+      ) : run ? (
+        <GlobalProgressBar run={run} progress={progress} durationSeconds={progressData?.metrics?.duration_seconds} />
+      ) : (
+        <EmptyState title="No run yet">Import keywords, then press Run Now.</EmptyState>
+      )}
+
+      {isActive(run) && <CurrentProcessingCard processing={data.processing.data ?? null} paused={run?.status === "paused"} />}
+
+      <section aria-label="Pipeline overview">
+        <h2 className="mb-2 text-sm font-semibold text-slate-800">Pipeline</h2>
+        <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4 xl:grid-cols-7">
+          {STAGES.map((info) => {
+            const server = progressData?.stages?.find((s) => s.number === info.number);
+            return (
+              <StageCard
+                key={info.number}
+                info={info}
+                status={stageStatus(run, info.number, server?.status)}
+                pending={pending.has(info.number) ? pending.get(info.number)! : null}
+                result={server?.result ?? stageResult(run, info.number)}
+                inputCount={server?.input_count}
+                processedCount={server?.processed_count}
+              />
+            );
+          })}
+        </div>
+      </section>
+
+      <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
+        <ActivityLog
+          siteId={siteId}
+          runId={logRunId}
+          live={isActive(run) && logRunId === run?.run_id}
+          interval={data.interval}
+          isCurrent={!selectedRunId || selectedRunId === run?.run_id}
+          onShowCurrent={() => setSelectedRunId(null)}
+        />
+        <RunHistory
+          runs={data.history.data ?? []}
+          loading={data.history.isLoading}
+          selectedRunId={logRunId}
+          onSelect={(id) => {
+            setSelectedRunId(id);
+            document.querySelector("[data-testid=activity-log]")?.scrollIntoView({ behavior: "smooth", block: "start" });
+          }}
+        />
+      </div>
+
+      <p className="text-xs text-slate-400">
+        Refreshing every {data.interval ? Math.round(data.interval / 1000) : "—"} s{data.visible ? "" : " (paused while the tab is hidden)"}.
+      </p>
+
+      {confirmCancel && run && (
+        <ConfirmDialog
+          title="Cancel this run?"
+          message={
+            <>
+              Run <code>{run.run_id}</code> stops after the current item. Cancel is final: a cancelled run cannot be resumed
+              (its remaining items are picked up by the next run).
+            </>
+          }
+          confirmLabel="Cancel run"
+          cancelLabel="Keep running"
+          busy={action.isPending}
+          onConfirm={() => action.mutate("cancel")}
+          onCancel={() => setConfirmCancel(false)}
+        />
+      )}
+      {configOpen && data.config.data && (
+        <ConfigModal siteId={siteId} config={data.config.data} onClose={() => setConfigOpen(false)} />
+      )}
+      {configOpen && !data.config.data && (
+        <ConfirmDialog
+          title="Configuration unavailable"
+          message={data.config.error ? describeError(data.config.error) : "Still loading the configuration…"}
+          confirmLabel="Close"
+          onConfirm={() => setConfigOpen(false)}
+          onCancel={() => setConfigOpen(false)}
+        />
+      )}
+    </div>
+  );
+}

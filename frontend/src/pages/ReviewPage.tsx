@@ -1,0 +1,225 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { writer } from "../api";
+import type { ContentItem } from "../api/types";
+import { Alert, Button, Card, EmptyState, Loading, Modal, StatusBadge } from "../components/ui";
+import { useSite } from "../hooks/useSite";
+import { featuredThumbnail, previewDocument } from "../lib/content";
+import { describeError } from "../lib/errors";
+import { formatDateTime } from "../lib/format";
+
+export function ReviewPage() {
+  const { siteId } = useSite();
+  const client = useQueryClient();
+  const [selected, setSelected] = useState<Set<number>>(new Set());
+  const [previewId, setPreviewId] = useState<number | null>(null);
+  const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
+
+  const list = useQuery({
+    queryKey: ["review", siteId],
+    queryFn: () => writer.content(siteId!, "review"),
+    enabled: !!siteId,
+    refetchInterval: 30_000,
+  });
+  const items = list.data?.results ?? [];
+
+  const done = (text: string) => {
+    setMessage({ tone: "success", text });
+    setSelected(new Set());
+    setPreviewId(null);
+    client.invalidateQueries({ queryKey: ["review", siteId] });
+    client.invalidateQueries({ queryKey: ["automation", siteId] });
+  };
+  const approveOne = useMutation({
+    mutationFn: (id: number) => writer.approve(id),
+    onSuccess: (_r, id) => done(`Approved “${items.find((c) => c.id === id)?.title ?? `#${id}`}”.`),
+    onError: (e) => setMessage({ tone: "error", text: describeError(e) }),
+  });
+  const approveMany = useMutation({
+    mutationFn: (ids: number[]) => writer.bulkApprove(ids),
+    onSuccess: (r, ids) => done(`Approved ${r.approved ?? r.approved_ids?.length ?? ids.length} items.`),
+    onError: (e) => setMessage({ tone: "error", text: describeError(e) }),
+  });
+
+  if (!siteId) return <EmptyState title="No site yet">Create a site first.</EmptyState>;
+
+  const allSelected = items.length > 0 && items.every((c) => selected.has(c.id));
+  const toggle = (id: number) =>
+    setSelected((s) => {
+      const next = new Set(s);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+
+  return (
+    <div className="space-y-4">
+      <div>
+        <h1 className="text-xl font-bold text-slate-900">Review</h1>
+        <p className="text-sm text-slate-600">Drafts whose images are all generated wait here for your approval.</p>
+      </div>
+      {message && (
+        <Alert tone={message.tone} onClose={() => setMessage(null)} testId="review-message">
+          {message.text}
+        </Alert>
+      )}
+      <Card
+        title={`Ready for review${list.data ? ` (${list.data.count})` : ""}`}
+        actions={
+          items.length > 0 && (
+            <>
+              <label className="flex items-center gap-1 text-xs text-slate-600">
+                <input
+                  type="checkbox"
+                  checked={allSelected}
+                  onChange={() => setSelected(allSelected ? new Set() : new Set(items.map((c) => c.id)))}
+                />
+                Select all
+              </label>
+              <Button
+                variant="success"
+                disabled={selected.size === 0}
+                loading={approveMany.isPending}
+                onClick={() => approveMany.mutate([...selected])}
+              >
+                Approve selected ({selected.size})
+              </Button>
+            </>
+          )
+        }
+      >
+        {list.isLoading ? (
+          <Loading />
+        ) : list.isError ? (
+          <Alert>{describeError(list.error)}</Alert>
+        ) : items.length === 0 ? (
+          <EmptyState title="Nothing waits for review">Run the automation: finished drafts appear here.</EmptyState>
+        ) : (
+          <ul className="divide-y divide-slate-100" data-testid="review-list">
+            {items.map((content) => (
+              <ReviewRow
+                key={content.id}
+                content={content}
+                checked={selected.has(content.id)}
+                onToggle={() => toggle(content.id)}
+                onPreview={() => setPreviewId(content.id)}
+                onApprove={() => approveOne.mutate(content.id)}
+                approving={approveOne.isPending && approveOne.variables === content.id}
+              />
+            ))}
+          </ul>
+        )}
+      </Card>
+      {previewId !== null && (
+        <PreviewModal
+          id={previewId}
+          onClose={() => setPreviewId(null)}
+          onApprove={() => approveOne.mutate(previewId)}
+          approving={approveOne.isPending}
+        />
+      )}
+    </div>
+  );
+}
+
+function ReviewRow({
+  content,
+  checked,
+  onToggle,
+  onPreview,
+  onApprove,
+  approving,
+}: {
+  content: ContentItem;
+  checked: boolean;
+  onToggle: () => void;
+  onPreview: () => void;
+  onApprove: () => void;
+  approving: boolean;
+}) {
+  const thumb = featuredThumbnail(content);
+  return (
+    <li className="flex flex-col gap-3 py-3 sm:flex-row sm:items-center" data-testid="review-item" data-content-id={content.id}>
+      <div className="flex min-w-0 flex-1 items-center gap-3">
+        <input type="checkbox" aria-label={`Select ${content.title}`} checked={checked} onChange={onToggle} />
+        {thumb ? (
+          <img src={thumb} alt="" className="h-14 w-20 shrink-0 rounded-md object-cover ring-1 ring-slate-200" data-testid="review-thumb" />
+        ) : (
+          <div className="flex h-14 w-20 shrink-0 items-center justify-center rounded-md bg-slate-100 text-[10px] text-slate-400">
+            no image
+          </div>
+        )}
+        <div className="min-w-0">
+          <button type="button" onClick={onPreview} className="text-left text-sm font-semibold text-slate-900 hover:text-indigo-700 hover:underline">
+            {content.title}
+          </button>
+          <p className="text-xs text-slate-500">
+            <span data-testid="word-count">{content.word_count.toLocaleString("en-US")} words</span>
+            {content.created_at && <> · {formatDateTime(content.created_at)}</>}
+          </p>
+        </div>
+      </div>
+      <div className="flex shrink-0 gap-2 pl-7 sm:pl-0">
+        <Button onClick={onPreview}>Preview</Button>
+        <Button variant="success" onClick={onApprove} loading={approving}>
+          Approve
+        </Button>
+      </div>
+    </li>
+  );
+}
+
+function PreviewModal({
+  id,
+  onClose,
+  onApprove,
+  approving,
+}: {
+  id: number;
+  onClose: () => void;
+  onApprove: () => void;
+  approving: boolean;
+}) {
+  const detail = useQuery({ queryKey: ["content", id], queryFn: () => writer.contentDetail(id) });
+  const content = detail.data;
+  return (
+    <Modal
+      title={content?.title ?? "Preview"}
+      onClose={onClose}
+      wide
+      testId="preview-modal"
+      footer={
+        <>
+          <Button onClick={onClose}>Close</Button>
+          {content?.status === "review" && (
+            <Button variant="success" onClick={onApprove} loading={approving}>
+              Approve
+            </Button>
+          )}
+        </>
+      }
+    >
+      {detail.isLoading ? (
+        <Loading />
+      ) : detail.isError ? (
+        <Alert>{describeError(detail.error)}</Alert>
+      ) : content ? (
+        <div className="space-y-2">
+          <div className="flex flex-wrap items-center gap-2 text-xs text-slate-600">
+            <StatusBadge status={content.status} />
+            <span>{content.word_count.toLocaleString("en-US")} words</span>
+            <span>{content.images?.filter((i) => i.url).length ?? 0} images</span>
+          </div>
+          {content.meta_description && <p className="text-xs italic text-slate-600">{content.meta_description}</p>}
+          <iframe
+            title="Article preview"
+            data-testid="preview-frame"
+            sandbox="allow-popups"
+            srcDoc={previewDocument(content)}
+            className="h-[60vh] w-full rounded-md border border-slate-200 bg-white"
+          />
+        </div>
+      ) : null}
+    </Modal>
+  );
+}

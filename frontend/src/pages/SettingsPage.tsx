@@ -1,0 +1,420 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import { billing, publishing } from "../api";
+import { BUDGET_OPERATIONS, type AIBudget, type PublishingSettings } from "../api/types";
+import { Alert, Button, Card, EmptyState, Field, FieldError, inputClass, Loading, StatusBadge, Toggle } from "../components/ui";
+import { useSite } from "../hooks/useSite";
+import { chartSegments, OPERATION_COLORS, OPERATION_LABELS, sumShares, validateShares, type ShareForm } from "../lib/budget";
+import { ApiError, describeError, type FieldErrors } from "../lib/errors";
+import { formatDateTime } from "../lib/format";
+import { normaliseTime, validatePublishing, WEEK_DAYS } from "../lib/publishing";
+
+export function SettingsPage() {
+  const { siteId, site } = useSite();
+  if (!siteId) return <EmptyState title="No site yet">Create a site first.</EmptyState>;
+  return (
+    <div className="space-y-4">
+      <div>
+        <h1 className="text-xl font-bold text-slate-900">Settings</h1>
+        <p className="text-sm text-slate-600">
+          Publishing and AI budget of <strong>{site?.name}</strong>.
+        </p>
+      </div>
+      <PublishingSection siteId={siteId} />
+      <QueueSection siteId={siteId} />
+      <BudgetSection siteId={siteId} />
+    </div>
+  );
+}
+
+function useSaveState() {
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
+  const fail = (error: unknown) => {
+    setMessage({ tone: "error", text: describeError(error) });
+    if (error instanceof ApiError && error.status === 400) setErrors(error.fieldErrors);
+  };
+  return { errors, setErrors, message, setMessage, fail };
+}
+
+// --- publishing -------------------------------------------------------------------------
+
+function PublishingSection({ siteId }: { siteId: number }) {
+  const client = useQueryClient();
+  const query = useQuery({ queryKey: ["publishing", siteId], queryFn: () => publishing.settings(siteId) });
+  const [form, setForm] = useState<PublishingSettings | null>(null);
+  const [newSlot, setNewSlot] = useState("");
+  const state = useSaveState();
+  useEffect(() => {
+    if (query.data) setForm(query.data);
+  }, [query.data]);
+
+  const save = useMutation({
+    mutationFn: (body: PublishingSettings) => publishing.updateSettings(siteId, body),
+    onSuccess: (saved) => {
+      client.setQueryData(["publishing", siteId], saved);
+      client.invalidateQueries({ queryKey: ["publishing-queue", siteId] });
+      state.setMessage({ tone: "success", text: "Publishing settings saved." });
+    },
+    onError: state.fail,
+  });
+
+  if (query.isLoading) return <Card title="Publishing"><Loading /></Card>;
+  if (query.isError) return <Card title="Publishing"><Alert>{describeError(query.error)}</Alert></Card>;
+  if (!form) return null;
+
+  const set = <K extends keyof PublishingSettings>(key: K, value: PublishingSettings[K]) => {
+    setForm({ ...form, [key]: value });
+    state.setMessage(null);
+  };
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    const body = {
+      ...form,
+      stagger_start_time: normaliseTime(form.stagger_start_time ?? ""),
+      stagger_end_time: normaliseTime(form.stagger_end_time ?? ""),
+      stagger_interval_minutes: Number(form.stagger_interval_minutes),
+      queue_limit: Number(form.queue_limit),
+      daily_target: Number(form.daily_target),
+      weekly_target: Number(form.weekly_target),
+      monthly_target: Number(form.monthly_target),
+    };
+    const errors = validatePublishing(body);
+    state.setErrors(errors);
+    if (Object.keys(errors).length) {
+      state.setMessage({ tone: "error", text: "Some fields need a fix (see below)." });
+      return;
+    }
+    save.mutate(body);
+  };
+  const addSlot = () => {
+    const slot = normaliseTime(newSlot);
+    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(slot)) {
+      state.setErrors({ ...state.errors, publish_time_slots: ["Use a time like 09:00."] });
+      return;
+    }
+    if (!form.publish_time_slots.includes(slot)) set("publish_time_slots", [...form.publish_time_slots, slot].sort());
+    setNewSlot("");
+  };
+
+  return (
+    <Card title="Publishing" testId="publishing-settings">
+      <form onSubmit={submit} noValidate className="space-y-4">
+        {state.message && <Alert tone={state.message.tone}>{state.message.text}</Alert>}
+        <div className="space-y-2">
+          <Toggle
+            name="auto_approval_enabled"
+            label="Auto-approve content in review (stage 7)"
+            checked={form.auto_approval_enabled}
+            onChange={(v) => set("auto_approval_enabled", v)}
+          />
+          <Toggle
+            name="auto_publish_enabled"
+            label="Schedule approved content for publishing to WordPress"
+            checked={form.auto_publish_enabled}
+            onChange={(v) => set("auto_publish_enabled", v)}
+          />
+        </div>
+
+        <fieldset>
+          <legend className="mb-1 text-xs font-medium text-slate-700">Scheduling mode</legend>
+          <div className="flex flex-wrap gap-4 text-sm">
+            {(
+              [
+                ["time_slots", "Time slots"],
+                ["stagger", "Stagger within a window"],
+                ["immediate", "Immediately"],
+              ] as const
+            ).map(([value, label]) => (
+              <label key={value} className="flex items-center gap-1.5">
+                <input
+                  type="radio"
+                  name="scheduling_mode"
+                  value={value}
+                  checked={form.scheduling_mode === value}
+                  onChange={() => set("scheduling_mode", value)}
+                />
+                {label}
+              </label>
+            ))}
+          </div>
+          <FieldError messages={state.errors.scheduling_mode} />
+        </fieldset>
+
+        <fieldset>
+          <legend className="mb-1 text-xs font-medium text-slate-700">Publishing days</legend>
+          <div className="flex flex-wrap gap-2">
+            {WEEK_DAYS.map((day) => {
+              const on = form.publish_days.includes(day);
+              return (
+                <button
+                  key={day}
+                  type="button"
+                  aria-pressed={on}
+                  onClick={() => set("publish_days", on ? form.publish_days.filter((d) => d !== day) : [...form.publish_days, day])}
+                  className={`rounded-md px-2.5 py-1 text-xs font-semibold capitalize ring-1 ring-inset ${on ? "bg-indigo-600 text-white ring-indigo-600" : "bg-white text-slate-700 ring-slate-300"}`}
+                >
+                  {day}
+                </button>
+              );
+            })}
+          </div>
+          <FieldError messages={state.errors.publish_days} />
+        </fieldset>
+
+        {form.scheduling_mode === "time_slots" && (
+          <fieldset>
+            <legend className="mb-1 text-xs font-medium text-slate-700">Time slots (site time zone)</legend>
+            <div className="flex flex-wrap items-center gap-2">
+              {form.publish_time_slots.map((slot) => (
+                <span key={slot} className="inline-flex items-center gap-1 rounded-full bg-slate-100 px-2 py-0.5 text-xs">
+                  {slot}
+                  <button
+                    type="button"
+                    aria-label={`Remove ${slot}`}
+                    onClick={() => set("publish_time_slots", form.publish_time_slots.filter((s) => s !== slot))}
+                    className="text-slate-500 hover:text-red-600"
+                  >
+                    ×
+                  </button>
+                </span>
+              ))}
+              <input
+                className={`${inputClass} w-24`}
+                placeholder="14:00"
+                aria-label="New time slot"
+                value={newSlot}
+                onChange={(e) => setNewSlot(e.target.value)}
+                onKeyDown={(e) => {
+                  if (e.key === "Enter") {
+                    e.preventDefault();
+                    addSlot();
+                  }
+                }}
+              />
+              <Button onClick={addSlot}>Add slot</Button>
+            </div>
+            <FieldError messages={state.errors.publish_time_slots} />
+          </fieldset>
+        )}
+
+        {form.scheduling_mode === "stagger" && (
+          <div className="grid grid-cols-1 gap-3 sm:grid-cols-3">
+            <Field label="Window start" name="stagger_start_time" errors={state.errors.stagger_start_time}>
+              <input id="f-stagger_start_time" className={inputClass} value={(form.stagger_start_time ?? "").slice(0, 5)} onChange={(e) => set("stagger_start_time", e.target.value)} />
+            </Field>
+            <Field label="Window end" name="stagger_end_time" errors={state.errors.stagger_end_time}>
+              <input id="f-stagger_end_time" className={inputClass} value={(form.stagger_end_time ?? "").slice(0, 5)} onChange={(e) => set("stagger_end_time", e.target.value)} />
+            </Field>
+            <Field label="Interval (minutes)" name="stagger_interval_minutes" errors={state.errors.stagger_interval_minutes}>
+              <input
+                id="f-stagger_interval_minutes"
+                inputMode="numeric"
+                className={inputClass}
+                value={String(form.stagger_interval_minutes)}
+                onChange={(e) => set("stagger_interval_minutes", e.target.value as unknown as number)}
+              />
+            </Field>
+          </div>
+        )}
+
+        <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">
+          {(
+            [
+              ["queue_limit", "Queue size (max scheduled)"],
+              ["daily_target", "Daily target"],
+              ["weekly_target", "Weekly target"],
+              ["monthly_target", "Monthly target"],
+            ] as const
+          ).map(([key, label]) => (
+            <Field key={key} label={label} name={key} errors={state.errors[key]}>
+              <input
+                id={`f-${key}`}
+                inputMode="numeric"
+                className={inputClass}
+                value={String(form[key])}
+                onChange={(e) => set(key, e.target.value as unknown as number)}
+              />
+            </Field>
+          ))}
+        </div>
+        <p className="text-xs text-slate-500">Targets are informational; the queue size caps how many items are scheduled at once.</p>
+        <Button variant="primary" type="submit" loading={save.isPending}>
+          Save publishing settings
+        </Button>
+      </form>
+    </Card>
+  );
+}
+
+function QueueSection({ siteId }: { siteId: number }) {
+  const query = useQuery({ queryKey: ["publishing-queue", siteId], queryFn: () => publishing.queue(siteId), refetchInterval: 60_000 });
+  return (
+    <Card title="Publishing queue" testId="publishing-queue">
+      {query.isLoading ? (
+        <Loading />
+      ) : query.isError ? (
+        <Alert>{describeError(query.error)}</Alert>
+      ) : !query.data?.length ? (
+        <EmptyState title="The queue is empty">Approved content that is scheduled for publishing shows here.</EmptyState>
+      ) : (
+        <div className="-mx-4 overflow-x-auto">
+          <table className="min-w-full text-left text-xs">
+            <thead className="border-b border-slate-200 text-slate-500">
+              <tr>
+                {["Title", "Status", "Scheduled for", "Result"].map((h) => (
+                  <th key={h} className="px-4 py-2 font-medium">{h}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {query.data.map((item) => (
+                <tr key={item.id} className="border-b border-slate-100">
+                  <td className="px-4 py-2 font-medium text-slate-900">{item.title}</td>
+                  <td className="px-4 py-2"><StatusBadge status={item.site_status} /></td>
+                  <td className="whitespace-nowrap px-4 py-2">{formatDateTime(item.scheduled_publish_at)}</td>
+                  <td className="px-4 py-2">
+                    {item.external_url ? (
+                      <a href={item.external_url} target="_blank" rel="noreferrer" className="text-indigo-700 hover:underline">View post</a>
+                    ) : (
+                      <span className="text-red-700">{item.publish_error}</span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Card>
+  );
+}
+
+// --- AI budget --------------------------------------------------------------------------
+
+function toShareForm(budget: Partial<AIBudget>): ShareForm {
+  const form = {} as ShareForm;
+  for (const op of BUDGET_OPERATIONS) form[op] = String(Number(budget[op] ?? 0));
+  return form;
+}
+
+function BudgetSection({ siteId }: { siteId: number }) {
+  const client = useQueryClient();
+  const query = useQuery({ queryKey: ["ai-budget", siteId], queryFn: () => billing.aiBudget(siteId) });
+  const [useGlobal, setUseGlobal] = useState(true);
+  const [form, setForm] = useState<ShareForm | null>(null);
+  const state = useSaveState();
+  useEffect(() => {
+    if (!query.data) return;
+    setUseGlobal(query.data.use_global_defaults);
+    setForm(toShareForm(query.data.use_global_defaults && query.data.effective ? query.data.effective : query.data));
+  }, [query.data]);
+
+  const save = useMutation({
+    mutationFn: (body: Partial<AIBudget>) => billing.updateAiBudget(siteId, body),
+    onSuccess: (saved) => {
+      client.setQueryData(["ai-budget", siteId], saved);
+      client.invalidateQueries({ queryKey: ["automation", siteId, "estimate"] });
+      state.setMessage({ tone: "success", text: "Budget allocation saved." });
+    },
+    onError: state.fail,
+  });
+
+  if (query.isLoading) return <Card title="AI credit budget"><Loading /></Card>;
+  if (query.isError) return <Card title="AI credit budget"><Alert>{describeError(query.error)}</Alert></Card>;
+  if (!form) return null;
+
+  const total = sumShares(form);
+  const segments = chartSegments(form);
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    if (useGlobal) {
+      save.mutate({ use_global_defaults: true });
+      return;
+    }
+    const errors = validateShares(form);
+    state.setErrors(errors);
+    if (Object.keys(errors).length) {
+      state.setMessage({ tone: "error", text: errors.non_field_errors?.[0] ?? "Some fields need a fix (see below)." });
+      return;
+    }
+    const body: Partial<AIBudget> = { use_global_defaults: false };
+    for (const op of BUDGET_OPERATIONS) body[op] = form[op];
+    save.mutate(body);
+  };
+
+  return (
+    <Card title="AI credit budget" testId="ai-budget">
+      <form onSubmit={submit} noValidate className="space-y-4">
+        <p className="text-xs text-slate-500">
+          When a run has a credit budget (per-run limit “Credits per run”), each AI operation may spend at most its share;
+          an exhausted share ends that stage early and the pipeline goes on.
+        </p>
+        {state.message && <Alert tone={state.message.tone}>{state.message.text}</Alert>}
+        <Toggle
+          name="use_global_defaults"
+          label="Use the global default shares"
+          checked={useGlobal}
+          onChange={(v) => {
+            setUseGlobal(v);
+            state.setMessage(null);
+            state.setErrors({});
+          }}
+        />
+        <div className="grid grid-cols-2 gap-3 sm:grid-cols-5">
+          {BUDGET_OPERATIONS.map((op) => (
+            <Field key={op} label={`${OPERATION_LABELS[op]} (%)`} name={op} errors={state.errors[op]}>
+              <input
+                id={`f-${op}`}
+                inputMode="decimal"
+                disabled={useGlobal}
+                className={`${inputClass} disabled:bg-slate-50 disabled:text-slate-500`}
+                value={form[op]}
+                aria-invalid={!!state.errors[op]}
+                onChange={(e) => {
+                  setForm({ ...form, [op]: e.target.value });
+                  state.setMessage(null);
+                }}
+              />
+            </Field>
+          ))}
+        </div>
+
+        <div>
+          <div className="flex h-6 w-full overflow-hidden rounded-md bg-slate-100 ring-1 ring-inset ring-slate-200" role="img" aria-label="Budget shares chart" data-testid="budget-chart">
+            {segments.map((s) =>
+              s.width > 0 ? (
+                <div
+                  key={s.op}
+                  title={`${OPERATION_LABELS[s.op]}: ${s.value}%`}
+                  style={{ width: `${s.width}%`, backgroundColor: OPERATION_COLORS[s.op] }}
+                  className="flex items-center justify-center text-[10px] font-semibold text-white"
+                >
+                  {s.width >= 8 ? `${s.value}%` : ""}
+                </div>
+              ) : null,
+            )}
+          </div>
+          <div className="mt-2 flex flex-wrap items-center gap-x-4 gap-y-1 text-xs text-slate-600">
+            {segments.map((s) => (
+              <span key={s.op} className="inline-flex items-center gap-1">
+                <span className="h-2.5 w-2.5 rounded-sm" style={{ backgroundColor: OPERATION_COLORS[s.op] }} />
+                {OPERATION_LABELS[s.op]} {s.value}%
+              </span>
+            ))}
+          </div>
+          <p
+            className={`mt-2 text-sm font-semibold ${Math.abs(total - 100) < 0.001 ? "text-emerald-700" : "text-red-700"}`}
+            data-testid="budget-sum"
+          >
+            Sum: {total}% {Math.abs(total - 100) < 0.001 ? "✓" : "— must be 100%"}
+          </p>
+          <FieldError messages={state.errors.non_field_errors} />
+        </div>
+        <Button variant="primary" type="submit" loading={save.isPending}>
+          Save budget
+        </Button>
+      </form>
+    </Card>
+  );
+}
