@@ -1,0 +1,254 @@
+"""AIEngine: the one path every AI function runs through.
+
+    validate ids -> skip items no longer pending -> credit check of the whole call
+    then per work unit (one item, or the whole batch for auto_cluster):
+        credit check of the unit -> prompt -> provider -> JSON-schema validated answer
+        -> one transaction { lock + re-check the items, save, CreditService.deduct
+           with an idempotency key } -> AIRequestLog row
+
+Because saving and charging commit together, a crash before the commit leaves nothing
+saved and nothing charged, and a retry finds its items either still pending (done once)
+or already done (skipped, never charged twice). One failed unit never loses another's work.
+"""
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+
+from igny8_core.billing.services import CreditService, InsufficientCredits
+
+from .exceptions import AIError, InvalidInput, ProviderError
+from .functions import get_function
+from .functions.base import AIFunction, Context, Generation
+from .models import AIRequestLog
+from .providers import AIProvider, get_provider
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AIResult:
+    function: str
+    items_requested: int
+    items_processed: int = 0  # items that succeeded
+    items_failed: int = 0
+    created_ids: list[int] = field(default_factory=list)
+    failed: list[dict] = field(default_factory=list)  # {"id", "error", "code"}
+    credits_used: Decimal = Decimal("0.00")
+    stats: dict = field(default_factory=dict)
+
+    def fail(self, ids, error: str, code: str) -> None:
+        for item_id in ids:
+            self.failed.append({"id": item_id, "error": error, "code": code})
+        self.items_failed = len(self.failed)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["credits_used"] = str(self.credits_used)
+        return data
+
+
+def clean_ids(ids, max_batch: int, label: str) -> list[int]:
+    if ids is None or isinstance(ids, (str, bytes, dict)):
+        raise InvalidInput(f"Give a list of {label} ids.")
+    cleaned = []
+    for value in ids:
+        if isinstance(value, bool):
+            raise InvalidInput(f"Invalid {label} id: {value!r}.")
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise InvalidInput(f"Invalid {label} id: {value!r}.") from None
+        if number <= 0 or str(number) != str(value).strip():
+            raise InvalidInput(f"Invalid {label} id: {value!r}.")
+        if number not in cleaned:
+            cleaned.append(number)
+    if not cleaned:
+        raise InvalidInput(f"No {label} ids given.")
+    if len(cleaned) > max_batch:
+        raise InvalidInput(f"At most {max_batch} {label} ids per call, got {len(cleaned)}.")
+    return cleaned
+
+
+class AIEngine:
+    def __init__(self, account, site, provider: AIProvider | None = None):
+        if site.account_id != account.pk:
+            raise InvalidInput("The site does not belong to this account.")
+        self.account = account
+        self.site = site
+        self._provider = provider
+        self.ctx = Context(account, site, self._get_provider)
+
+    def _get_provider(self) -> AIProvider:
+        if self._provider is None:  # created on first use: local functions need no provider
+            self._provider = get_provider(account=self.account)
+        return self._provider
+
+    # --- public ----------------------------------------------------------------------
+    def estimate(self, name: str, ids) -> Decimal:
+        """Upper estimate of what run(name, ids) would charge now (pending items only)."""
+        fn = get_function(name)
+        pending, _ = self._pending(fn, self._load(fn, ids))
+        return fn.estimate(self.ctx, pending)
+
+    def run(self, name: str, ids) -> AIResult:
+        fn = get_function(name)
+        items = self._load(fn, ids)
+        result = AIResult(function=name, items_requested=len(items), stats=dict.fromkeys(fn.stat_keys, 0))
+        pending, skipped = self._pending(fn, items)
+        for item, reason in skipped:
+            result.fail([item.pk], reason, "not_pending")
+        if fn.operation and pending:
+            # Refused before any provider call: nothing is generated, saved or charged.
+            CreditService.check(self.account, fn.estimate(self.ctx, pending), fn.operation)
+        outage = None
+        for unit in fn.units(pending):
+            if outage is not None:  # the provider is down: fail fast instead of retrying per item
+                self._fail_unit(fn, unit, result, outage, log_row=None)
+                continue
+            error = self._run_unit(fn, unit, result)
+            if isinstance(error, ProviderError) and error.transient:
+                outage = error
+        return result
+
+    # --- steps -----------------------------------------------------------------------
+    def _load(self, fn: AIFunction, ids) -> list:
+        ids = clean_ids(ids, fn.max_batch, fn.item_label)
+        found = {item.pk: item for item in fn.queryset(self.site).filter(pk__in=ids)}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise InvalidInput(f"No {fn.item_label} with id(s) {missing} in site {self.site.pk} of this account.")
+        return [found[i] for i in ids]
+
+    @staticmethod
+    def _pending(fn: AIFunction, items: list):
+        pending, skipped = [], []
+        for item in items:
+            reason = fn.pending_reason(item)
+            (skipped.append((item, reason)) if reason else pending.append(item))
+        return pending, skipped
+
+    def _run_unit(self, fn: AIFunction, unit: list, result: AIResult):
+        ids = [item.pk for item in unit]
+        if fn.operation:
+            try:  # re-checked per unit: the balance may have moved since the call started
+                CreditService.check(self.account, fn.estimate(self.ctx, unit), fn.operation)
+            except InsufficientCredits as exc:
+                result.fail(ids, str(exc), "insufficient_credits")  # left pending for a later run
+                return exc
+        started = time.monotonic()
+        row = self._log_row(fn, ids)
+        result.stats[fn.processed_stat] = result.stats.get(fn.processed_stat, 0) + len(unit)
+        try:
+            generation = fn.generate(self.ctx, unit)
+            self._fill_usage(row, generation)
+            prepared = fn.prepare(self.ctx, unit, generation)
+        except AIError as exc:
+            self._fill_usage(row, getattr(exc, "usage", None), attempts=getattr(exc, "attempts", None))
+            self._fail_unit(fn, unit, result, exc, row, started)
+            return exc
+        try:
+            saved, charged, gone = self._commit(fn, ids, prepared)
+        except InsufficientCredits as exc:
+            fn.discard(prepared)
+            result.fail(ids, str(exc), "insufficient_credits")
+            self._write_log(row, started, error=str(exc))
+            return exc
+        except AIError as exc:
+            fn.discard(prepared)
+            self._fail_unit(fn, unit, result, exc, row, started)
+            return exc
+        except Exception as exc:  # a bug or a database error: fail this unit, keep the batch going
+            log.exception("%s: saving %s %s failed", fn.name, fn.item_label, ids)
+            fn.discard(prepared)
+            self._fail_unit(fn, unit, result, AIError(f"Could not save the result: {type(exc).__name__}: {exc}"),
+                            row, started)
+            return exc
+        for item_id in gone:
+            result.fail([item_id], f"{fn.item_label} {item_id} was completed by another process meanwhile", "not_pending")
+        if saved is None:
+            self._write_log(row, started)
+            return None
+        for item_id, code, message in saved.failed:
+            result.fail([item_id], message, code)
+        result.items_processed += len(saved.processed_ids)
+        result.created_ids.extend(saved.created_ids)
+        result.credits_used += charged
+        for key, value in saved.stats.items():
+            result.stats[key] = result.stats.get(key, 0) + value
+        row.credits = charged
+        self._write_log(row, started)
+        return None
+
+    def _commit(self, fn: AIFunction, ids: list[int], prepared):
+        """Save and charge in one transaction. Returns (saved | None, credits charged, ids gone)."""
+        with transaction.atomic():
+            locked = list(fn.queryset(self.site).filter(pk__in=ids).order_by("pk").select_for_update(of=("self",)))
+            current = [item for item in locked if fn.pending_reason(item) is None]
+            gone = [i for i in ids if i not in {item.pk for item in current}]
+            if not current:
+                fn.discard(prepared)
+                return None, Decimal("0.00"), gone
+            order = {item_id: n for n, item_id in enumerate(ids)}
+            current.sort(key=lambda item: order[item.pk])
+            saved = fn.save(self.ctx, current, prepared)
+            charged = Decimal("0.00")
+            if fn.operation and saved.quantity > 0:
+                amount = CreditService.cost_for(fn.operation, saved.quantity, saved.variant)
+                if amount > 0:
+                    charge = CreditService.deduct(
+                        self.account, amount, fn.operation,
+                        idempotency_key=saved.idempotency_key,
+                        description=f"{fn.name}: {len(saved.processed_ids)} {fn.item_label}(s)",
+                        metadata={"function": fn.name, "items": saved.processed_ids,
+                                  "created": saved.created_ids, "quantity": saved.quantity},
+                        site=self.site,
+                    )
+                    charged = amount if charge.charged else Decimal("0.00")
+        return saved, charged, gone
+
+    def _fail_unit(self, fn: AIFunction, unit: list, result: AIResult, error: Exception, log_row, started=None):
+        ids = [item.pk for item in unit]
+        message = str(error)
+        fn.mark_failed(self.ctx, ids, message)
+        result.fail(ids, message, getattr(error, "code", "ai_error"))
+        if log_row is not None:
+            self._write_log(log_row, started, error=message)
+
+    # --- request log -----------------------------------------------------------------
+    def _log_row(self, fn: AIFunction, ids: list[int]) -> AIRequestLog:
+        provider = self._get_provider() if fn.prompt or fn.operation else None
+        return AIRequestLog(
+            account=self.account, site=self.site, function=fn.name,
+            provider=provider.name if provider else "local",
+            model=(provider.image_model if fn.name == "generate_images" else provider.text_model) if provider else "",
+            prompt=fn.prompt.key if fn.prompt else "", item_ids=ids, attempts=0,
+        )
+
+    @staticmethod
+    def _fill_usage(row: AIRequestLog, usage, attempts=None) -> None:
+        if isinstance(usage, Generation):
+            row.model = usage.model or row.model
+            row.prompt_tokens += usage.prompt_tokens
+            row.completion_tokens += usage.completion_tokens
+            row.attempts += usage.attempts
+        elif isinstance(usage, dict):
+            row.prompt_tokens += usage.get("prompt_tokens", 0)
+            row.completion_tokens += usage.get("completion_tokens", 0)
+            row.attempts += usage.get("attempts", 0)
+        elif attempts:
+            row.attempts += attempts
+
+    def _write_log(self, row: AIRequestLog, started, error: str = "") -> None:
+        if row.provider == "local":
+            return  # no AI request was made
+        row.duration_ms = int((time.monotonic() - started) * 1000) if started else 0
+        row.success = not error
+        row.error = error[:5000]
+        row.attempts = max(row.attempts, 1)
+        try:
+            row.save()
+        except Exception:  # the log must never break the work it describes
+            log.exception("Could not write the AI request log for %s", row.function)

@@ -1,0 +1,109 @@
+"""auto_cluster: up to 20 `new` keywords -> topical Clusters (one provider call per batch).
+
+Cluster names are deduplicated against the site's clusters case-insensitively: a proposed
+name that exists reuses that cluster. Keywords the model leaves out stay `new` (reported as
+failed, picked up by a later run). Cost: CreditCostConfig "clustering" per keyword mapped.
+"""
+from django.db import IntegrityError, transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Lower
+
+from igny8_core.planner.models import Clusters, Keywords
+
+from ..exceptions import InvalidOutput
+from ..prompts import KEYWORD_CLUSTERS
+from .base import AIFunction, Saved, idempotency_key
+
+MAX_EXISTING_NAMES = 100  # existing cluster names shown to the model
+
+
+class AutoCluster(AIFunction):
+    name = "auto_cluster"
+    operation = "clustering"
+    max_batch = 20
+    model = Keywords
+    item_label = "keyword"
+    prompt = KEYWORD_CLUSTERS
+    per_item = False
+    processed_stat = "keywords_processed"
+    stat_keys = ("keywords_processed", "clusters_created", "keywords_mapped")
+
+    def pending_reason(self, item):
+        if item.disabled:
+            return "keyword is disabled"
+        if item.status != Keywords.Status.NEW or item.cluster_id:
+            return f"keyword is already clustered (status {item.status})"
+        return None
+
+    def payload(self, ctx, unit):
+        return {"keywords": [
+            {"id": k.pk, "keyword": k.keyword, "volume": k.volume, "intent": k.intent} for k in unit
+        ]}
+
+    def prompt_variables(self, ctx, unit):
+        names = list(
+            Clusters.objects.filter(site=ctx.site).order_by("-keywords_count", "name")
+            .values_list("name", flat=True)[:MAX_EXISTING_NAMES]
+        )
+        return {"existing_clusters": ", ".join(names) if names else "(none yet)"}
+
+    def save(self, ctx, unit, data) -> Saved:
+        keywords = {k.pk: k for k in unit}
+        assignment: dict[int, Clusters] = {}
+        created: list[int] = []
+        for proposal in data["clusters"]:
+            name = " ".join(proposal["name"].split())[:255]
+            ids = [i for i in proposal["keyword_ids"] if i in keywords and i not in assignment]
+            if not name or not ids:
+                continue
+            sectors = {keywords[i].sector_id for i in ids}
+            cluster, is_new = self._cluster_named(ctx.site, name, proposal["description"],
+                                                  sectors.pop() if len(sectors) == 1 else None)
+            if is_new:
+                created.append(cluster.pk)
+            for i in ids:
+                assignment[i] = cluster
+        if not assignment:
+            raise InvalidOutput("The model assigned none of the keywords to a cluster.")
+
+        by_cluster: dict[int, list[int]] = {}
+        for keyword_id, cluster in assignment.items():
+            by_cluster.setdefault(cluster.pk, []).append(keyword_id)
+        for cluster_id, ids in by_cluster.items():
+            Keywords.objects.filter(pk__in=ids).update(cluster_id=cluster_id, status=Keywords.Status.MAPPED)
+        counts = Keywords.objects.filter(cluster=OuterRef("pk")).order_by().values("cluster").annotate(n=Count("pk")).values("n")
+        Clusters.objects.filter(pk__in=by_cluster).update(keywords_count=Subquery(counts))
+
+        mapped = sorted(assignment)
+        left_out = [(i, "invalid_output", "The model did not assign this keyword to a cluster.")
+                    for i in keywords if i not in assignment]
+        return Saved(
+            processed_ids=mapped,
+            created_ids=created,
+            quantity=len(mapped),
+            idempotency_key=idempotency_key(
+                self.name, "keywords", mapped, "clusters", [assignment[i].pk for i in mapped]),
+            stats={"clusters_created": len(created), "keywords_mapped": len(mapped)},
+            failed=left_out,
+        )
+
+    @staticmethod
+    def _cluster_named(site, name, description, sector_id):
+        existing = Clusters.objects.annotate(lname=Lower("name")).filter(site=site, lname=name.lower()).first()
+        if existing:
+            return existing, False
+        try:
+            with transaction.atomic():  # a concurrent twin may create the same name first
+                return Clusters.objects.create(
+                    account_id=site.account_id, site=site, name=name,
+                    description=description.strip(), sector_id=sector_id,
+                ), True
+        except IntegrityError:
+            return Clusters.objects.annotate(lname=Lower("name")).get(site=site, lname=name.lower()), False
+
+
+def auto_cluster(account, site, keyword_ids, provider=None):
+    """Service entry point: cluster these keywords of `site` now."""
+    from ..engine import AIEngine
+
+    return AIEngine(account, site, provider).run(AutoCluster.name, keyword_ids)

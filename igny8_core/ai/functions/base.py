@@ -1,0 +1,125 @@
+"""What every pipeline function tells the engine. The engine owns the flow (validation,
+credit checks, provider call, transaction, charge, log); a function only knows its items:
+which are pending, what to ask, how to save an answer, how much it costs, how to fail."""
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from igny8_core.billing.services import CreditService
+
+from ..prompts import PromptTemplate
+from ..providers import AIProvider
+
+
+@dataclass
+class Context:
+    account: object
+    site: object
+    provider_factory: object  # callable -> AIProvider (lazy: local functions never need one)
+
+    @property
+    def provider(self) -> AIProvider:
+        return self.provider_factory()
+
+
+@dataclass
+class Generation:
+    """What the provider answered for one work unit."""
+
+    data: object
+    model: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    attempts: int = 1
+
+
+@dataclass
+class Saved:
+    """What `save` did for one work unit, inside the engine's transaction."""
+
+    processed_ids: list[int]  # input items that succeeded
+    created_ids: list[int]  # rows created
+    quantity: int  # billing units (keywords, clusters, words, prompts, images)
+    idempotency_key: str = ""
+    stats: dict = field(default_factory=dict)
+    failed: list[tuple[int, str, str]] = field(default_factory=list)  # (id, code, message)
+    variant: str | None = None
+
+
+def idempotency_key(function: str, consumed: str, consumed_ids, produced: str = "", produced_ids=()) -> str:
+    """`<function>:<consumed>:<ids>[:<produced>:<ids>]`, hashed when it would be too long."""
+    def ids(values):
+        text = ",".join(str(v) for v in values)
+        return text if len(text) <= 60 else "sha1-" + hashlib.sha1(text.encode()).hexdigest()
+
+    key = f"{function}:{consumed}:{ids(consumed_ids)}"
+    if produced:
+        key += f":{produced}:{ids(produced_ids)}"
+    return key
+
+
+class AIFunction:
+    name = ""
+    operation: str | None = None  # CreditCostConfig operation; None for local work
+    max_batch = 1
+    model = None  # the input item model
+    item_label = "item"
+    prompt: PromptTemplate | None = None
+    per_item = True  # one provider call per item (False: the whole batch in one call)
+    processed_stat = ""  # stats key counting the items worked on
+    stat_keys: tuple[str, ...] = ()
+
+    # --- items ---------------------------------------------------------------------
+    def queryset(self, site):
+        return self.model.objects.filter(site=site, account_id=site.account_id)
+
+    def pending_reason(self, item) -> str | None:
+        """None when `item` still needs this function, else why it is skipped."""
+        raise NotImplementedError
+
+    def units(self, items: list) -> list[list]:
+        return [[item] for item in items] if self.per_item else ([items] if items else [])
+
+    # --- credits -------------------------------------------------------------------
+    def billable_quantity(self, ctx: Context, items: list) -> int:
+        """Upper bound of billing units for `items` (what estimate() prices)."""
+        return len(items)
+
+    def variant(self, ctx: Context) -> str | None:
+        return None
+
+    def estimate(self, ctx: Context, items: list) -> Decimal:
+        if not self.operation or not items:
+            return Decimal("0.00")
+        return CreditService.cost_for(self.operation, self.billable_quantity(ctx, items), self.variant(ctx))
+
+    # --- the provider --------------------------------------------------------------
+    def payload(self, ctx: Context, unit: list) -> dict:
+        raise NotImplementedError
+
+    def prompt_variables(self, ctx: Context, unit: list) -> dict:
+        return {}
+
+    def generate(self, ctx: Context, unit: list) -> Generation | None:
+        """Ask the provider (outside any transaction). Raises AIError subclasses."""
+        if self.prompt is None:
+            return None
+        messages = self.prompt.messages(ctx.site, self.payload(ctx, unit), **self.prompt_variables(ctx, unit))
+        answer = ctx.provider.complete_json(messages, self.prompt.schema, schema_name=self.prompt.name)
+        return Generation(answer.data, answer.model, answer.prompt_tokens, answer.completion_tokens, answer.attempts)
+
+    def prepare(self, ctx: Context, unit: list, generation: Generation | None):
+        """Check / transform the answer before the transaction (may write files). Raises AIError."""
+        return generation.data if generation else None
+
+    def discard(self, prepared) -> None:
+        """Undo side effects of `prepare` when the transaction did not commit."""
+
+    # --- saving --------------------------------------------------------------------
+    def save(self, ctx: Context, unit: list, prepared) -> Saved:
+        """Write the result; runs in the engine's transaction with the unit's rows locked
+        and re-checked as pending. Raise InvalidOutput to fail the whole unit."""
+        raise NotImplementedError
+
+    def mark_failed(self, ctx: Context, ids: list[int], reason: str) -> None:
+        """Take failed items out of the pending queue where the model has a failed state."""

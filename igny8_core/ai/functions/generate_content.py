@@ -1,0 +1,107 @@
+"""generate_content: one `queued` task -> a Content draft (title, sanitised HTML with h2/h3
+sections and lists, meta title/description, word_count counted from the saved HTML);
+task -> `completed`, its idea -> `completed`. A failed task -> `failed` with the reason.
+Cost: CreditCostConfig "content_generation" per word (whole blocks of 500 by default)."""
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+
+from igny8_core.planner.models import ContentIdeas
+from igny8_core.writer.models import Content, Tasks
+
+from ..exceptions import InvalidOutput
+from ..html import sanitize_html, word_count
+from ..prompts import ARTICLE
+from .base import AIFunction, Saved, idempotency_key
+
+MIN_WORDS = 50  # shorter "articles" are a broken answer, not content
+
+
+class GenerateContent(AIFunction):
+    name = "generate_content"
+    operation = "content_generation"
+    max_batch = 1
+    model = Tasks
+    item_label = "task"
+    prompt = ARTICLE
+    processed_stat = "tasks_processed"
+    stat_keys = ("tasks_processed", "content_created", "total_words")
+
+    def queryset(self, site):
+        return (super().queryset(site).select_related("cluster")
+                .annotate(has_content=Exists(Content.objects.filter(task=OuterRef("pk")))))
+
+    def pending_reason(self, item):
+        if item.status != Tasks.Status.QUEUED:
+            return f"task is {item.status}"
+        if item.has_content:
+            return "task already has content"
+        return None
+
+    def billable_quantity(self, ctx, items):
+        # Words are only known afterwards: estimate with the configured upper bound.
+        return settings.IGNY8_AI_CONTENT_MAX_WORDS
+
+    def estimate(self, ctx, items):
+        # Each article is charged (and rounded) on its own: price one, times the count.
+        return super().estimate(ctx, items[:1]) * len(items)
+
+    def payload(self, ctx, unit):
+        task = unit[0]
+        return {
+            "title": task.title,
+            "description": task.description,
+            "content_type": task.content_type,
+            "content_structure": task.content_structure,
+            "keywords": list(task.keywords or []) or [task.title],
+            "cluster": task.cluster.name if task.cluster else "",
+            "target_words": settings.IGNY8_AI_CONTENT_WORDS,
+            "site": {"name": ctx.site.name, "topic": ctx.site.topic or ctx.site.name},
+        }
+
+    def prompt_variables(self, ctx, unit):
+        return {"target_words": settings.IGNY8_AI_CONTENT_WORDS}
+
+    def prepare(self, ctx, unit, generation):
+        data = generation.data
+        html = sanitize_html(data["html_content"])
+        words = word_count(html)
+        if words < MIN_WORDS:
+            raise InvalidOutput(f"The article has only {words} words (at least {MIN_WORDS} expected).")
+        title = " ".join(data["title"].split())[:500] or unit[0].title
+        return {
+            "title": title,
+            "html": html,
+            "words": words,
+            "meta_title": " ".join(data["meta_title"].split())[:300] or title[:300],
+            "meta_description": " ".join(data["meta_description"].split())[:500],
+        }
+
+    def save(self, ctx, unit, article) -> Saved:
+        task = unit[0]
+        content = Content.objects.create(
+            account_id=task.account_id, site_id=task.site_id, sector_id=task.sector_id,
+            task=task, cluster_id=task.cluster_id, title=article["title"], html_content=article["html"],
+            meta_title=article["meta_title"], meta_description=article["meta_description"],
+            word_count=article["words"], status=Content.Status.DRAFT,
+        )
+        Tasks.objects.filter(pk=task.pk).update(status=Tasks.Status.COMPLETED, error_message="")
+        if task.idea_id:
+            ContentIdeas.objects.filter(pk=task.idea_id).update(status=ContentIdeas.Status.COMPLETED)
+        return Saved(
+            processed_ids=[task.pk],
+            created_ids=[content.pk],
+            quantity=article["words"],
+            idempotency_key=idempotency_key(self.name, "task", [task.pk], "content", [content.pk]),
+            stats={"content_created": 1, "total_words": article["words"]},
+        )
+
+    def mark_failed(self, ctx, ids, reason):
+        Tasks.objects.filter(pk__in=ids, status=Tasks.Status.QUEUED).update(
+            status=Tasks.Status.FAILED, error_message=reason[:5000])
+
+
+def generate_content(account, site, task_ids, provider=None):
+    """Service entry point: write the article of this task of `site` now."""
+    from ..engine import AIEngine
+
+    return AIEngine(account, site, provider).run(GenerateContent.name, task_ids)

@@ -1,0 +1,88 @@
+"""generate_ideas: up to 5 `new` clusters -> ContentIdeas (one provider call per cluster),
+cluster -> `mapped`. Cost: CreditCostConfig "idea_generation" per cluster."""
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+
+from igny8_core.planner.models import Clusters, ContentIdeas
+
+from ..exceptions import InvalidOutput
+from ..prompts import CONTENT_IDEAS
+from .base import AIFunction, Saved, idempotency_key
+
+MAX_TARGET_KEYWORDS = 20
+MAX_CLUSTER_KEYWORDS = 50  # keywords of the cluster shown to the model
+
+
+class GenerateIdeas(AIFunction):
+    name = "generate_ideas"
+    operation = "idea_generation"
+    max_batch = 5
+    model = Clusters
+    item_label = "cluster"
+    prompt = CONTENT_IDEAS
+    processed_stat = "clusters_processed"
+    stat_keys = ("clusters_processed", "ideas_created")
+
+    def queryset(self, site):
+        return super().queryset(site).annotate(has_ideas=Exists(ContentIdeas.objects.filter(cluster=OuterRef("pk"))))
+
+    def pending_reason(self, item):
+        if item.status != Clusters.Status.NEW:
+            return f"cluster already has ideas (status {item.status})"
+        if item.has_ideas:
+            return "cluster already has ideas"
+        return None
+
+    @staticmethod
+    def ideas_per_cluster() -> int:
+        return max(1, settings.IGNY8_AI_IDEAS_PER_CLUSTER)
+
+    def payload(self, ctx, unit):
+        cluster = unit[0]
+        keywords = list(cluster.keywords.order_by("-volume", "id").values_list("keyword", flat=True)[:MAX_CLUSTER_KEYWORDS])
+        return {
+            "cluster": {"name": cluster.name, "description": cluster.description, "keywords": keywords},
+            "count": self.ideas_per_cluster(),
+        }
+
+    def prompt_variables(self, ctx, unit):
+        return {"count": self.ideas_per_cluster()}
+
+    def prepare(self, ctx, unit, generation):
+        ideas = []
+        for idea in generation.data["ideas"][: self.ideas_per_cluster()]:
+            title = " ".join(idea["title"].split())[:500]
+            if title:
+                keywords = [k.strip()[:255] for k in idea["target_keywords"] if k.strip()]
+                ideas.append({**idea, "title": title, "target_keywords": keywords[:MAX_TARGET_KEYWORDS]})
+        if not ideas:
+            raise InvalidOutput("The model proposed no usable idea (every title was empty).")
+        return ideas
+
+    def save(self, ctx, unit, ideas) -> Saved:
+        cluster = unit[0]
+        rows = ContentIdeas.objects.bulk_create([
+            ContentIdeas(
+                account_id=cluster.account_id, site_id=cluster.site_id, sector_id=cluster.sector_id,
+                cluster=cluster, idea_title=idea["title"], description=idea["description"].strip(),
+                content_type=idea["content_type"], content_structure=idea["content_structure"],
+                target_keywords=idea["target_keywords"],
+            )
+            for idea in ideas
+        ])
+        Clusters.objects.filter(pk=cluster.pk).update(status=Clusters.Status.MAPPED)
+        created = [row.pk for row in rows]
+        return Saved(
+            processed_ids=[cluster.pk],
+            created_ids=created,
+            quantity=1,
+            idempotency_key=idempotency_key(self.name, "cluster", [cluster.pk], "ideas", created),
+            stats={"ideas_created": len(created)},
+        )
+
+
+def generate_ideas(account, site, cluster_ids, provider=None):
+    """Service entry point: generate content ideas for these clusters of `site` now."""
+    from ..engine import AIEngine
+
+    return AIEngine(account, site, provider).run(GenerateIdeas.name, cluster_ids)

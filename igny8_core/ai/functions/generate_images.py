@@ -1,0 +1,90 @@
+"""generate_images: `pending` Images -> image files (one provider call per image), Pillow-
+normalised and stored through Django storage with a thumbnail; image -> `generated`, or
+`failed` with the reason. When a content has no pending image left, it moves `draft` ->
+`review` here (not in the orchestrator). Cost: "image_generation" per image, priced by the
+provider's size:quality variant (CreditCostConfig.variant_costs)."""
+from django.db import transaction
+
+from igny8_core.writer.models import Content, Images, image_upload_to
+
+from .. import imaging
+from .base import AIFunction, Generation, Saved, idempotency_key
+
+
+def advance_content_when_done(content_ids) -> int:
+    """Move each draft content with no pending image left to review; returns how many moved.
+
+    The content row is locked first, so two workers finishing its last two images at the
+    same time cannot both miss the transition."""
+    moved = 0
+    for content in Content.objects.filter(pk__in=sorted(set(content_ids))).order_by("pk").select_for_update():
+        if content.status == Content.Status.DRAFT and not content.images.filter(status=Images.Status.PENDING).exists():
+            moved += Content.objects.filter(pk=content.pk).update(status=Content.Status.REVIEW)
+    return moved
+
+
+class GenerateImages(AIFunction):
+    name = "generate_images"
+    operation = "image_generation"
+    max_batch = 10
+    model = Images
+    item_label = "image"
+    prompt = None  # the Images row carries its own prompt
+    processed_stat = "images_processed"
+    stat_keys = ("images_processed", "images_generated", "content_moved_to_review")
+
+    def queryset(self, site):
+        return super().queryset(site).select_related("content")
+
+    def pending_reason(self, item):
+        return None if item.status == Images.Status.PENDING else f"image is {item.status}"
+
+    def variant(self, ctx):
+        return ctx.provider.image_variant
+
+    def generate(self, ctx, unit):
+        image = unit[0]
+        provider = ctx.provider
+        answer = provider.generate_image(image.prompt, provider.image_size, provider.image_quality,
+                                         title=image.content.title)
+        return Generation(answer.data, answer.model, attempts=answer.attempts)
+
+    def prepare(self, ctx, unit, generation):
+        image = unit[0]
+        normalised = imaging.normalise(generation.data)  # MalformedOutput when undecodable
+        slot = f"content-{image.content_id}-{image.image_type}-{image.position}"
+        return imaging.store(normalised, lambda filename: image_upload_to(image, f"{slot}-{filename}"))
+
+    def discard(self, stored):
+        if stored is not None:
+            stored.delete()
+
+    def save(self, ctx, unit, stored) -> Saved:
+        image = unit[0]
+        Images.objects.filter(pk=image.pk).update(
+            file=stored.file_name, thumbnail=stored.thumbnail_name, width=stored.width,
+            height=stored.height, status=Images.Status.GENERATED, error_message="",
+        )
+        moved = advance_content_when_done([image.content_id])
+        return Saved(
+            processed_ids=[image.pk],
+            created_ids=[image.pk],
+            quantity=1,
+            variant=self.variant(ctx),
+            idempotency_key=idempotency_key(self.name, "image", [image.pk], "file", [stored.file_name]),
+            stats={"images_generated": 1, "content_moved_to_review": moved},
+        )
+
+    def mark_failed(self, ctx, ids, reason):
+        with transaction.atomic():
+            images = list(Images.objects.filter(pk__in=ids, status=Images.Status.PENDING).select_for_update())
+            Images.objects.filter(pk__in=[i.pk for i in images]).update(
+                status=Images.Status.FAILED, error_message=reason[:5000])
+            advance_content_when_done([i.content_id for i in images])
+
+
+def generate_images(account, site, image_ids, provider=None):
+    """Service entry point: generate these pending images of `site` now."""
+    from ..engine import AIEngine
+
+    return AIEngine(account, site, provider).run(GenerateImages.name, image_ids)

@@ -1,0 +1,50 @@
+"""queue_to_writer (local, no AI, free): `new` ideas -> writer Tasks, idea -> `queued`.
+
+The Tasks.idea one-to-one and the pending re-check under the row lock make a retried call
+create no second task."""
+from django.db.models import Exists, OuterRef
+
+from igny8_core.planner.models import ContentIdeas
+from igny8_core.writer.models import Tasks
+
+from .base import AIFunction, Saved
+
+
+class QueueToWriter(AIFunction):
+    name = "queue_to_writer"
+    operation = None
+    max_batch = 100
+    model = ContentIdeas
+    item_label = "idea"
+    prompt = None
+    processed_stat = "ideas_processed"
+    stat_keys = ("ideas_processed", "tasks_created")
+
+    def queryset(self, site):
+        return super().queryset(site).annotate(has_task=Exists(Tasks.objects.filter(idea=OuterRef("pk"))))
+
+    def pending_reason(self, item):
+        if item.status != ContentIdeas.Status.NEW:
+            return f"idea is already {item.status}"
+        if item.has_task:
+            return "idea already has a task"
+        return None
+
+    def save(self, ctx, unit, prepared) -> Saved:
+        idea = unit[0]
+        task = Tasks.objects.create(
+            account_id=idea.account_id, site_id=idea.site_id, sector_id=idea.sector_id,
+            title=idea.idea_title[:500], description=idea.description,
+            content_type=idea.content_type, content_structure=idea.content_structure,
+            keywords=list(idea.target_keywords or []), cluster_id=idea.cluster_id, idea=idea,
+            status=Tasks.Status.QUEUED,
+        )
+        ContentIdeas.objects.filter(pk=idea.pk).update(status=ContentIdeas.Status.QUEUED)
+        return Saved(processed_ids=[idea.pk], created_ids=[task.pk], quantity=0, stats={"tasks_created": 1})
+
+
+def queue_to_writer(account, site, idea_ids):
+    """Service entry point: turn these ideas of `site` into writer tasks now."""
+    from ..engine import AIEngine
+
+    return AIEngine(account, site).run(QueueToWriter.name, idea_ids)

@@ -1,0 +1,89 @@
+"""Generated images are normalised before storage: decoded (so a broken answer fails the
+item, not the page that shows it), EXIF-rotated, flattened for JPEG, bounded to
+IGNY8_IMAGE_MAX_SIZE, re-encoded as IGNY8_IMAGE_FORMAT, plus a thumbnail; then written
+through Django's default storage."""
+import io
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .exceptions import MalformedOutput
+
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+
+
+@dataclass
+class NormalisedImage:
+    data: bytes
+    thumbnail: bytes
+    width: int
+    height: int
+    extension: str
+
+
+def _encode(image: Image.Image, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    options = {"optimize": True}
+    if fmt in ("JPEG", "WEBP"):
+        options["quality"] = 86
+    image.save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def normalise(data: bytes, fmt: str | None = None, max_size: int | None = None,
+              thumbnail_size: int | None = None) -> NormalisedImage:
+    fmt = (fmt or settings.IGNY8_IMAGE_FORMAT).upper()
+    if fmt not in EXTENSIONS:
+        raise ValueError(f"IGNY8_IMAGE_FORMAT must be one of {', '.join(EXTENSIONS)}, not {fmt!r}.")
+    max_size = max_size or settings.IGNY8_IMAGE_MAX_SIZE
+    thumbnail_size = thumbnail_size or settings.IGNY8_IMAGE_THUMBNAIL_SIZE
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise MalformedOutput(f"The provider's image could not be decoded ({type(exc).__name__}).") from None
+    image = ImageOps.exif_transpose(image)
+    if fmt == "JPEG" or image.mode not in ("RGB", "RGBA"):
+        if image.mode in ("RGBA", "LA", "P"):
+            image = image.convert("RGBA")
+            background = Image.new("RGB", image.size, (255, 255, 255))
+            background.paste(image, mask=image.getchannel("A"))
+            image = background
+        else:
+            image = image.convert("RGB")
+    image.thumbnail((max_size, max_size), Image.Resampling.LANCZOS)
+    thumb = image.copy()
+    thumb.thumbnail((thumbnail_size, thumbnail_size), Image.Resampling.LANCZOS)
+    return NormalisedImage(_encode(image, fmt), _encode(thumb, fmt), image.width, image.height, EXTENSIONS[fmt])
+
+
+@dataclass
+class StoredImage:
+    file_name: str
+    thumbnail_name: str
+    width: int
+    height: int
+
+    def delete(self) -> None:
+        for name in (self.file_name, self.thumbnail_name):
+            if name:
+                default_storage.delete(name)
+
+
+def store(image: NormalisedImage, path_for) -> StoredImage:
+    """Write the image and its thumbnail; `path_for(filename)` gives the storage path.
+
+    Names carry a random token, so a regenerated image never overwrites or reuses a file.
+    """
+    token = secrets.token_hex(4)
+    file_name = default_storage.save(path_for(f"{token}.{image.extension}"), ContentFile(image.data))
+    try:
+        thumb_name = default_storage.save(path_for(f"{token}-thumb.{image.extension}"), ContentFile(image.thumbnail))
+    except Exception:
+        default_storage.delete(file_name)
+        raise
+    return StoredImage(file_name, thumb_name, image.width, image.height)

@@ -1,0 +1,80 @@
+"""The offline demo provider: deterministic, no network, every output labelled as demo.
+
+It answers the same prompts as a real model (reading the INPUT JSON of the messages), so the
+whole product — engine, schema validation, saving, charging — runs for real without a key.
+"""
+import hashlib
+import io
+import json
+import textwrap
+
+from PIL import Image, ImageDraw, ImageFont
+
+from ..prompts import extract_input
+from . import demo_text
+from .base import AIProvider, GeneratedImage, RawCompletion
+
+DEMO_TEXT_MODEL = "igny8-demo-text-v1"
+DEMO_IMAGE_MODEL = "igny8-demo-image-v1"
+
+
+def _tokens(text: str) -> int:
+    return max(1, len(text) // 4)  # the usual ~4 characters per token
+
+
+class DemoProvider(AIProvider):
+    name = "demo"
+    text_model = DEMO_TEXT_MODEL
+    image_model = DEMO_IMAGE_MODEL
+
+    def __init__(self, image_size: str = "1200x675", image_quality: str = "standard"):
+        self.image_size = image_size
+        self.image_quality = image_quality
+
+    def _complete(self, messages, schema, schema_name) -> RawCompletion:
+        payload = extract_input(messages)
+        answer = self._answer(schema_name, payload)
+        text = json.dumps(answer, ensure_ascii=False)
+        prompt = "".join(m["content"] for m in messages)
+        return RawCompletion(text=text, model=self.text_model, prompt_tokens=_tokens(prompt),
+                             completion_tokens=_tokens(text))
+
+    def _answer(self, schema_name: str, payload: dict) -> dict:
+        site = payload.get("site", {})
+        if schema_name == "keyword_clusters":
+            return {"clusters": demo_text.cluster_keywords(payload["keywords"])}
+        if schema_name == "content_ideas":
+            return {"ideas": demo_text.content_ideas(payload["cluster"], int(payload["count"]))}
+        if schema_name == "article":
+            return demo_text.article(payload, site.get("name", "this site"), site.get("topic", "the topic"))
+        if schema_name == "image_prompts":
+            return demo_text.image_prompts(payload)
+        raise ValueError(f"The demo provider has no answer for '{schema_name}'.")
+
+    def generate_image(self, prompt, size=None, quality=None, *, title="") -> GeneratedImage:
+        width, height = (int(v) for v in (size or self.image_size).lower().split("x"))
+        return GeneratedImage(data=draw_demo_image(prompt, width, height, title), model=self.image_model, source="demo")
+
+
+def draw_demo_image(prompt: str, width: int, height: int, title: str = "") -> bytes:
+    """A PNG: a diagonal gradient in colours derived from the prompt, the title, a demo label."""
+    digest = hashlib.sha256(prompt.encode()).digest()
+    start, end = tuple(digest[0:3]), tuple(digest[3:6])
+    mask = Image.linear_gradient("L").rotate(-45, expand=True).resize((width, height))
+    image = Image.composite(Image.new("RGB", (width, height), end), Image.new("RGB", (width, height), start), mask)
+    draw = ImageDraw.Draw(image)
+    size = max(14, width // 22)
+    font = ImageFont.load_default(size=size)
+    lines = textwrap.wrap(title or prompt, width=max(12, int(width / (size * 0.6))))[:4]
+    y = height // 2 - (len(lines) * size * 6 // 5) // 2
+    for line in lines:
+        box = draw.textbbox((0, 0), line, font=font)
+        x = (width - (box[2] - box[0])) // 2
+        draw.text((x + 2, y + 2), line, font=font, fill=(0, 0, 0))
+        draw.text((x, y), line, font=font, fill=(255, 255, 255))
+        y += size * 6 // 5
+    label_font = ImageFont.load_default(size=max(10, size // 2))
+    draw.text((size // 2, height - size), "DEMO IMAGE · IGNY8", font=label_font, fill=(255, 255, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -1,0 +1,238 @@
+"""The demo provider's offline "model": deterministic keyword grouping, ideas, articles and
+image prompts built from the input itself. Everything it writes is labelled as demo text."""
+import hashlib
+import random
+import re
+from collections import Counter
+from html import escape
+
+DEMO_NOTICE = (
+    '<p class="igny8-demo-notice"><em>Demo text: written offline by the IGNY8 demo provider, '
+    "not by an AI model. Configure the openai provider for publishable articles.</em></p>"
+)
+
+STOPWORDS = set(
+    """a an and are as at be best buy by can cheap compare do does for from get good guide how i in
+    is it its me my near of on or our review reviews should that the their them there these this to
+    top vs what when where which who why will with without you your 2024 2025 2026 online free new
+    easy ideas tips beginner beginners over under into about like than more most much very just also make use
+    using used versus much many any all some one two ways way""".split()
+)
+TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def rng_for(*parts) -> random.Random:
+    digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
+    return random.Random(int(digest[:16], 16))
+
+
+def stem(word: str) -> str:
+    """A tiny English stemmer: enough to match "tomatoes"/"tomato", "composting"/"compost"."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 5 and word.endswith("oes"):
+        return word[:-2]
+    if len(word) > 6 and word.endswith("ing"):
+        return word[:-3]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def significant(keyword: str) -> list[tuple[str, str]]:
+    """(stem, surface form) of the words that carry meaning, in order, without repeats."""
+    seen, result = set(), []
+    for word in TOKEN.findall(keyword.lower()):
+        if word in STOPWORDS or len(word) < 3 or word.isdigit():
+            continue
+        root = stem(word)
+        if root not in seen:
+            seen.add(root)
+            result.append((root, word))
+    return result
+
+
+def title_case(text: str) -> str:
+    return " ".join(w if w.isupper() else w[:1].upper() + w[1:] for w in text.split())
+
+
+LINK_THRESHOLD = 0.2  # average Jaccard similarity two groups need to be merged
+
+
+def cluster_keywords(keywords: list[dict]) -> list[dict]:
+    """Average-linkage agglomerative grouping on the Jaccard similarity of the keywords'
+    significant words: repeatedly merge the two most similar groups until no pair reaches
+    LINK_THRESHOLD. Each group is named by its most shared words."""
+    words = {k["id"]: significant(k["keyword"]) for k in keywords}
+    roots = {i: {root for root, _ in pairs} for i, pairs in words.items()}
+
+    def similarity(a, b):
+        union = roots[a] | roots[b]
+        return len(roots[a] & roots[b]) / len(union) if union else 0.0
+
+    def linkage(g, h):
+        return sum(similarity(a, b) for a in g for b in h) / (len(g) * len(h))
+
+    groups = [[k["id"]] for k in keywords]
+    while True:
+        best = None
+        for i in range(len(groups)):
+            for j in range(i + 1, len(groups)):
+                score = linkage(groups[i], groups[j])
+                if score >= LINK_THRESHOLD and (best is None or score > best[0]):
+                    best = (score, i, j)
+        if best is None:
+            break
+        _, i, j = best
+        groups[i] += groups.pop(j)
+
+    text = {k["id"]: k["keyword"].strip() for k in keywords}
+    clusters: dict[str, dict] = {}
+    for members in groups:
+        name = _group_name(members, words, text)
+        entry = clusters.setdefault(name.lower(), {"name": name, "keyword_ids": []})
+        entry["keyword_ids"].extend(members)
+    return [
+        {
+            "name": entry["name"][:255],
+            "description": f"[Demo] {len(entry['keyword_ids'])} keyword(s) about {entry['name'].lower()}: "
+            + ", ".join(text[i] for i in entry["keyword_ids"][:4]) + ".",
+            "keyword_ids": entry["keyword_ids"],
+        }
+        for entry in clusters.values()
+    ]
+
+
+def _group_name(members, words, text) -> str:
+    """The group's most shared words (at most two, in the order a member uses them)."""
+    if len(members) == 1:
+        return title_case(text[members[0]])
+    counts = Counter(root for m in members for root, _ in words[m])
+    ranked = sorted(counts, key=lambda r: (-counts[r], r))
+    shared = [r for r in ranked[:2] if counts[r] >= max(2, len(members) / 2)] or ranked[:1]
+    for m in members:
+        used = [(root, word) for root, word in words[m] if root in shared]
+        if len(used) == len(shared):
+            return title_case(" ".join(word for _, word in used))
+    return title_case(next(word for m in members for root, word in words[m] if root == shared[0]))
+
+
+_IDEA_PATTERNS = [
+    ("guide", "post", "The Complete Guide to {name}",
+     "Everything a reader needs to understand {lname}, from the basics to expert advice."),
+    ("how_to", "post", "How to Get Started with {name}",
+     "A step-by-step walkthrough that takes a beginner from zero to confident with {lname}."),
+    ("listicle", "post", "{n} Things to Know About {name}",
+     "A scannable list of the most useful facts and tips about {lname}."),
+    ("comparison", "post", "{name}: Options Compared",
+     "A side-by-side comparison of the main options for {lname}, with a clear recommendation."),
+    ("review", "post", "{name} Reviewed: What Really Matters",
+     "An honest review of what works and what does not when it comes to {lname}."),
+    ("article", "page", "Why {name} Matters",
+     "An explanation of why {lname} is worth the reader's attention and where to start."),
+]
+
+
+def content_ideas(cluster: dict, count: int) -> list[dict]:
+    name = cluster["name"]
+    keywords = cluster.get("keywords") or [name.lower()]
+    start = rng_for("ideas", name).randrange(len(_IDEA_PATTERNS))
+    ideas = []
+    for i in range(count):
+        structure, content_type, title, description = _IDEA_PATTERNS[(start + i) % len(_IDEA_PATTERNS)]
+        targets = keywords[i::count] or keywords[:1]
+        ideas.append({
+            "title": title.format(name=name, lname=name.lower(), n=5 + len(keywords)),
+            "description": "[Demo] " + description.format(lname=name.lower()),
+            "content_type": content_type,
+            "content_structure": structure,
+            "target_keywords": targets,
+        })
+    return ideas
+
+
+_SENTENCES = [
+    "When people search for {kw}, they usually want a clear answer they can act on today.",
+    "The first thing to understand about {kw} is that small decisions add up over time.",
+    "Many readers of {site} start with {kw} because it offers the quickest visible result.",
+    "A practical approach to {kw} balances cost, effort and the result you actually need.",
+    "Experts who work with {kw} every day agree that consistency beats intensity.",
+    "It helps to write down what success with {kw} looks like before you begin.",
+    "Common mistakes with {kw} come from skipping the preparation step.",
+    "Once the basics of {kw} are in place, fine-tuning becomes much easier.",
+    "Comparing a few options for {kw} side by side quickly reveals the best fit.",
+    "Budget matters, but the cheapest route to {kw} is rarely the most economical one.",
+    "Reviewing your progress with {kw} every few weeks keeps the effort on track.",
+    "Seasonal changes can affect {kw} more than most people expect.",
+    "The topic of {topic} connects naturally with {kw}, so the two are worth planning together.",
+    "A short checklist turns {kw} from a vague goal into a routine.",
+    "Readers often ask whether {kw} is worth it; the honest answer depends on their goals.",
+]
+_BULLETS = [
+    "Start small with {kw} and measure the result",
+    "Keep notes on what works for {kw}",
+    "Compare at least three options before committing to {kw}",
+    "Set aside a fixed time each week for {kw}",
+    "Ask for feedback from people experienced with {kw}",
+    "Revisit your {kw} plan after a month",
+]
+_SUBHEADINGS = ["Why it matters", "Getting the basics right", "Common mistakes to avoid",
+                "Tips from experience", "What to do next", "Choosing the right approach"]
+
+
+def _paragraph(rng, kw, context, sentences=4) -> str:
+    chosen = rng.sample(_SENTENCES, sentences)
+    return "<p>" + " ".join(escape(s.format(kw=kw, **context)) for s in chosen) + "</p>"
+
+
+def article(payload: dict, site_name: str, topic: str) -> dict:
+    """A multi-section HTML article grown section by section up to the target word count."""
+    from igny8_core.ai.html import word_count
+
+    title = payload["title"]
+    keywords = payload.get("keywords") or [title.lower()]
+    target = int(payload.get("target_words") or 800)
+    rng = rng_for("article", title, payload.get("content_structure"))
+    context = {"site": site_name, "topic": topic}
+    parts = [DEMO_NOTICE, _paragraph(rng, keywords[0], context, 3)]
+    section = 0
+    while word_count("".join(parts)) < target and section < 40:
+        kw = keywords[section % len(keywords)]
+        heading = f"{title_case(kw)}: {rng.choice(_SUBHEADINGS)}" if section < len(keywords) else f"{rng.choice(_SUBHEADINGS)} ({section + 1})"
+        parts.append(f"<h2>{escape(heading)}</h2>")
+        parts.append(_paragraph(rng, kw, context))
+        parts.append(f"<h3>{escape(rng.choice(_SUBHEADINGS))}</h3>")
+        parts.append(_paragraph(rng, kw, context, 3))
+        tag = "ol" if payload.get("content_structure") in ("how_to", "listicle") else "ul"
+        items = "".join(f"<li>{escape(b.format(kw=kw))}</li>" for b in rng.sample(_BULLETS, 3))
+        parts.append(f"<{tag}>{items}</{tag}>")
+        section += 1
+    parts.append("<h2>Conclusion</h2>")
+    parts.append(_paragraph(rng, keywords[0], context, 2))
+    return {
+        "title": title,
+        "meta_title": f"{title} | {site_name}"[:60],
+        "meta_description": f"[Demo] {title}: a practical overview of {', '.join(keywords[:3])}."[:155],
+        "html_content": "\n".join(parts),
+    }
+
+
+def image_prompts(payload: dict) -> dict:
+    title = payload["title"]
+    headings = payload.get("sections") or []
+    count = int(payload.get("count", 0))
+    style = rng_for("style", title).choice(["soft watercolor", "clean flat illustration", "natural-light photograph"])
+    in_article = []
+    for i in range(count):
+        heading = headings[i % len(headings)] if headings else f"{title}, detail {i + 1}"
+        in_article.append({
+            "prompt": f"[Demo] {style} illustrating '{heading}', part of an article titled '{title}', no text",
+            "alt_text": f"Illustration: {heading}"[:125],
+        })
+    return {
+        "featured": {
+            "prompt": f"[Demo] wide {style} hero image for an article titled '{title}', no text",
+            "alt_text": f"Featured image: {title}"[:125],
+        },
+        "in_article": in_article,
+    }

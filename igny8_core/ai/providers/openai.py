@@ -1,0 +1,192 @@
+"""The `openai` provider: the official SDK against api.openai.com or any OpenAI-compatible
+server (Ollama, vLLM, LM Studio: set OPENAI_BASE_URL).
+
+The SDK's own retries are switched off (max_retries=0) and done here instead, so one policy
+covers chat, images and image downloads: 408/409/429/5xx, timeouts and connection errors
+are retried up to OPENAI_MAX_RETRIES times with exponential backoff (OPENAI_RETRY_BASE_DELAY
+doubling, capped at OPENAI_RETRY_MAX_DELAY, with jitter); a Retry-After header is honoured
+as given, up to OPENAI_RETRY_AFTER_MAX seconds (longer: give up, the item fails).
+"""
+import base64
+import email.utils
+import logging
+import random
+import socket
+import time
+import urllib.error
+import urllib.request
+
+import openai
+from django.conf import settings
+
+from ..exceptions import ProviderError
+from .base import AIProvider, GeneratedImage, RawCompletion
+
+log = logging.getLogger(__name__)
+
+RETRYABLE_STATUS = {408, 409, 429}
+MAX_IMAGE_DOWNLOAD_BYTES = 50 * 1024 * 1024
+
+
+def parse_retry_after(headers) -> float | None:
+    """Seconds to wait from `retry-after-ms` / `retry-after` (seconds or an HTTP date)."""
+    if not headers:
+        return None
+    for name, divisor in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            return max(0.0, float(value) / divisor)
+        except ValueError:
+            parsed = email.utils.parsedate_tz(value)
+            if parsed is not None:
+                return max(0.0, email.utils.mktime_tz(parsed) - time.time())
+    return None
+
+
+class _Retry(Exception):
+    """Internal: a retryable failure, with the server's Retry-After if it sent one."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class OpenAIProvider(AIProvider):
+    name = "openai"
+
+    def __init__(self, *, api_key=None, base_url=None, text_model=None, image_model=None,
+                 image_size=None, image_quality=None, image_response_format=None, timeout=None,
+                 max_retries=None, retry_base_delay=None, retry_max_delay=None, retry_after_max=None):
+        api_key = api_key if api_key is not None else settings.OPENAI_API_KEY
+        base_url = base_url if base_url is not None else settings.OPENAI_BASE_URL
+        if not api_key and not base_url:
+            raise ProviderError(
+                "The openai provider needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local "
+                "OpenAI-compatible server). Set IGNY8_AI_PROVIDER=demo to run without a key."
+            )
+        self.text_model = text_model or settings.OPENAI_TEXT_MODEL
+        self.image_model = image_model or settings.OPENAI_IMAGE_MODEL
+        self.image_size = image_size or settings.OPENAI_IMAGE_SIZE
+        self.image_quality = image_quality or settings.OPENAI_IMAGE_QUALITY
+        fmt = image_response_format if image_response_format is not None else settings.OPENAI_IMAGE_RESPONSE_FORMAT
+        self.image_response_format = fmt or None  # gpt-image models reject the parameter
+        self.timeout = float(timeout if timeout is not None else settings.OPENAI_TIMEOUT)
+        self.max_retries = int(max_retries if max_retries is not None else settings.OPENAI_MAX_RETRIES)
+        self.retry_base_delay = float(retry_base_delay if retry_base_delay is not None else settings.OPENAI_RETRY_BASE_DELAY)
+        self.retry_max_delay = float(retry_max_delay if retry_max_delay is not None else settings.OPENAI_RETRY_MAX_DELAY)
+        self.retry_after_max = float(retry_after_max if retry_after_max is not None else settings.OPENAI_RETRY_AFTER_MAX)
+        # Local servers ignore the key, but the SDK insists on one.
+        self.client = openai.OpenAI(api_key=api_key or "not-needed", base_url=base_url,
+                                    timeout=self.timeout, max_retries=0)
+
+    # --- the interface ---------------------------------------------------------------
+    def _complete(self, messages, schema, schema_name) -> RawCompletion:
+        response, attempts = self._retrying(
+            "chat completion",
+            lambda: self.client.chat.completions.create(
+                model=self.text_model,
+                messages=messages,
+                response_format={
+                    "type": "json_schema",
+                    "json_schema": {"name": schema_name, "schema": schema, "strict": True},
+                },
+            ),
+        )
+        if not response.choices:
+            return RawCompletion(text=None, model=response.model or self.text_model, attempts=attempts)
+        message = response.choices[0].message
+        if getattr(message, "refusal", None):
+            raise ProviderError(f"The model refused: {message.refusal}", attempts=attempts)
+        usage = response.usage
+        return RawCompletion(
+            text=message.content,
+            model=response.model or self.text_model,
+            prompt_tokens=(usage.prompt_tokens or 0) if usage else 0,
+            completion_tokens=(usage.completion_tokens or 0) if usage else 0,
+            attempts=attempts,
+        )
+
+    def generate_image(self, prompt, size=None, quality=None, *, title="") -> GeneratedImage:
+        options = {"model": self.image_model, "prompt": prompt, "n": 1,
+                   "size": size or self.image_size, "quality": quality or self.image_quality}
+        if self.image_response_format:
+            options["response_format"] = self.image_response_format
+        response, attempts = self._retrying("image generation", lambda: self.client.images.generate(**options))
+        if not response.data:
+            raise ProviderError("The image response contains no image.", attempts=attempts)
+        item = response.data[0]
+        if getattr(item, "b64_json", None):
+            try:
+                data = base64.b64decode(item.b64_json, validate=True)
+            except ValueError:
+                raise ProviderError("The image response's b64_json is not valid base64.", attempts=attempts) from None
+            return GeneratedImage(data=data, model=self.image_model, source="b64_json", attempts=attempts)
+        if getattr(item, "url", None):
+            data, more = self._retrying("image download", lambda: self._download(item.url))
+            return GeneratedImage(data=data, model=self.image_model, source="url", attempts=attempts + more)
+        raise ProviderError("The image response has neither b64_json nor url.", attempts=attempts)
+
+    # --- transport -------------------------------------------------------------------
+    def _download(self, url: str) -> bytes:
+        if not url.lower().startswith(("http://", "https://")):
+            raise ProviderError(f"Refusing to download an image from a non-HTTP URL: {url[:100]}")
+        try:
+            with urllib.request.urlopen(url, timeout=self.timeout) as answer:  # noqa: S310 (scheme checked)
+                data = answer.read(MAX_IMAGE_DOWNLOAD_BYTES + 1)
+        except urllib.error.HTTPError as exc:
+            if exc.code in RETRYABLE_STATUS or exc.code >= 500:
+                raise _Retry(f"HTTP {exc.code}", parse_retry_after(exc.headers)) from None
+            raise ProviderError(f"Image download failed: HTTP {exc.code}") from None
+        except (urllib.error.URLError, TimeoutError, socket.timeout, ConnectionError) as exc:
+            raise _Retry(f"download error: {getattr(exc, 'reason', exc)}") from None
+        if len(data) > MAX_IMAGE_DOWNLOAD_BYTES:
+            raise ProviderError("The image download is larger than 50 MB.")
+        return data
+
+    def _retrying(self, what: str, call):
+        """(result, attempts) of `call`, retrying transient failures with bounded backoff."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return call(), attempt
+            except _Retry as exc:
+                reason, retry_after = str(exc), exc.retry_after
+            except openai.APITimeoutError:
+                reason, retry_after = f"timed out after {self.timeout:g}s", None
+            except openai.APIConnectionError as exc:
+                reason, retry_after = f"connection error: {exc}", None
+            except openai.APIStatusError as exc:
+                status = exc.status_code
+                if status not in RETRYABLE_STATUS and status < 500:
+                    raise ProviderError(f"{what} rejected: HTTP {status}: {_message(exc)}", attempts=attempt) from None
+                reason, retry_after = f"HTTP {status}: {_message(exc)}", parse_retry_after(exc.response.headers)
+            except openai.OpenAIError as exc:
+                raise ProviderError(f"{what} failed: {exc}", attempts=attempt) from None
+            if attempt > self.max_retries:
+                raise ProviderError(f"{what} failed after {attempt} attempts: {reason}", transient=True, attempts=attempt)
+            if retry_after is not None and retry_after > self.retry_after_max:
+                raise ProviderError(
+                    f"{what}: the server asked to retry after {retry_after:g}s "
+                    f"(more than OPENAI_RETRY_AFTER_MAX={self.retry_after_max:g}s): {reason}",
+                    transient=True, attempts=attempt,
+                )
+            delay = retry_after if retry_after is not None else self.backoff(attempt)
+            log.warning("%s: %s; retry %d/%d in %.2fs", what, reason, attempt, self.max_retries, delay)
+            time.sleep(delay)
+
+    def backoff(self, attempt: int) -> float:
+        """Exponential delay before retry number `attempt`, capped, with up to 20% jitter."""
+        delay = min(self.retry_base_delay * (2 ** (attempt - 1)), self.retry_max_delay)
+        return delay * random.uniform(0.8, 1.0)
+
+
+def _message(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        if isinstance(error, dict) and error.get("message"):
+            return str(error["message"])[:300]
+    return str(exc.message)[:300]
