@@ -164,6 +164,19 @@ OPENAI_IMAGE_SIZE = env.str("OPENAI_IMAGE_SIZE", default="1024x1024")
 OPENAI_IMAGE_QUALITY = env.str("OPENAI_IMAGE_QUALITY", default="standard")
 OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=120.0)
 OPENAI_MAX_RETRIES = env.int("OPENAI_MAX_RETRIES", default=4)
+# Backoff for 429 / 5xx / timeouts: base doubling up to max; Retry-After honoured up to its max.
+OPENAI_RETRY_BASE_DELAY = env.float("OPENAI_RETRY_BASE_DELAY", default=1.0)
+OPENAI_RETRY_MAX_DELAY = env.float("OPENAI_RETRY_MAX_DELAY", default=30.0)
+OPENAI_RETRY_AFTER_MAX = env.float("OPENAI_RETRY_AFTER_MAX", default=120.0)
+# "" (omit: gpt-image models always answer b64_json), "b64_json" or "url" (dall-e, local servers).
+OPENAI_IMAGE_RESPONSE_FORMAT = env.str("OPENAI_IMAGE_RESPONSE_FORMAT", default="")
+# What the functions ask for, and how stored images are normalised (see docs/ai.md).
+IGNY8_AI_IDEAS_PER_CLUSTER = env.int("IGNY8_AI_IDEAS_PER_CLUSTER", default=2)
+IGNY8_AI_CONTENT_WORDS = env.int("IGNY8_AI_CONTENT_WORDS", default=1200)
+IGNY8_AI_CONTENT_MAX_WORDS = env.int("IGNY8_AI_CONTENT_MAX_WORDS", default=2500)  # credit estimate cap
+IGNY8_IMAGE_FORMAT = env.str("IGNY8_IMAGE_FORMAT", default="JPEG")  # JPEG, PNG or WEBP
+IGNY8_IMAGE_MAX_SIZE = env.int("IGNY8_IMAGE_MAX_SIZE", default=1600)  # longest side, px
+IGNY8_IMAGE_THUMBNAIL_SIZE = env.int("IGNY8_IMAGE_THUMBNAIL_SIZE", default=400)
 
 # --- Encryption at rest (WordPress application passwords) ---------------------------
 # Defaults to a key derived from SECRET_KEY; set FIELD_ENCRYPTION_KEY to rotate separately.
