@@ -1,0 +1,54 @@
+"""The WordPress connection of a site: saving it (password encrypted) and testing it."""
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import WordPressConnection
+from .wordpress import WordPressClient, WordPressError
+
+
+@dataclass(frozen=True)
+class ConnectionTest:
+    ok: bool
+    detail: str
+    wordpress_user: str = ""
+
+    def to_dict(self) -> dict:
+        return {"ok": self.ok, "detail": self.detail, "wordpress_user": self.wordpress_user}
+
+
+def save_connection(site, url: str, username: str, app_password: str | None, is_active: bool = True) -> WordPressConnection:
+    """Create or update the site's connection. `app_password` None keeps the stored one.
+    Media uploaded through the old address/user is forgotten when either changes."""
+    with transaction.atomic():
+        connection = WordPressConnection.objects.select_for_update().filter(site=site).first()
+        if connection is None:
+            connection = WordPressConnection(site=site, account_id=site.account_id)
+        elif (connection.url, connection.username) != (url, username):
+            connection.media.all().delete()
+        connection.url, connection.username, connection.is_active = url, username, is_active
+        if app_password is not None:
+            connection.application_password = app_password
+        connection.save()
+    return connection
+
+
+def verify_credentials(url: str, username: str, app_password: str) -> ConnectionTest:
+    try:
+        user = WordPressClient(url, username, app_password).current_user()
+    except WordPressError as exc:
+        return ConnectionTest(False, str(exc))
+    capabilities = user.get("capabilities") or {}
+    name = user.get("name") or user.get("slug") or username
+    if capabilities and not capabilities.get("publish_posts"):
+        return ConnectionTest(False, f"Connected as {name}, but this user cannot publish posts.", name)
+    return ConnectionTest(True, f"Connected to {url} as {name}.", name)
+
+
+def verify_saved_connection(connection: WordPressConnection) -> ConnectionTest:
+    result = verify_credentials(connection.url, connection.username, connection.application_password)
+    WordPressConnection.objects.filter(pk=connection.pk).update(
+        last_tested_at=timezone.now(), last_test_ok=result.ok, last_test_error="" if result.ok else result.detail
+    )
+    return result
