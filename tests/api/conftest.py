@@ -10,6 +10,8 @@ from rest_framework.test import APIClient
 def _isolated_files(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.IGNY8_LOG_ROOT = tmp_path / "logs"
+    # The tenants' passwords are hashed per test; the production hasher costs ~0.3 s each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,60 @@
+"""Manual AI triggers (`POST .../auto_cluster/` etc.): the same engine the pipeline uses, on chosen ids.
+
+The view only resolves the ids inside the caller's account (404 for any unknown or foreign id),
+finds their one site, and hands them to AIEngine.run; the engine validates, checks credits
+(402 before any provider call), saves and charges.
+"""
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from .schema import error_responses, ids_request
+from .viewsets import IdsSerializer
+
+AIResultSerializer = inline_serializer(
+    "AIResult",
+    {
+        "function": serializers.CharField(),
+        "items_requested": serializers.IntegerField(),
+        "items_processed": serializers.IntegerField(help_text="Items that succeeded."),
+        "items_failed": serializers.IntegerField(),
+        "created_ids": serializers.ListField(child=serializers.IntegerField()),
+        "failed": serializers.ListField(
+            child=inline_serializer("AIFailedItem", {"id": serializers.IntegerField(), "error": serializers.CharField()})
+        ),
+        "credits_used": serializers.DecimalField(max_digits=14, decimal_places=2),
+        "stats": serializers.DictField(help_text="Function-specific counts, e.g. clusters_created."),
+    },
+)
+
+
+def ai_action_schema(function_name: str, what: str, max_items: int):
+    return extend_schema(
+        summary=f"Run {function_name} on chosen {what}",
+        description=(
+            f"Runs the `{function_name}` AI function synchronously on up to {max_items} {what} of one site. "
+            "Items that fail are listed in `failed` (the call itself succeeds); items no longer pending are "
+            "skipped and never charged twice. 402 when the account cannot pay, checked before the AI is called."
+        ),
+        request=ids_request(function_name.title().replace("_", ""), max_items),
+        responses={200: OpenApiResponse(AIResultSerializer), **error_responses(402)},
+    )
+
+
+def run_ai_function(view, request, function_name: str) -> Response:
+    # The engine imports the pipeline models; importing it here keeps URL loading light.
+    from igny8_core.ai.engine import AIEngine
+    from igny8_core.ai.exceptions import InvalidInput
+    from igny8_core.ai.functions import get_function
+
+    ids = IdsSerializer.parse(request, max_items=get_function(function_name).max_batch)
+    objects = view.get_owned_or_404(ids)
+    site_ids = {obj.site_id for obj in objects}
+    if len(site_ids) != 1:
+        raise serializers.ValidationError({"ids": ["All ids must belong to the same site."]})
+    site = objects[0].site
+    try:
+        result = AIEngine(request.user.account, site).run(function_name, ids)
+    except InvalidInput as exc:
+        raise serializers.ValidationError({"ids": [str(exc)]}) from exc
+    return Response(result.to_dict())
