@@ -1,8 +1,11 @@
-"""REST routes of this app, mounted under /api/v1/ by igny8_core/api/urls.py."""
+"""REST routes of this app, mounted under /api/v1/billing/ by igny8_core/api/urls.py."""
 from django.urls import path
 
+from .api import CreditTransactionViewSet, balance
 from .budget_api import site_ai_budget
 
 urlpatterns = [
+    path("balance/", balance, name="billing-balance"),
+    path("transactions/", CreditTransactionViewSet.as_view({"get": "list"}), name="billing-transactions"),
     path("sites/<int:site_id>/ai-budget/", site_ai_budget, name="billing-site-ai-budget"),
 ]
