@@ -8,6 +8,7 @@ each AI call is still checked and charged individually during the run.
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.utils import timezone
 
 from igny8_core.billing.budget import BudgetAllocationService
@@ -20,9 +21,18 @@ from .stages import STAGES
 
 CENT = Decimal("0.01")
 START_BUFFER = Decimal("1.2")  # a run starts only if balance >= 1.2 x estimate
-KEYWORDS_PER_CLUSTER = 5  # projection: one new cluster per 5 keywords (clusters are usually larger)
-IDEAS_PER_CLUSTER = 3  # projection: ideas written per cluster
-WORDS_PER_ARTICLE = 2500  # projection: 5 credits per article at 1 credit / 500 words
+KEYWORDS_PER_CLUSTER = 3  # projection: a new cluster per 3 keywords (the demo provider groups ~2.7)
+
+
+def ideas_per_cluster() -> int:
+    """Ideas the AI writes per cluster (the AI engine's setting)."""
+    return max(1, getattr(settings, "IGNY8_AI_IDEAS_PER_CLUSTER", 3))
+
+
+def words_per_article() -> int:
+    """Upper bound of an article's words, priced like the engine's own estimate (2500 words =
+    5 credits at 1 credit / 500 words)."""
+    return getattr(settings, "IGNY8_AI_CONTENT_MAX_WORDS", 2500)
 
 OPERATION_OF_STAGE = {
     1: Operation.CLUSTERING,
@@ -68,7 +78,7 @@ def estimate_credits(site, config: AutomationConfig | None = None) -> dict:
 
     keywords = flow(1, pending[1])
     clusters = flow(2, pending[2] + math.ceil(keywords / KEYWORDS_PER_CLUSTER))
-    ideas = flow(3, pending[3] + clusters * IDEAS_PER_CLUSTER)
+    ideas = flow(3, pending[3] + clusters * ideas_per_cluster())
     tasks = flow(4, pending[4] + ideas)
     contents = flow(5, pending[5] + tasks)
     images = flow(6, pending[6] + contents * prompts_per_content)
@@ -77,7 +87,7 @@ def estimate_credits(site, config: AutomationConfig | None = None) -> dict:
         1: CreditService.cost_for(Operation.CLUSTERING, keywords),
         2: CreditService.cost_for(Operation.IDEA_GENERATION, clusters),
         3: Decimal("0.00"),
-        4: CreditService.cost_for(Operation.CONTENT_GENERATION, WORDS_PER_ARTICLE) * tasks,
+        4: CreditService.cost_for(Operation.CONTENT_GENERATION, words_per_article()) * tasks,
         5: CreditService.cost_for(Operation.IMAGE_PROMPT_EXTRACTION, contents * prompts_per_content),
         6: CreditService.cost_for(Operation.IMAGE_GENERATION, images),
         7: Decimal("0.00"),
@@ -105,7 +115,8 @@ def estimate_credits(site, config: AutomationConfig | None = None) -> dict:
 
 
 def _handled(result: dict, stage) -> int:
-    return int(result.get(stage.processed_key, 0) or 0) + int(result.get("items_failed", 0) or 0)
+    """Input items the stage has worked on (the engine counts failed attempts as processed too)."""
+    return int(result.get(stage.processed_key, 0) or 0)
 
 
 def stage_status(run, stage) -> str:

@@ -46,9 +46,11 @@ class StageResult:
             self.data[key] = self.data.get(key, 0) + int(ai_result.stats.get(key, 0) or 0)
         self.data["batches_run"] += 1
         self.data["items_requested"] += requested
-        self.data["items_failed"] += ai_result.items_failed
+        # Items refused for lack of credits are not failures: they stay pending for the next run.
+        failures = [item for item in ai_result.failed if item.get("code") != "insufficient_credits"]
+        self.data["items_failed"] += len(failures)
         failed = self.data["failed_items"] + [
-            {"id": item.get("id"), "error": str(item.get("error", ""))[:300]} for item in ai_result.failed
+            {"id": item.get("id"), "error": str(item.get("error", ""))[:300]} for item in failures
         ]
         self.data["failed_items"] = failed[-MAX_FAILED_ITEMS:]
         self.data["credits_used"] = str(self.credits + Decimal(str(ai_result.credits_used)))

@@ -20,7 +20,7 @@ from igny8_core.billing.budget import BudgetAllocationService
 from igny8_core.billing.services import InsufficientCredits
 
 from . import lock as site_lock
-from . import reporting
+from . import reporting, schedule
 from .claim import Heartbeat, RunClaim
 from .exceptions import AlreadyRunning, ClaimLost, InvalidRunState, LockHeld
 from .logger import RunLogger
@@ -29,6 +29,7 @@ from .results import COMPLETED, FINAL, PARTIAL, SKIPPED, StageResult
 from .stages import STAGES, stage as stage_by_number
 
 log = logging.getLogger(__name__)
+SCHEDULE_FIELDS = {"is_enabled", "frequency", "scheduled_time"}
 DELAY_SLICE = 1.0  # seconds: how often a delay re-checks pause / cancel
 
 
@@ -50,10 +51,13 @@ def _engine_factory(account, site):
     return AIEngine(account, site)
 
 
-def _operation_of(function_name: str):
+def _function(function_name: str):
     from igny8_core.ai.functions import get_function
 
-    return get_function(function_name).operation
+    return get_function(function_name)
+
+
+OUT_OF_CREDITS = "insufficient_credits"  # AIResult.failed code of items left pending for lack of credits
 
 
 def _enqueue(task_name: str, run: AutomationRun) -> None:
@@ -164,6 +168,16 @@ class AutomationService:
             f"{'; site lock released' if released else ''}.", stage=run.current_stage,
         )
         return run
+
+    @staticmethod
+    def update_config(config: AutomationConfig, changes: dict) -> AutomationConfig:
+        """Apply validated changes; a changed schedule gets a new next_run_at."""
+        for name, value in changes.items():
+            setattr(config, name, value)
+        if SCHEDULE_FIELDS & set(changes) or (config.is_enabled and config.next_run_at is None):
+            schedule.refresh_next_run(config)
+        config.save()
+        return config
 
     # ------------------------------------------------------------------ queries
     estimate_credits = staticmethod(reporting.estimate_credits)
@@ -338,7 +352,7 @@ class AutomationService:
     def _budget_left(self, stage, result: StageResult) -> tuple[Decimal | None, str]:
         """Credits this stage may still spend in this run (None = unlimited), and what limits it."""
         total = self.config.max_credits_per_run
-        operation = _operation_of(stage.function)
+        operation = _function(stage.function).operation
         if not operation or not total:
             return None, ""
         share = BudgetAllocationService.get_operation_budget(self.site, operation, total)
@@ -354,7 +368,9 @@ class AutomationService:
         return AutomationRun.objects.values_list("total_credits_used", flat=True).get(pk=self.run.pk)
 
     def _run_batches(self, stage, result: StageResult) -> None:
-        number, batch_size, limit = stage.number, stage.batch_size(self.config), stage.limit(self.config)
+        number, limit = stage.number, stage.limit(self.config)
+        # The configured batch size, within what the function accepts in one call.
+        batch_size = min(stage.batch_size(self.config), _function(stage.function).max_batch)
         skip: set[int] = set()  # attempted but still pending (failed items): never re-picked this session
         queue_size = stage.queue(self.site).count()
         if queue_size == 0 and result.is_fresh:
@@ -396,8 +412,8 @@ class AutomationService:
             })
             try:
                 ai = self.engine.run(stage.function, ids)
-            except InsufficientCredits as exc:
-                self._out_of_credits(stage, result, exc)
+            except InsufficientCredits as exc:  # checked before any provider call: nothing done
+                self._out_of_credits(stage, result, str(exc))
             result.add(ai, len(ids))
             skip.update(stage.queue(self.site).filter(pk__in=ids).values_list("pk", flat=True))
             self._save(stage, result, credits=Decimal(str(ai.credits_used)), current_processing=None)
@@ -407,6 +423,9 @@ class AutomationService:
                 + "".join(f"; item {f.get('id')} failed: {f.get('error')}" for f in ai.failed[:5]),
                 stage=number, level="WARN" if ai.items_failed else "INFO",
             )
+            short = next((f for f in ai.failed if f.get("code") == OUT_OF_CREDITS), None)
+            if short is not None:  # the balance ran out part-way through the batch
+                self._out_of_credits(stage, result, short.get("error", ""))
             more = stage.queue(self.site).exclude(pk__in=skip).exists()
             if more and not (limit and result.requested >= limit):
                 self._wait(self.config.within_stage_delay)
@@ -419,11 +438,12 @@ class AutomationService:
             stage=number,
         )
 
-    def _out_of_credits(self, stage, result: StageResult, exc: InsufficientCredits) -> None:
-        """Stop cleanly: nothing of this batch was called or charged (the engine checks first)."""
+    def _out_of_credits(self, stage, result: StageResult, detail: str) -> None:
+        """Stop cleanly. The engine checks the balance before each provider call, so nothing
+        unpaid was generated; the items not done stay pending for the next run."""
         message = (
-            f"Out of credits at stage {stage.number} ({stage.name}): {exc.required} needed, "
-            f"{exc.available} available. Finished items are kept; add credits and start a new run."
+            f"Out of credits at stage {stage.number} ({stage.name}): {detail} "
+            f"Finished items are kept; add credits and start a new run."
         )
         result.finish(PARTIAL, "Out of credits.")
         self._save(stage, result, current_processing=None)

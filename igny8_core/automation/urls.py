@@ -1,2 +1,25 @@
-"""REST routes of this app, mounted under /api/v1/ by igny8_core/api/urls.py."""
-urlpatterns = []
+"""/api/v1/automation/<name>/ - the 13 endpoints of SPEC section 8, with their exact names."""
+from django.urls import path
+
+from .api import AutomationViewSet
+
+ENDPOINTS = {
+    "config": "get",
+    "update_config": "put",
+    "run_now": "post",
+    "current_run": "get",
+    "pipeline_overview": "get",
+    "current_processing": "get",
+    "run_progress": "get",
+    "pause": "post",
+    "resume": "post",
+    "cancel": "post",
+    "history": "get",
+    "logs": "get",
+    "estimate": "get",
+}
+
+urlpatterns = [
+    path(f"{name}/", AutomationViewSet.as_view({method: name}), name=f"automation-{name.replace('_', '-')}")
+    for name, method in ENDPOINTS.items()
+]

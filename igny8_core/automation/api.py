@@ -1,0 +1,233 @@
+"""The 13 automation endpoints under /api/v1/automation/ (SPEC section 8).
+
+Each view parses its parameters, checks tenancy (another account's site or run is a 404),
+calls AutomationService and shapes the answer. `site_id` / `run_id` are query parameters
+(POST endpoints also accept them in the JSON body).
+"""
+from decimal import Decimal
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.viewsets import ViewSet
+
+from igny8_core.api.errors import Conflict
+from igny8_core.api.tenancy import get_site_or_404
+
+from .exceptions import AlreadyRunning, InvalidRunState, LockHeld
+from .logger import RunLogger, UnsafeLogPath
+from .models import ACTIVE_STATUSES, AutomationConfig, AutomationRun
+from .serializers import AutomationConfigSerializer, AutomationRunSerializer, RunHistorySerializer
+from .service import AutomationService, InsufficientCreditsForRun
+
+HISTORY_SIZE = 20
+LOG_LINES_DEFAULT, LOG_LINES_MAX = 100, 2000
+
+SITE = OpenApiParameter("site_id", OpenApiTypes.INT, description="Site of the requesting account.")
+SITE_REQUIRED = OpenApiParameter("site_id", OpenApiTypes.INT, required=True, description="Site of the requesting account.")
+RUN = OpenApiParameter("run_id", OpenApiTypes.STR, description="A run id, e.g. run_20260105_140523_manual_3f9a0c.")
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input (field errors)."),
+    404: OpenApiResponse(description="Unknown site / run, or one of another account."),
+}
+CONFLICT = OpenApiResponse(description="The run's state does not allow this (code: invalid_run_state, lock_held).")
+
+
+def jsonable(value):
+    """Decimals as strings (like every credit amount of the API), recursively."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(item) for item in value]
+    return value
+
+
+class RunNowThrottle(UserRateThrottle):
+    """A burst of Run Now clicks must not enqueue a storm of tasks (rate: THROTTLE_RUN_NOW)."""
+
+    scope = "run_now"
+
+
+def _run_of_request(request, required_site: bool = False) -> AutomationRun | None:
+    """The run named by `run_id` (of the user's account; 404 otherwise), else the site's active
+    run, else its latest run, else None."""
+    run_id = request.query_params.get("run_id") or (request.data.get("run_id") if isinstance(request.data, dict) else None)
+    has_site = "site_id" in request.query_params or (isinstance(request.data, dict) and "site_id" in request.data)
+    site = get_site_or_404(request) if (has_site or required_site or not run_id) else None
+    if run_id:
+        runs = AutomationRun.objects.filter(run_id=str(run_id), account_id=request.user.account_id)
+        if site is not None:
+            runs = runs.filter(site=site)
+        run = runs.select_related("site").first()
+        if run is None:
+            raise exceptions.NotFound("No such run.")
+        return run
+    runs = AutomationRun.objects.filter(site=site).select_related("site")
+    return runs.filter(status__in=ACTIVE_STATUSES).first() or runs.first()
+
+
+def _require_run(request) -> AutomationRun:
+    run = _run_of_request(request)
+    if run is None:
+        raise exceptions.NotFound("This site has no automation run yet.")
+    return run
+
+
+def _conflict(exc) -> Conflict:
+    return Conflict(detail=str(exc), code=exc.code)
+
+
+class AutomationViewSet(ViewSet):
+    def get_throttles(self):
+        if getattr(self, "action", None) == "run_now":
+            return [RunNowThrottle()]
+        return super().get_throttles()
+
+    @extend_schema(parameters=[SITE_REQUIRED], responses={200: AutomationConfigSerializer, **ERRORS})
+    def config(self, request):
+        """The site's automation config (created with defaults on first read)."""
+        config = AutomationConfig.for_site(get_site_or_404(request))
+        return Response(AutomationConfigSerializer(config).data)
+
+    @extend_schema(parameters=[SITE_REQUIRED], request=AutomationConfigSerializer,
+                   responses={200: AutomationConfigSerializer, **ERRORS})
+    def update_config(self, request):
+        """Validate and update (partial updates allowed). Unknown fields -> 400."""
+        config = AutomationConfig.for_site(get_site_or_404(request))
+        data = {k: v for k, v in request.data.items() if k != "site_id"} if isinstance(request.data, dict) else request.data
+        serializer = AutomationConfigSerializer(config, data=data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        config = AutomationService.update_config(config, serializer.validated_data)
+        return Response(AutomationConfigSerializer(config).data)
+
+    @extend_schema(
+        parameters=[SITE_REQUIRED], request=None,
+        responses={
+            202: inline_serializer("RunStarted", {"run_id": serializers.CharField(), "run": AutomationRunSerializer()}),
+            402: OpenApiResponse(description="Insufficient credits (code insufficient_credits, estimate, required, balance)."),
+            409: OpenApiResponse(description="A run is already running or paused (code already_running)."),
+            **ERRORS,
+        },
+    )
+    def run_now(self, request):
+        """Start a manual run; the pipeline runs in a Celery worker."""
+        site = get_site_or_404(request)
+        try:
+            run = AutomationService.start_automation(site, "manual")
+        except AlreadyRunning as exc:
+            return Response({"detail": str(exc), "code": exc.code, "run_id": exc.run_id}, status=status.HTTP_409_CONFLICT)
+        except InsufficientCreditsForRun as exc:
+            return Response(
+                {"detail": str(exc), "code": "insufficient_credits", "estimate": str(exc.estimate),
+                 "required": str(exc.required), "balance": str(exc.available)},
+                status=status.HTTP_402_PAYMENT_REQUIRED,
+            )
+        return Response({"run_id": run.run_id, "run": AutomationRunSerializer(run).data}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(parameters=[SITE_REQUIRED],
+                   responses={200: inline_serializer("CurrentRun", {"run": AutomationRunSerializer(allow_null=True)}), **ERRORS})
+    def current_run(self, request):
+        """The active run, else the latest one, else null."""
+        run = _run_of_request(request, required_site=True)
+        return Response({"run": AutomationRunSerializer(run).data if run else None})
+
+    @extend_schema(parameters=[SITE_REQUIRED], responses={200: OpenApiTypes.OBJECT, **ERRORS})
+    def pipeline_overview(self, request):
+        """Pending items of every stage: {"stages": [{number, name, type, pending}]}."""
+        return Response({"stages": AutomationService.pipeline_overview(get_site_or_404(request))})
+
+    @extend_schema(parameters=[SITE, RUN], responses={200: OpenApiTypes.OBJECT, **ERRORS})
+    def current_processing(self, request):
+        """What the run works on now: {"run_id", "processing": {stage, stage_name, batch,
+        total_batches, items: [{id, title}]} | null}."""
+        run = _run_of_request(request)
+        processing = AutomationService.current_processing(run) if run else None
+        return Response({"run_id": run.run_id if run else None, "processing": processing})
+
+    @extend_schema(parameters=[SITE, RUN], responses={200: OpenApiTypes.OBJECT, **ERRORS})
+    def run_progress(self, request):
+        """run, global_progress {total_items, completed_items, percentage}, stages, metrics,
+        initial_snapshot. Without run_id: the site's active (or latest) run; run null if none."""
+        run = _run_of_request(request)
+        if run is None:
+            overview = AutomationService.pipeline_overview(get_site_or_404(request))
+            return Response({
+                "run": None,
+                "global_progress": {"total_items": 0, "completed_items": 0, "percentage": 0},
+                "stages": [{**stage, "status": "pending", "input_count": stage["pending"], "processed_count": 0,
+                            "result": None} for stage in overview],
+                "metrics": {"credits_used": "0.00", "duration_seconds": 0},
+                "initial_snapshot": {},
+            })
+        return Response(jsonable(AutomationService.run_progress(run)))
+
+    def _transition(self, request, action):
+        run = _require_run(request)
+        try:
+            run = action(run)
+        except (InvalidRunState, LockHeld) as exc:
+            raise _conflict(exc) from None
+        return Response({"run_id": run.run_id, "status": run.status, "run": AutomationRunSerializer(run).data})
+
+    @extend_schema(parameters=[SITE, RUN], request=None, responses={200: AutomationRunSerializer, 409: CONFLICT, **ERRORS})
+    def pause(self, request):
+        """Pause after the current item (409 unless running)."""
+        return self._transition(request, AutomationService.pause)
+
+    @extend_schema(parameters=[SITE, RUN], request=None, responses={200: AutomationRunSerializer, 409: CONFLICT, **ERRORS})
+    def resume(self, request):
+        """Resume a paused run from its current stage (409 unless paused, or if the lock is held)."""
+        return self._transition(request, AutomationService.resume)
+
+    @extend_schema(parameters=[SITE, RUN], request=None, responses={200: AutomationRunSerializer, 409: CONFLICT, **ERRORS})
+    def cancel(self, request):
+        """Cancel after the current item; the site lock is released (409 unless running or paused)."""
+        return self._transition(request, AutomationService.cancel)
+
+    @extend_schema(parameters=[SITE_REQUIRED],
+                   responses={200: inline_serializer("RunHistoryList", {"runs": RunHistorySerializer(many=True)}), **ERRORS})
+    def history(self, request):
+        """The site's last 20 runs, newest first."""
+        runs = AutomationRun.objects.filter(site=get_site_or_404(request))[:HISTORY_SIZE]
+        return Response({"runs": RunHistorySerializer(runs, many=True).data})
+
+    @extend_schema(
+        parameters=[SITE, RUN,
+                    OpenApiParameter("lines", OpenApiTypes.INT, description="Last N lines (default 100, 1-2000)."),
+                    OpenApiParameter("stage", OpenApiTypes.INT, description="1-7: that stage's log instead of the run log.")],
+        responses={200: inline_serializer("RunLog", {"run_id": serializers.CharField(), "lines": serializers.IntegerField(),
+                                                     "log": serializers.CharField()}), **ERRORS},
+    )
+    def logs(self, request):
+        """The last `lines` lines of a run's log (its own folder only)."""
+        lines = _int_param(request, "lines", LOG_LINES_DEFAULT)
+        lines = max(1, min(lines, LOG_LINES_MAX))
+        stage = _int_param(request, "stage", None)
+        if stage is not None and not 1 <= stage <= 7:
+            raise exceptions.ValidationError({"stage": ["A stage number from 1 to 7."]})
+        run = _require_run(request)
+        try:
+            text = RunLogger(run).tail(lines, stage=stage)
+        except UnsafeLogPath:
+            raise exceptions.NotFound("No log for this run.") from None
+        return Response({"run_id": run.run_id, "lines": lines, "log": text})
+
+    @extend_schema(parameters=[SITE_REQUIRED], responses={200: OpenApiTypes.OBJECT, **ERRORS})
+    def estimate(self, request):
+        """estimated_credits, required (1.2x, capped by max_credits_per_run), current_balance,
+        sufficient, breakdown per stage, allocation per AI operation."""
+        return Response(jsonable(AutomationService.estimate_credits(get_site_or_404(request))))
+
+
+def _int_param(request, name: str, default):
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise exceptions.ValidationError({name: ["A whole number is required."]}) from None

@@ -1,0 +1,84 @@
+"""Serializers of the automation endpoints: the config (validated) and the run (read-only)."""
+import re
+from datetime import time
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .models import AutomationConfig, AutomationRun
+
+HH_MM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+@extend_schema_field({"type": "string", "pattern": HH_MM.pattern, "example": "02:00"})
+class HourMinuteField(serializers.Field):
+    default_error_messages = {"invalid": "Use the 24-hour format HH:MM, e.g. 02:00 or 14:30."}
+
+    def to_internal_value(self, data):
+        match = HH_MM.match(data) if isinstance(data, str) else None
+        if not match:
+            self.fail("invalid")
+        return time(int(match.group(1)), int(match.group(2)))
+
+    def to_representation(self, value):
+        return value.strftime("%H:%M") if value else None
+
+
+class AutomationConfigSerializer(serializers.ModelSerializer):
+    """Batch sizes 1-100, delays 0-3600 s and limits >= 0 come from the model's validators.
+    Unknown fields are rejected (a typo must not be silently ignored); read-only fields
+    (last_run_at, next_run_at) sent back by a client are ignored."""
+
+    scheduled_time = HourMinuteField(required=False)
+
+    class Meta:
+        model = AutomationConfig
+        fields = [
+            "is_enabled", "frequency", "scheduled_time",
+            *[f"stage_{n}_batch_size" for n in range(1, 7)],
+            "within_stage_delay", "between_stage_delay",
+            *[f"stage_{n}_enabled" for n in range(1, 8)],
+            "max_keywords_per_run", "max_clusters_per_run", "max_ideas_per_run", "max_tasks_per_run",
+            "max_content_per_run", "max_images_per_run", "max_approvals_per_run", "max_credits_per_run",
+            "last_run_at", "next_run_at",
+        ]
+        read_only_fields = ["last_run_at", "next_run_at"]
+        extra_kwargs = {
+            **{f"max_{what}_per_run": {"max_value": 1_000_000}
+               for what in ("keywords", "clusters", "ideas", "tasks", "content", "images", "approvals")},
+            "max_credits_per_run": {"max_value": 10_000_000},
+        }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError({"non_field_errors": ["Send a JSON object of config fields."]})
+        unknown = sorted(set(data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class AutomationRunSerializer(serializers.ModelSerializer):
+    site_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = AutomationRun
+        fields = [
+            "run_id", "site_id", "status", "current_stage", "trigger_type",
+            "started_at", "paused_at", "resumed_at", "cancelled_at", "completed_at",
+            "total_credits_used", *[f"stage_{n}_result" for n in range(1, 8)],
+            "error_message", "stopped_reason", "initial_snapshot", "recovery_count",
+        ]
+        read_only_fields = fields
+
+
+class RunHistorySerializer(serializers.ModelSerializer):
+    """Lighter rows for the history table."""
+
+    class Meta:
+        model = AutomationRun
+        fields = [
+            "run_id", "status", "trigger_type", "current_stage", "started_at", "completed_at",
+            "cancelled_at", "total_credits_used", "stopped_reason", "error_message",
+        ]
+        read_only_fields = fields
