@@ -5,7 +5,7 @@ from django.urls import path
 
 from igny8_core.accounts.models import Account
 
-from .models import CreditCostConfig, CreditTransaction
+from .models import CreditCostConfig, CreditTransaction, Operation, SiteAIBudgetAllocation
 from .services import CreditService
 
 
@@ -50,3 +50,23 @@ class CreditTransactionAdmin(admin.ModelAdmin):
             messages.success(request, f"Added {data['amount']} credits to {data['account']}.")
             return redirect("admin:billing_credittransaction_changelist")
         return render(request, "admin/billing/add_credits.html", {**self.admin_site.each_context(request), "form": form, "title": "Add credits"})
+
+
+class SiteAIBudgetAllocationForm(forms.ModelForm):
+    class Meta:
+        model = SiteAIBudgetAllocation
+        fields = ("site", "use_global_defaults") + tuple(f"{op}_percentage" for op in Operation.values)
+
+    def clean(self):
+        cleaned = super().clean()
+        shares = [cleaned.get(f"{op}_percentage") for op in Operation.values]
+        if None not in shares and sum(shares) != 100:
+            raise forms.ValidationError(f"The percentages must sum to 100; they sum to {sum(shares)}.")
+        return cleaned
+
+
+@admin.register(SiteAIBudgetAllocation)
+class SiteAIBudgetAllocationAdmin(admin.ModelAdmin):
+    form = SiteAIBudgetAllocationForm
+    list_display = ("site", "use_global_defaults") + tuple(f"{op}_percentage" for op in Operation.values)
+    raw_id_fields = ("site",)

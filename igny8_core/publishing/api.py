@@ -44,15 +44,11 @@ class PublishingSettingsSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PublishingSettings
-        fields = [
-            "site_id", "auto_approval_enabled", "auto_publish_enabled", "scheduling_mode", "publish_days",
-            "publish_time_slots", "stagger_start_time", "stagger_end_time", "stagger_interval_minutes",
-            "daily_target", "weekly_target", "monthly_target", "queue_limit",
-        ]
+        fields = ["site_id", *PublishingSettings.SETTINGS_FIELDS]
 
     def validate(self, attrs):
         # Partial updates are checked together with the values they leave in place.
-        merged = {name: attrs.get(name, getattr(self.instance, name)) for name in self.Meta.fields if name != "site_id"}
+        merged = {name: attrs.get(name, getattr(self.instance, name)) for name in PublishingSettings.SETTINGS_FIELDS}
         if errors := settings_errors(merged):
             raise serializers.ValidationError(errors)
         return attrs

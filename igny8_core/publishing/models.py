@@ -50,6 +50,12 @@ class PublishingSettings(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    SETTINGS_FIELDS = (
+        "auto_approval_enabled", "auto_publish_enabled", "scheduling_mode", "publish_days", "publish_time_slots",
+        "stagger_start_time", "stagger_end_time", "stagger_interval_minutes", "daily_target", "weekly_target",
+        "monthly_target", "queue_limit",
+    )
+
     class Meta:
         verbose_name = "publishing settings"
         verbose_name_plural = "publishing settings"
@@ -64,7 +70,7 @@ class PublishingSettings(models.Model):
         return found or cls(site=site, account_id=site.account_id)
 
     def clean(self):
-        values = {f.name: getattr(self, f.name) for f in self._meta.concrete_fields}
+        values = {name: getattr(self, name) for name in self.SETTINGS_FIELDS}
         if errors := settings_errors(values):
             raise ValidationError(errors)
 
