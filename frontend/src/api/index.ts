@@ -14,9 +14,11 @@ import type {
   PipelineStage,
   PublishingSettings,
   QueueItem,
+  QueueResponse,
   RunLog,
   RunProgress,
   Site,
+  WordPressConnection,
 } from "./types";
 
 export const auth = {
@@ -101,14 +103,23 @@ export const writer = {
     call<Paginated<ContentItem>>("content", { query: { site_id: siteId, status, page, page_size: 50 } }),
   contentDetail: (id: number) => call<ContentItem>("contentDetail", { params: { id } }),
   approve: (id: number) => call<ContentItem>("contentApprove", { params: { id }, body: {} }),
-  bulkApprove: (ids: number[]) =>
-    call<{ approved?: number; approved_ids?: number[] }>("contentBulkApprove", { body: { ids } }),
+  bulkApprove: (ids: number[]) => call<ContentItem[]>("contentBulkApprove", { body: { ids } }),
 };
 
 export const publishing = {
   settings: (siteId: number) => call<PublishingSettings>("publishingSettings", { query: { site_id: siteId } }),
   updateSettings: (siteId: number, body: Partial<PublishingSettings>) =>
     call<PublishingSettings>("publishingSettingsUpdate", { query: { site_id: siteId }, body }),
-  queue: async (siteId: number) =>
-    resultsOf(await call<QueueItem[] | { results: QueueItem[] }>("publishingQueue", { query: { site_id: siteId } })),
+  queue: async (siteId: number): Promise<QueueResponse> => {
+    const data = await call<QueueItem[] | QueueResponse>("publishingQueue", { query: { site_id: siteId } });
+    return Array.isArray(data) ? { results: data } : data;
+  },
+  wordpress: (siteId: number) => call<WordPressConnection>("publishingWordpress", { query: { site_id: siteId } }),
+  saveWordpress: (siteId: number, body: { url: string; username: string; app_password?: string; is_active: boolean }) =>
+    call<WordPressConnection>("publishingWordpressUpdate", { query: { site_id: siteId }, body }),
+  testWordpress: (siteId: number) =>
+    call<{ ok: boolean; detail: string; wordpress_user?: string }>("publishingWordpressTest", {
+      query: { site_id: siteId },
+      body: {},
+    }),
 };

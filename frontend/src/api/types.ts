@@ -188,8 +188,7 @@ export interface ContentItem {
   word_count: number;
   meta_description?: string;
   created_at?: string;
-  featured_image_url?: string | null;
-  featured_thumbnail_url?: string | null;
+  featured_image?: ImageItem | null;
   html_content?: string;
   images?: ImageItem[];
 }
@@ -211,6 +210,23 @@ export interface PublishingSettings {
   weekly_target: number;
   monthly_target: number;
   queue_limit: number;
+}
+
+export interface QueueResponse {
+  results: QueueItem[];
+  scheduled_count?: number;
+  queue_limit?: number;
+}
+
+export interface WordPressConnection {
+  configured: boolean;
+  url: string;
+  username: string;
+  has_password: boolean;
+  is_active: boolean;
+  last_tested_at: string | null;
+  last_test_ok: boolean | null;
+  last_test_error: string;
 }
 
 export interface QueueItem {

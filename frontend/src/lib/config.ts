@@ -16,7 +16,7 @@ export const LIMIT_FIELDS: Array<[keyof AutomationConfig, string]> = [
   ["max_credits_per_run", "Credits per run"],
 ];
 
-export const MAX_BATCH = 1000;
+export const MAX_BATCH = 100;
 export const MAX_DELAY_SECONDS = 3600;
 
 /** The form holds strings while the user types; this is what it holds. */

@@ -20,7 +20,8 @@ const content: ContentItem = {
 describe("review helpers", () => {
   it("finds the featured thumbnail in any shape", () => {
     expect(featuredThumbnail(content)).toBe("/media/a/f_t.png");
-    expect(featuredThumbnail({ ...content, featured_thumbnail_url: "/t.png" })).toBe("/t.png");
+    const listItem = { ...content, images: undefined, featured_image: { id: 9, image_type: "featured" as const, position: 0, status: "generated", url: "/f.png", thumbnail_url: null } };
+    expect(featuredThumbnail(listItem)).toBe("/f.png");
     expect(featuredThumbnail({ ...content, images: [] })).toBeNull();
   });
 

@@ -37,7 +37,7 @@ export function ReviewPage() {
   });
   const approveMany = useMutation({
     mutationFn: (ids: number[]) => writer.bulkApprove(ids),
-    onSuccess: (r, ids) => done(`Approved ${r.approved ?? r.approved_ids?.length ?? ids.length} items.`),
+    onSuccess: (approved, ids) => done(`Approved ${Array.isArray(approved) ? approved.length : ids.length} items.`),
     onError: (e) => setMessage({ tone: "error", text: describeError(e) }),
   });
 

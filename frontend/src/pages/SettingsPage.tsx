@@ -22,6 +22,7 @@ export function SettingsPage() {
       </div>
       <PublishingSection siteId={siteId} />
       <QueueSection siteId={siteId} />
+      <WordPressSection siteId={siteId} />
       <BudgetSection siteId={siteId} />
     </div>
   );
@@ -249,13 +250,18 @@ function PublishingSection({ siteId }: { siteId: number }) {
 
 function QueueSection({ siteId }: { siteId: number }) {
   const query = useQuery({ queryKey: ["publishing-queue", siteId], queryFn: () => publishing.queue(siteId), refetchInterval: 60_000 });
+  const items = query.data?.results ?? [];
+  const capacity =
+    query.data?.scheduled_count !== undefined && query.data.queue_limit !== undefined
+      ? `${query.data.scheduled_count} of ${query.data.queue_limit} slots used`
+      : null;
   return (
-    <Card title="Publishing queue" testId="publishing-queue">
+    <Card title="Publishing queue" actions={capacity && <span className="text-xs text-slate-500" data-testid="queue-capacity">{capacity}</span>} testId="publishing-queue">
       {query.isLoading ? (
         <Loading />
       ) : query.isError ? (
         <Alert>{describeError(query.error)}</Alert>
-      ) : !query.data?.length ? (
+      ) : !items.length ? (
         <EmptyState title="The queue is empty">Approved content that is scheduled for publishing shows here.</EmptyState>
       ) : (
         <div className="-mx-4 overflow-x-auto">
@@ -268,7 +274,7 @@ function QueueSection({ siteId }: { siteId: number }) {
               </tr>
             </thead>
             <tbody>
-              {query.data.map((item) => (
+              {items.map((item) => (
                 <tr key={item.id} className="border-b border-slate-100">
                   <td className="px-4 py-2 font-medium text-slate-900">{item.title}</td>
                   <td className="px-4 py-2"><StatusBadge status={item.site_status} /></td>
@@ -286,6 +292,85 @@ function QueueSection({ siteId }: { siteId: number }) {
           </table>
         </div>
       )}
+    </Card>
+  );
+}
+
+function WordPressSection({ siteId }: { siteId: number }) {
+  const client = useQueryClient();
+  const query = useQuery({ queryKey: ["wordpress", siteId], queryFn: () => publishing.wordpress(siteId) });
+  const [url, setUrl] = useState("");
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const state = useSaveState();
+  useEffect(() => {
+    if (!query.data) return;
+    setUrl(query.data.url);
+    setUsername(query.data.username);
+  }, [query.data]);
+  const save = useMutation({
+    mutationFn: () =>
+      publishing.saveWordpress(siteId, { url: url.trim(), username: username.trim(), app_password: password || undefined, is_active: true }),
+    onSuccess: (saved) => {
+      client.setQueryData(["wordpress", siteId], saved);
+      setPassword("");
+      state.setErrors({});
+      state.setMessage({ tone: "success", text: "WordPress connection saved." });
+    },
+    onError: state.fail,
+  });
+  const test = useMutation({
+    mutationFn: () => publishing.testWordpress(siteId),
+    onSuccess: (r) => {
+      state.setMessage({ tone: r.ok ? "success" : "error", text: r.ok ? `Connected${r.wordpress_user ? ` as ${r.wordpress_user}` : ""}.` : r.detail });
+      client.invalidateQueries({ queryKey: ["wordpress", siteId] });
+    },
+    onError: state.fail,
+  });
+  if (query.isLoading) return <Card title="WordPress connection"><Loading /></Card>;
+  if (query.isError) return <Card title="WordPress connection"><Alert>{describeError(query.error)}</Alert></Card>;
+  const conn = query.data;
+  return (
+    <Card
+      title="WordPress connection"
+      testId="wordpress"
+      actions={conn?.configured && conn.last_test_ok !== null && <StatusBadge status={conn.last_test_ok ? "completed" : "failed"} />}
+    >
+      <form
+        noValidate
+        className="space-y-3"
+        onSubmit={(e) => {
+          e.preventDefault();
+          state.setMessage(null);
+          save.mutate();
+        }}
+      >
+        {state.message && <Alert tone={state.message.tone}>{state.message.text}</Alert>}
+        <div className="grid grid-cols-1 gap-3 sm:grid-cols-3">
+          <Field label="Site URL" name="url" errors={state.errors.url}>
+            <input id="f-url" className={inputClass} placeholder="https://blog.example.com" value={url} onChange={(e) => setUrl(e.target.value)} />
+          </Field>
+          <Field label="Username" name="wp_username" errors={state.errors.username}>
+            <input id="f-wp_username" className={inputClass} value={username} onChange={(e) => setUsername(e.target.value)} />
+          </Field>
+          <Field
+            label="Application password"
+            name="app_password"
+            errors={state.errors.app_password}
+            hint={conn?.has_password ? "Saved (encrypted). Leave empty to keep it." : "Users → Profile → Application Passwords in WordPress."}
+          >
+            <input id="f-app_password" type="password" autoComplete="new-password" className={inputClass} value={password} onChange={(e) => setPassword(e.target.value)} />
+          </Field>
+        </div>
+        <div className="flex flex-wrap gap-2">
+          <Button variant="primary" type="submit" loading={save.isPending}>
+            Save connection
+          </Button>
+          <Button onClick={() => test.mutate()} loading={test.isPending} disabled={!conn?.configured}>
+            Test connection
+          </Button>
+        </div>
+      </form>
     </Card>
   );
 }
