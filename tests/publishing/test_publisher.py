@@ -127,3 +127,15 @@ def test_two_threads_racing_for_one_item_publish_it_once(wordpress, wp_connectio
     assert len(found) == 1
     content.refresh_from_db()
     assert content.publish_attempts == 1 and content.external_id == str(found[0]["id"])
+
+
+def test_fresh_install_has_the_publisher_in_beat_every_minute(db):
+    from django_celery_beat.models import PeriodicTask
+
+    from igny8_core.celery import app
+
+    task = PeriodicTask.objects.get(task="igny8_core.publishing.tasks.publish_due_content")
+    assert task.enabled and (task.interval.every, task.interval.period) == (1, "minutes")
+    assert task.expire_seconds and task.expire_seconds < 60
+    app.loader.import_default_modules()
+    assert task.task in app.tasks
