@@ -8,6 +8,10 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from igny8_core.ai.engine import AIEngine
+from igny8_core.ai.exceptions import InvalidInput
+from igny8_core.ai.functions import get_function
+
 from .schema import error_responses, ids_request
 from .viewsets import IdsSerializer
 
@@ -20,7 +24,11 @@ AIResultSerializer = inline_serializer(
         "items_failed": serializers.IntegerField(),
         "created_ids": serializers.ListField(child=serializers.IntegerField()),
         "failed": serializers.ListField(
-            child=inline_serializer("AIFailedItem", {"id": serializers.IntegerField(), "error": serializers.CharField()})
+            child=inline_serializer(
+                "AIFailedItem",
+                {"id": serializers.IntegerField(), "error": serializers.CharField(),
+                 "code": serializers.CharField(help_text="e.g. not_pending, provider_error.")},
+            )
         ),
         "credits_used": serializers.DecimalField(max_digits=14, decimal_places=2),
         "stats": serializers.DictField(help_text="Function-specific counts, e.g. clusters_created."),
@@ -28,7 +36,8 @@ AIResultSerializer = inline_serializer(
 )
 
 
-def ai_action_schema(function_name: str, what: str, max_items: int):
+def ai_action_schema(function_name: str, what: str):
+    max_items = get_function(function_name).max_batch
     return extend_schema(
         summary=f"Run {function_name} on chosen {what}",
         description=(
@@ -42,11 +51,6 @@ def ai_action_schema(function_name: str, what: str, max_items: int):
 
 
 def run_ai_function(view, request, function_name: str) -> Response:
-    # The engine imports the pipeline models; importing it here keeps URL loading light.
-    from igny8_core.ai.engine import AIEngine
-    from igny8_core.ai.exceptions import InvalidInput
-    from igny8_core.ai.functions import get_function
-
     ids = IdsSerializer.parse(request, max_items=get_function(function_name).max_batch)
     objects = view.get_owned_or_404(ids)
     site_ids = {obj.site_id for obj in objects}

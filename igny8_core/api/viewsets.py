@@ -8,7 +8,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import filters, serializers, viewsets
 
-from .tenancy import AccountScopedMixin, get_owned_or_404, get_site_or_404
+from .tenancy import AccountScopedMixin, get_owned_or_404
 
 
 class TenantViewSet(AccountScopedMixin, viewsets.GenericViewSet):
@@ -18,10 +18,6 @@ class TenantViewSet(AccountScopedMixin, viewsets.GenericViewSet):
 
     def get_owned_or_404(self, ids) -> list:
         return get_owned_or_404(self.get_queryset(), ids)
-
-    def perform_create(self, serializer):
-        site = get_site_or_404(self.request, site_id=serializer.validated_data.pop("site_id"))
-        serializer.save(site=site, account_id=site.account_id)
 
 
 SITE_ID_FILTER = OpenApiParameter(

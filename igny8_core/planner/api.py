@@ -152,10 +152,11 @@ class KeywordViewSet(
 
     @extend_schema(responses={201: KeywordSerializer})
     def create(self, request, *args, **kwargs):
+        site = get_site_or_404(request)  # tenancy before validation: another account's site is a bare 404
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        site = get_site_or_404(request, site_id=data.pop("site_id"))
+        data.pop("site_id")
         try:
             keyword = create_keyword(site, **data)
         except DuplicateKeyword as exc:
@@ -200,7 +201,7 @@ class KeywordViewSet(
             raise serializers.ValidationError({"file": [str(exc)]}) from exc
         return Response(result.as_dict())
 
-    @ai_action_schema("auto_cluster", "keywords", 20)
+    @ai_action_schema("auto_cluster", "keywords")
     @action(detail=False, methods=["post"])
     def auto_cluster(self, request):
         return run_ai_function(self, request, "auto_cluster")
@@ -214,7 +215,7 @@ class ClusterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
     search_fields = ["name"]
     ordering_fields = ["id", "name", "keywords_count", "created_at"]
 
-    @ai_action_schema("generate_ideas", "clusters", 5)
+    @ai_action_schema("generate_ideas", "clusters")
     @action(detail=False, methods=["post"])
     def generate_ideas(self, request):
         return run_ai_function(self, request, "generate_ideas")
@@ -228,7 +229,7 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     search_fields = ["idea_title"]
     ordering_fields = ["id", "idea_title", "created_at"]
 
-    @ai_action_schema("queue_to_writer", "ideas", 100)
+    @ai_action_schema("queue_to_writer", "ideas")
     @action(detail=False, methods=["post"])
     def queue_to_writer(self, request):
         return run_ai_function(self, request, "queue_to_writer")

@@ -141,7 +141,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     search_fields = ["title"]
     ordering_fields = ["id", "title", "created_at"]
 
-    @ai_action_schema("generate_content", "tasks", 1)
+    @ai_action_schema("generate_content", "tasks")
     @action(detail=False, methods=["post"])
     def generate_content(self, request):
         return run_ai_function(self, request, "generate_content")
@@ -196,7 +196,7 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
         data = ContentListSerializer(approved, many=True, context=self.get_serializer_context()).data
         return data if many else data[0]
 
-    @ai_action_schema("generate_image_prompts", "content items", 10)
+    @ai_action_schema("generate_image_prompts", "content items")
     @action(detail=False, methods=["post"])
     def generate_image_prompts(self, request):
         return run_ai_function(self, request, "generate_image_prompts")
@@ -213,7 +213,7 @@ class ImageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
     ordering_fields = ["id", "content", "position", "created_at"]
     ordering = ["content_id", "position", "id"]
 
-    @ai_action_schema("generate_images", "images", 10)
+    @ai_action_schema("generate_images", "images")
     @action(detail=False, methods=["post"])
     def generate_images(self, request):
         return run_ai_function(self, request, "generate_images")
