@@ -5,7 +5,7 @@ and shape the answer.
 """
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
@@ -22,6 +22,7 @@ from .validation import parse_hhmm, settings_errors
 SITE_ID = OpenApiParameter("site_id", int, required=True, description="The site (of your account).")
 
 
+@extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "09:00"})
 class HHMMField(serializers.Field):
     default_error_messages = {"invalid": "Enter a time in HH:MM format (00:00-23:59)."}
 
