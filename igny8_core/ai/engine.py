@@ -166,6 +166,9 @@ class AIEngine:
             self._fail_unit(fn, unit, result, AIError(f"Could not save the result: {type(exc).__name__}: {exc}"),
                             row, started)
             return exc
+        except BaseException:  # interrupted (worker shutdown, time limit): rolled back, files too
+            fn.discard(prepared)
+            raise
         for item_id in gone:
             result.fail([item_id], f"{fn.item_label} {item_id} was completed by another process meanwhile", "not_pending")
         if saved is None:
@@ -185,8 +188,11 @@ class AIEngine:
     def _commit(self, fn: AIFunction, ids: list[int], prepared):
         """Save and charge in one transaction. Returns (saved | None, credits charged, ids gone)."""
         with transaction.atomic():
-            locked = list(fn.queryset(self.site).filter(pk__in=ids).order_by("pk").select_for_update(of=("self",)))
-            current = [item for item in locked if fn.pending_reason(item) is None]
+            # Lock first, then re-read: the second statement sees everything committed by a
+            # concurrent twin that held the lock before us (annotations included).
+            list(fn.model.objects.filter(pk__in=ids).order_by("pk").select_for_update().values_list("pk"))
+            fresh = fn.queryset(self.site).filter(pk__in=ids)
+            current = [item for item in fresh if fn.pending_reason(item) is None]
             gone = [i for i in ids if i not in {item.pk for item in current}]
             if not current:
                 fn.discard(prepared)

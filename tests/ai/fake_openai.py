@@ -1,0 +1,154 @@
+"""A small threaded OpenAI-compatible HTTP server for the provider tests.
+
+It records every request (path, headers, JSON body, arrival time) and answers from a
+per-endpoint script of canned responses; when a script is empty it answers correctly:
+chat completions with what the demo provider would say for the request's messages (so
+the real engine runs end to end through the real SDK), images with a PNG as b64_json or
+as a url that the same server serves.
+"""
+import base64
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from igny8_core.ai.providers.demo import DemoProvider, draw_demo_image
+
+CHAT = "/v1/chat/completions"
+IMAGES = "/v1/images/generations"
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: object = None  # dict -> JSON; str/bytes -> sent as is
+    headers: dict = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering (timeouts)
+    content_type: str = "application/json"
+
+
+def chat_reply(content: str, model: str = "test-text", prompt_tokens: int = 11, completion_tokens: int = 7) -> Reply:
+    return Reply(body={
+        "id": "chatcmpl-test", "object": "chat.completion", "created": 1700000000, "model": model,
+        "choices": [{"index": 0, "finish_reason": "stop",
+                     "message": {"role": "assistant", "content": content}}],
+        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                  "total_tokens": prompt_tokens + completion_tokens},
+    })
+
+
+def error_reply(status: int, message: str = "error", headers: dict | None = None) -> Reply:
+    return Reply(status=status, body={"error": {"message": message, "type": "test_error"}}, headers=headers or {})
+
+
+def png_bytes(width=320, height=200, title="fake server image") -> bytes:
+    return draw_demo_image(title, width, height, title)
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    headers: dict
+    body: object
+    at: float
+
+
+class FakeOpenAI:
+    def __init__(self):
+        self.requests: list[Recorded] = []
+        self.scripts: dict[str, deque] = {CHAT: deque(), IMAGES: deque()}
+        self.files: dict[str, bytes] = {}
+        self.image_mode = "b64_json"
+        self._lock = threading.Lock()
+        self._demo = DemoProvider()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.server.block_on_close = False  # don't wait for a handler still sleeping (timeouts)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    @property
+    def base_url(self) -> str:
+        return self.url + "/v1"
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def script(self, path: str, *replies: Reply):
+        self.scripts[path].extend(replies)
+
+    def calls(self, path: str) -> list[Recorded]:
+        return [r for r in self.requests if r.path == path]
+
+    # --- default answers -------------------------------------------------------------
+    def _default(self, path: str, body) -> Reply:
+        if path == CHAT:
+            fmt = body["response_format"]["json_schema"]
+            raw = self._demo._complete(body["messages"], fmt["schema"], fmt["name"])
+            return chat_reply(raw.text, model=body["model"])
+        if path == IMAGES:
+            data = png_bytes(title=body["prompt"][:40])
+            if self.image_mode == "url":
+                name = f"/files/img-{len(self.files)}.png"
+                self.files[name] = data
+                return Reply(body={"created": 1700000000, "data": [{"url": self.url + name}]})
+            return Reply(body={"created": 1700000000, "data": [{"b64_json": base64.b64encode(data).decode()}]})
+        if path in self.files:
+            return Reply(body=self.files[path], content_type="image/png")
+        return error_reply(404, f"no route {path}")
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output clean
+                pass
+
+            def _serve(self, method):
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                try:
+                    body = json.loads(raw) if raw else None
+                except ValueError:
+                    body = raw
+                with fake._lock:
+                    fake.requests.append(Recorded(method, self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic()))
+                    script = fake.scripts.get(self.path)
+                    reply = script.popleft() if script else None
+                reply = reply or fake._default(self.path, body)
+                if reply.delay:
+                    time.sleep(reply.delay)
+                payload = reply.body
+                if isinstance(payload, (dict, list)):
+                    payload = json.dumps(payload).encode()
+                elif isinstance(payload, str):
+                    payload = payload.encode()
+                try:
+                    self.send_response(reply.status)
+                    self.send_header("Content-Type", reply.content_type)
+                    self.send_header("Content-Length", str(len(payload or b"")))
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(payload or b"")
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeout tests)
+
+            def do_POST(self):
+                self._serve("POST")
+
+            def do_GET(self):
+                self._serve("GET")
+
+        return Handler
