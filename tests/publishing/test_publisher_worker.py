@@ -1,4 +1,6 @@
 """Two real Celery worker threads racing for the same due item publish it exactly once."""
+import uuid
+
 import pytest
 from celery.contrib.testing.worker import start_worker
 
@@ -12,8 +14,9 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 def test_two_workers_racing_publish_once(wordpress, wp_connection, alice_site):
     content = make_content(alice_site, title="Raced by two Celery workers", in_article=1)
-    with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=30):
-        results = [publish_content_task.apply_async((content.id,), ignore_result=False) for _ in range(2)]
+    queue = f"publishing-race-{uuid.uuid4().hex[:8]}"  # our own queue: no stray messages of other tests
+    with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=30, queues=[queue]):
+        results = [publish_content_task.apply_async((content.id,), queue=queue, ignore_result=False) for _ in range(2)]
         outcomes = sorted(r.get(timeout=90) for r in results)
 
     assert outcomes == ["published", "skipped"]
