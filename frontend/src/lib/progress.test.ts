@@ -6,6 +6,7 @@ import {
   normalizeStageStatus,
   pollInterval,
   POLL_ACTIVE_MS,
+  remainingFromBreakdown,
   POLL_IDLE_MS,
   snapshotCount,
   stageStatus,
@@ -137,6 +138,30 @@ describe("globalProgress", () => {
     const done = makeRun({ status: "completed", current_stage: 7, initial_snapshot: { stage_1_initial: 7 } });
     expect(globalProgress(done).percentage).toBe(100);
     expect(globalProgress(makeRun({ initial_snapshot: {} })).percentage).toBe(0);
+  });
+
+  it("counts the work still projected for stages that have not started", () => {
+    // stage 1 done (6 keywords -> 2 clusters), stage 2 running; the estimate projects
+    // 1 more cluster and the ideas, tasks, content and images that will follow
+    const run = makeRun({ current_stage: 2, initial_snapshot: { stage_1_initial: 6 } });
+    const stages: ProgressStage[] = [
+      { number: 1, status: "completed", input_count: 6, processed_count: 6 },
+      { number: 2, status: "running", input_count: 2, processed_count: 1 },
+    ];
+    const remaining = remainingFromBreakdown([
+      { stage: 2, items: 1 },
+      { stage: 3, items: 2 },
+      { stage: 4, items: 2 },
+      { stage: 5, items: 2 },
+      { stage: 6, items: 4 },
+      { stage: 7, items: 2 },
+    ]);
+    expect(globalProgress(run, stages, null, remaining)).toEqual({ completed: 7, total: 20, percentage: 35 });
+    // without the projection the same moment would look almost done
+    expect(globalProgress(run, stages).percentage).toBe(87);
+    // a finished run ignores projections (they are the next run's work)
+    const done = makeRun({ status: "completed", current_stage: 7 });
+    expect(globalProgress(done, stages, null, remaining).percentage).toBe(100);
   });
 
   it("does not reach 100% while the run is still active", () => {

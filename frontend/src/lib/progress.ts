@@ -110,14 +110,18 @@ export function snapshotCount(snapshot: InitialSnapshot | null | undefined, stag
 /**
  * Progress of the whole run against its initial snapshot (the seed's fix: the snapshot is
  * the denominator, stage results the numerator). Each stage counts
- * max(initial queue, items it was given), because stages also process items that earlier
- * stages of the same run created; a finished stage counts as fully done (items left over
- * by per-run limits belong to the next run); a completed run is 100 %.
+ * max(initial queue, items it was given, items done + items still projected), because
+ * stages also process items that earlier stages of the same run created. `remaining` is the
+ * estimate's per-stage projection of work still ahead (estimate breakdown, polled during the
+ * run): without it a stage that has not started yet would count as empty and the bar would
+ * run ahead, then fall back. A finished stage counts as fully done (items left over by
+ * per-run limits belong to the next run); only a completed run is 100 %.
  */
 export function globalProgress(
   run: AutomationRun | null | undefined,
   stages: ProgressStage[] = [],
   snapshot?: InitialSnapshot | null,
+  remaining?: Partial<Record<number, number>>,
 ): GlobalProgress {
   if (!run) return { completed: 0, total: 0, percentage: 0 };
   const snap = snapshot ?? run.initial_snapshot ?? null;
@@ -130,10 +134,12 @@ export function globalProgress(
       0,
       asNumber(server?.processed_count) ?? asNumber(result?.[info.processedKey]) ?? 0,
     );
-    const size = Math.max(snapshotCount(snap, info.number), asNumber(server?.input_count) ?? 0, processed);
     const status = stageStatus(run, info.number, server?.status);
+    const done = DONE.includes(status);
+    const ahead = isActive(run) && !done ? Math.max(0, remaining?.[info.number] ?? 0) : 0;
+    const size = Math.max(snapshotCount(snap, info.number), asNumber(server?.input_count) ?? 0, processed + ahead);
     total += size;
-    completed += DONE.includes(status) ? size : Math.min(processed, size);
+    completed += done ? size : Math.min(processed, size);
   }
   if (run.status === "completed") return { completed: total, total, percentage: 100 };
   // Only a completed run shows 100 %: a live run always has something left to do.
@@ -174,4 +180,11 @@ export function pollInterval(runStatus: RunStatus | null | undefined, visible: b
 export function activeStage(run: AutomationRun | null | undefined): number | null {
   if (!isActive(run) || !run?.current_stage) return null;
   return stageInfo(run.current_stage).number;
+}
+
+/** Per-stage items still ahead, from the estimate's breakdown ({stage, items}). */
+export function remainingFromBreakdown(breakdown: Array<{ stage: number; items: number }> | undefined) {
+  const out: Partial<Record<number, number>> = {};
+  for (const row of breakdown ?? []) out[row.stage] = asNumber(row.items) ?? 0;
+  return out;
 }

@@ -14,7 +14,7 @@ import { Alert, ConfirmDialog, EmptyState, Loading } from "../components/ui";
 import { automationKey, useAutomation } from "../hooks/useAutomation";
 import { useSite } from "../hooks/useSite";
 import { ApiError, describeError } from "../lib/errors";
-import { controlStates, globalProgress, isActive, stageResult, stageStatus } from "../lib/progress";
+import { controlStates, globalProgress, isActive, remainingFromBreakdown, stageResult, stageStatus } from "../lib/progress";
 import { STAGES } from "../lib/stages";
 
 type Message = { tone: "error" | "success" | "info"; text: string } | null;
@@ -73,7 +73,12 @@ export function AutomationPage() {
 
   const states = controlStates(run, action.isPending);
   const progressData = data.progress.data;
-  const progress = globalProgress(run, progressData?.stages ?? [], progressData?.initial_snapshot);
+  const progress = globalProgress(
+    run,
+    progressData?.stages ?? [],
+    progressData?.initial_snapshot,
+    remainingFromBreakdown(data.estimate.data?.breakdown),
+  );
   const pending = new Map((data.pipeline.data?.stages ?? []).map((s) => [s.number, s.pending]));
   const logRunId = selectedRunId ?? run?.run_id ?? data.history.data?.[0]?.run_id ?? null;
   const balance = data.estimate.data?.current_balance ?? data.me.data?.account.credits_balance ?? null;
@@ -144,7 +149,7 @@ export function AutomationPage() {
         </div>
       </section>
 
-      <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
+      <div className="grid grid-cols-1 gap-4 2xl:grid-cols-2">
         <ActivityLog
           siteId={siteId}
           runId={logRunId}

@@ -47,7 +47,7 @@ export function GlobalProgressBar({
       </div>
       <p className="mt-1 text-xs text-slate-600" data-testid="progress-text">
         <strong className="tabular-nums">{progress.percentage}%</strong> · {progress.completed.toLocaleString("en-US")} of{" "}
-        {progress.total.toLocaleString("en-US")} items (queue sizes at run start plus items created during the run)
+        {progress.total.toLocaleString("en-US")} items (queue sizes at run start, plus items created and still projected by the run)
       </p>
       {(run.stopped_reason || run.error_message) && (
         <p className="mt-2 rounded-md bg-amber-50 px-2 py-1 text-xs text-amber-900" data-testid="stopped-reason">

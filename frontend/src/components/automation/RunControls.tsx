@@ -1,4 +1,5 @@
 import type { ControlStates } from "../../lib/progress";
+import { GearIcon, PauseIcon, PlayIcon, StopIcon } from "../icons";
 import { Button } from "../ui";
 
 export type RunAction = "runNow" | "pause" | "resume" | "cancel";
@@ -17,19 +18,19 @@ export function RunControls({
   return (
     <div className="flex flex-wrap gap-2" data-testid="run-controls">
       <Button variant="primary" disabled={!states.runNow} loading={pending === "runNow"} onClick={() => onAction("runNow")}>
-        <span aria-hidden="true">▶</span> Run Now
+        <PlayIcon /> Run Now
       </Button>
       <Button disabled={!states.pause} loading={pending === "pause"} onClick={() => onAction("pause")}>
-        <span aria-hidden="true">⏸</span> Pause
+        <PauseIcon /> Pause
       </Button>
       <Button variant="success" disabled={!states.resume} loading={pending === "resume"} onClick={() => onAction("resume")}>
-        <span aria-hidden="true">⏵</span> Resume
+        <PlayIcon /> Resume
       </Button>
       <Button variant="danger" disabled={!states.cancel} loading={pending === "cancel"} onClick={() => onAction("cancel")}>
-        <span aria-hidden="true">■</span> Cancel
+        <StopIcon /> Cancel
       </Button>
       <Button variant="ghost" onClick={onConfigure}>
-        <span aria-hidden="true">⚙</span> Configure
+        <GearIcon /> Configure
       </Button>
     </div>
   );

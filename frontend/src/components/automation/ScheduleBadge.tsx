@@ -1,13 +1,14 @@
 import type { AutomationConfig } from "../../api/types";
 import { formatDateTime } from "../../lib/format";
+import { ClockIcon, PauseIcon } from "../icons";
 import { Badge } from "../ui";
 
 export function ScheduleBadge({ config }: { config: AutomationConfig | undefined }) {
   if (!config) return <Badge>Schedule …</Badge>;
-  if (!config.is_enabled) return <Badge testId="schedule-badge">⏸ Schedule off</Badge>;
+  if (!config.is_enabled) return <Badge testId="schedule-badge"><PauseIcon /> Schedule off</Badge>;
   return (
     <Badge tone="blue" testId="schedule-badge">
-      ⏰ {config.frequency} at {String(config.scheduled_time).slice(0, 5)} · next {formatDateTime(config.next_run_at)}
+      <ClockIcon /> {config.frequency} at {String(config.scheduled_time).slice(0, 5)} · next {formatDateTime(config.next_run_at)}
     </Badge>
   );
 }
