@@ -12,6 +12,7 @@ Needs: apt-get install wordpress php-cli php-mysql (.ci/run installs them) and M
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -51,11 +52,16 @@ class WordPressServer:
         return response.json()
 
     def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        # php -S with PHP_CLI_SERVER_WORKERS forks workers: end the whole process group we started.
+        for sig in (signal.SIGTERM, signal.SIGKILL):  # SIGKILL sweeps up any straggler
+            try:
+                os.killpg(self.process.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
         _sql(f"DROP DATABASE IF EXISTS `{self.db_name}`")
         shutil.rmtree(self.docroot, ignore_errors=True)
 
@@ -159,6 +165,7 @@ def start(workdir: Path) -> WordPressServer:
         ["php", "-d", "upload_max_filesize=16M", "-d", "post_max_size=20M",
          "-S", f"127.0.0.1:{port}", "-t", str(docroot)],
         cwd=docroot, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,  # its own process group, so stop() ends the forked workers too
     )
     server = WordPressServer(url, ADMIN_USER, "", docroot, db_name, process)
     try:
