@@ -20,14 +20,11 @@ log = logging.getLogger(__name__)
 
 
 def local_instant(day: date, at: time, tz) -> datetime:
-    """The aware datetime of wall-clock `at` on `day` in `tz`, DST-safe."""
+    """The instant (in UTC) of wall-clock `at` on `day` in `tz`, DST-safe. In a spring-forward
+    gap the UTC round trip lands on the shifted wall time (02:30 -> 03:30); an ambiguous time
+    takes fold=0, its first occurrence. UTC results compare unambiguously (PEP 495)."""
     naive = datetime.combine(day, at.replace(tzinfo=None, fold=0))
-    aware = naive.replace(tzinfo=tz)
-    roundtrip = aware.astimezone(UTC).astimezone(tz)
-    if roundtrip.replace(tzinfo=None) != naive:
-        # Inside a spring-forward gap: UTC round-trip lands on the shifted wall time (02:30 -> 03:30).
-        return roundtrip
-    return aware
+    return naive.replace(tzinfo=tz).astimezone(UTC)
 
 
 def _first_of_next_month(day: date) -> date:
