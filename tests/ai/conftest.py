@@ -20,6 +20,7 @@ COFFEE = [
 
 @pytest.fixture(autouse=True)
 def ai_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast fixtures
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.IGNY8_LOG_ROOT = tmp_path / "logs"
     settings.IGNY8_AI_PROVIDER = "demo"

@@ -45,8 +45,11 @@ class GenerateImages(AIFunction):
     def generate(self, ctx, unit):
         image = unit[0]
         provider = ctx.provider
+        # Only the demo provider draws `title`: the article's for the featured image, the
+        # section's alt text for in-article ones.
+        title = image.content.title if image.image_type == Images.ImageType.FEATURED else image.alt_text
         answer = provider.generate_image(image.prompt, provider.image_size, provider.image_quality,
-                                         title=image.content.title)
+                                         title=title or image.content.title)
         return Generation(answer.data, answer.model, attempts=answer.attempts)
 
     def prepare(self, ctx, unit, generation):

@@ -60,7 +60,9 @@ def draw_demo_image(prompt: str, width: int, height: int, title: str = "") -> by
     """A PNG: a diagonal gradient in colours derived from the prompt, the title, a demo label."""
     digest = hashlib.sha256(prompt.encode()).digest()
     start, end = tuple(digest[0:3]), tuple(digest[3:6])
-    mask = Image.linear_gradient("L").rotate(-45, expand=True).resize((width, height))
+    vertical = Image.linear_gradient("L").resize((width, height))
+    horizontal = Image.linear_gradient("L").rotate(90).resize((width, height))
+    mask = Image.blend(vertical, horizontal, 0.5)  # dark top-left to light bottom-right
     image = Image.composite(Image.new("RGB", (width, height), end), Image.new("RGB", (width, height), start), mask)
     draw = ImageDraw.Draw(image)
     size = max(14, width // 22)

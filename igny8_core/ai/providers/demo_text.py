@@ -195,13 +195,14 @@ def article(payload: dict, site_name: str, topic: str) -> dict:
     rng = rng_for("article", title, payload.get("content_structure"))
     context = {"site": site_name, "topic": topic}
     parts = [DEMO_NOTICE, _paragraph(rng, keywords[0], context, 3)]
+    subheadings = rng.sample(_SUBHEADINGS, len(_SUBHEADINGS))
     section = 0
     while word_count("".join(parts)) < target and section < 40:
         kw = keywords[section % len(keywords)]
-        heading = f"{title_case(kw)}: {rng.choice(_SUBHEADINGS)}" if section < len(keywords) else f"{rng.choice(_SUBHEADINGS)} ({section + 1})"
-        parts.append(f"<h2>{escape(heading)}</h2>")
+        h2, h3 = subheadings[(2 * section) % len(subheadings)], subheadings[(2 * section + 1) % len(subheadings)]
+        parts.append(f"<h2>{escape(title_case(kw))}: {escape(h2)}</h2>")
         parts.append(_paragraph(rng, kw, context))
-        parts.append(f"<h3>{escape(rng.choice(_SUBHEADINGS))}</h3>")
+        parts.append(f"<h3>{escape(h3)}</h3>")
         parts.append(_paragraph(rng, kw, context, 3))
         tag = "ol" if payload.get("content_structure") in ("how_to", "listicle") else "ul"
         items = "".join(f"<li>{escape(b.format(kw=kw))}</li>" for b in rng.sample(_BULLETS, 3))

@@ -1,0 +1,69 @@
+"""Model output hygiene: HTML sanitising and word counts, image normalisation."""
+import io
+
+import pytest
+from PIL import Image
+
+from igny8_core.ai import imaging
+from igny8_core.ai.exceptions import MalformedOutput
+from igny8_core.ai.html import plain_text, sanitize_html, section_headings, word_count
+from igny8_core.ai.schema import parse_and_validate
+
+
+def test_sanitiser_keeps_structure_and_drops_active_content():
+    dirty = ('<h1>Title</h1><p onclick="steal()" style="color:red">Hi <strong>there</strong>'
+             '<script>alert(1)</script></p><ul><li>one</li><li>two</li></ul>'
+             '<a href="javascript:alert(1)">bad</a> <a href="https://example.com/x" target="_blank">good</a>'
+             '<iframe src="https://evil"></iframe><img src=x onerror=alert(1)><p>unclosed')
+    clean = sanitize_html(dirty)
+    assert clean == (
+        '<h2>Title</h2><p>Hi <strong>there</strong></p><ul><li>one</li><li>two</li></ul>'
+        '<a rel="nofollow noopener">bad</a> <a href="https://example.com/x" rel="nofollow noopener">good</a>'
+        '<p>unclosed</p>'
+    )
+
+
+def test_word_count_counts_words_not_tags():
+    html = "<h2>Cold brew</h2><p>It's a well-known, easy drink.</p><ul><li>ice</li><li>beans</li></ul>"
+    assert plain_text(html) == "Cold brew It's a well-known, easy drink. ice beans"
+    assert word_count(html) == 9
+    assert section_headings(html) == ["Cold brew"]
+    assert word_count("") == 0
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "empty answer"), ("{", "not valid JSON"), ('{"a": 1}', "'b' is a required property"),
+])
+def test_parse_and_validate_errors(text, message):
+    schema = {"type": "object", "required": ["b"], "properties": {"b": {"type": "string"}}}
+    with pytest.raises(MalformedOutput, match=message):
+        parse_and_validate(text, schema)
+
+
+def _png(size, mode="RGBA"):
+    buffer = io.BytesIO()
+    Image.new(mode, size, (200, 10, 10, 128) if mode == "RGBA" else (200, 10, 10)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_normalise_bounds_size_flattens_alpha_and_makes_a_thumbnail():
+    result = imaging.normalise(_png((3000, 1500)), fmt="JPEG", max_size=1000, thumbnail_size=250)
+    assert (result.width, result.height, result.extension) == (1000, 500, "jpg")
+    with Image.open(io.BytesIO(result.data)) as image:
+        assert image.format == "JPEG" and image.mode == "RGB" and image.size == (1000, 500)
+    with Image.open(io.BytesIO(result.thumbnail)) as thumb:
+        assert thumb.size == (250, 125)
+
+
+def test_normalise_keeps_small_images_and_other_formats():
+    result = imaging.normalise(_png((300, 200)), fmt="WEBP", max_size=1000, thumbnail_size=100)
+    assert (result.width, result.height, result.extension) == (300, 200, "webp")
+    with Image.open(io.BytesIO(result.data)) as image:
+        assert image.format == "WEBP"
+
+
+def test_normalise_rejects_what_is_not_an_image():
+    with pytest.raises(MalformedOutput, match="could not be decoded"):
+        imaging.normalise(b"<html>oops</html>")
+    with pytest.raises(ValueError, match="IGNY8_IMAGE_FORMAT"):
+        imaging.normalise(_png((10, 10)), fmt="BMP")
