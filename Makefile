@@ -44,6 +44,7 @@ up run demo: setup check-redis
 	PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
 
 test: $(VENV)/.deps frontend
+	@if [ -f frontend/package.json ]; then cd frontend && npm test; fi
 	@DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" scripts/check-redis.sh
 	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(VENV)/bin/pytest $(PYTEST_ARGS)
 

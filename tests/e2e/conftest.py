@@ -216,7 +216,10 @@ def stack(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser(stack):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # Polls run every 5 s while a run is active: give assertions room on a busy CI machine.
+    expect.set_options(timeout=15_000)
 
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
