@@ -225,11 +225,11 @@ class AIEngine:
 
     # --- request log -----------------------------------------------------------------
     def _log_row(self, fn: AIFunction, ids: list[int]) -> AIRequestLog:
-        provider = self._get_provider() if fn.prompt or fn.operation else None
+        provider = None if fn.kind == "local" else self._get_provider()
         return AIRequestLog(
             account=self.account, site=self.site, function=fn.name,
             provider=provider.name if provider else "local",
-            model=(provider.image_model if fn.name == "generate_images" else provider.text_model) if provider else "",
+            model=(provider.image_model if fn.kind == "image" else provider.text_model) if provider else "",
             prompt=fn.prompt.key if fn.prompt else "", item_ids=ids, attempts=0,
         )
 

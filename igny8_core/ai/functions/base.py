@@ -65,6 +65,7 @@ class AIFunction:
     model = None  # the input item model
     item_label = "item"
     prompt: PromptTemplate | None = None
+    kind = "text"  # "text" (complete_json), "image" (generate_image) or "local" (no provider)
     per_item = True  # one provider call per item (False: the whole batch in one call)
     processed_stat = ""  # stats key counting the items worked on
     stat_keys: tuple[str, ...] = ()

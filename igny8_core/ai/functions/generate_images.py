@@ -30,6 +30,7 @@ class GenerateImages(AIFunction):
     model = Images
     item_label = "image"
     prompt = None  # the Images row carries its own prompt
+    kind = "image"
     processed_stat = "images_processed"
     stat_keys = ("images_processed", "images_generated", "content_moved_to_review")
 

@@ -17,6 +17,7 @@ class QueueToWriter(AIFunction):
     model = ContentIdeas
     item_label = "idea"
     prompt = None
+    kind = "local"
     processed_stat = "ideas_processed"
     stat_keys = ("ideas_processed", "tasks_created")
 
