@@ -161,7 +161,7 @@ OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="") or None
 OPENAI_TEXT_MODEL = env.str("OPENAI_TEXT_MODEL", default="gpt-4o-mini")
 OPENAI_IMAGE_MODEL = env.str("OPENAI_IMAGE_MODEL", default="gpt-image-1")
 OPENAI_IMAGE_SIZE = env.str("OPENAI_IMAGE_SIZE", default="1024x1024")
-OPENAI_IMAGE_QUALITY = env.str("OPENAI_IMAGE_QUALITY", default="standard")
+OPENAI_IMAGE_QUALITY = env.str("OPENAI_IMAGE_QUALITY", default="auto")  # valid for every image model
 OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=120.0)
 OPENAI_MAX_RETRIES = env.int("OPENAI_MAX_RETRIES", default=4)
 # Backoff for 429 / 5xx / timeouts: base doubling up to max; Retry-After honoured up to its max.
