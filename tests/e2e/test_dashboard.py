@@ -223,6 +223,18 @@ def test_login_import_run_pause_resume_review_approve(stack, main_site, context)
     expect(page.get_by_text("Nothing waits for review")).to_be_visible()
     shot(page, "review-approved.png")
 
+    # the pipeline's items can be browsed: keywords mapped, clusters, ideas, tasks
+    page.get_by_role("link", name="Keywords").click()
+    page.get_by_label("Status filter").select_option("mapped")
+    expect(page.get_by_test_id("keyword-row")).to_have_count(6)
+    page.get_by_role("tab", name="Clusters").click()
+    expect(page).to_have_url(re.compile(r"tab=clusters"))
+    expect(page.get_by_test_id("cluster-row").first).to_be_visible()
+    page.get_by_role("tab", name="Tasks").click()
+    expect(page.get_by_test_id("task-row")).to_have_count(count)
+    page.get_by_label("Status filter").select_option("completed")
+    expect(page.get_by_test_id("task-row")).to_have_count(count)
+
 
 CSV_SECOND = """keyword
 indoor herb garden kit

@@ -4,9 +4,11 @@ import type {
   AIBudget,
   AutomationConfig,
   AutomationRun,
+  Cluster,
   ContentItem,
   CurrentProcessing,
   Estimate,
+  Idea,
   ImportResult,
   Keyword,
   Me,
@@ -18,6 +20,7 @@ import type {
   RunLog,
   RunProgress,
   Site,
+  Task,
   WordPressConnection,
 } from "./types";
 
@@ -78,7 +81,7 @@ export const automation = {
   estimate: (siteId: number) => call<Estimate>("automationEstimate", { query: { site_id: siteId } }),
 };
 
-export interface KeywordQuery {
+export interface ListQuery {
   siteId: number;
   status?: string;
   search?: string;
@@ -86,11 +89,18 @@ export interface KeywordQuery {
   pageSize: number;
 }
 
+const listQuery = (q: ListQuery) => ({
+  site_id: q.siteId,
+  status: q.status,
+  search: q.search,
+  page: q.page,
+  page_size: q.pageSize,
+});
+
 export const planner = {
-  keywords: (q: KeywordQuery) =>
-    call<Paginated<Keyword>>("keywords", {
-      query: { site_id: q.siteId, status: q.status, search: q.search, page: q.page, page_size: q.pageSize },
-    }),
+  keywords: (q: ListQuery) => call<Paginated<Keyword>>("keywords", { query: listQuery(q) }),
+  clusters: (q: ListQuery) => call<Paginated<Cluster>>("clusters", { query: listQuery(q) }),
+  ideas: (q: ListQuery) => call<Paginated<Idea>>("ideas", { query: listQuery(q) }),
   importKeywords: (siteId: number, file: File) => {
     const form = new FormData();
     form.append("file", file);
@@ -99,6 +109,7 @@ export const planner = {
 };
 
 export const writer = {
+  tasks: (q: ListQuery) => call<Paginated<Task>>("tasks", { query: listQuery(q) }),
   content: (siteId: number, status: string, page = 1) =>
     call<Paginated<ContentItem>>("content", { query: { site_id: siteId, status, page, page_size: 50 } }),
   contentDetail: (id: number) => call<ContentItem>("contentDetail", { params: { id } }),

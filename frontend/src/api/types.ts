@@ -164,6 +164,33 @@ export interface Keyword {
   disabled?: boolean;
 }
 
+export interface Cluster {
+  id: number;
+  name: string;
+  description: string;
+  keywords_count: number;
+  status: string;
+}
+
+export interface Idea {
+  id: number;
+  idea_title: string;
+  content_structure: string;
+  cluster_name: string | null;
+  status: string;
+  task: number | null;
+}
+
+export interface Task {
+  id: number;
+  title: string;
+  content_structure: string;
+  cluster_name: string | null;
+  status: string;
+  error_message: string;
+  content: number | null;
+}
+
 export interface ImportResult {
   created: number;
   duplicates: number;

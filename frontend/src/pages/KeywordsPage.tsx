@@ -1,7 +1,8 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
-import { planner } from "../api";
-import type { ImportResult } from "../api/types";
+import { useEffect, useRef, useState, type ReactNode } from "react";
+import { useSearchParams } from "react-router";
+import { planner, writer, type ListQuery } from "../api";
+import type { Cluster, Idea, ImportResult, Keyword, Paginated, Task } from "../api/types";
 import { Alert, Button, Card, EmptyState, inputClass, Loading, StatusBadge } from "../components/ui";
 import { useSite } from "../hooks/useSite";
 import { describeError } from "../lib/errors";
@@ -24,10 +25,12 @@ export function KeywordsPage() {
     <div className="space-y-4">
       <div>
         <h1 className="text-xl font-bold text-slate-900">Keywords</h1>
-        <p className="text-sm text-slate-600">Import SEO keywords from CSV; stage 1 of the automation clusters the new ones.</p>
+        <p className="text-sm text-slate-600">
+          Import SEO keywords from CSV; the automation turns them into clusters, ideas and writer tasks (browse them below).
+        </p>
       </div>
       <ImportCard siteId={siteId} />
-      <KeywordList siteId={siteId} />
+      <Browser siteId={siteId} />
     </div>
   );
 }
@@ -105,7 +108,118 @@ function ImportSummary({ result }: { result: ImportResult }) {
   );
 }
 
-function KeywordList({ siteId }: { siteId: number }) {
+interface Column<T> {
+  header: string;
+  cell: (row: T) => ReactNode;
+  className?: string;
+}
+
+interface BrowseSpec<T> {
+  noun: string;
+  statuses: string[];
+  fetch: (q: ListQuery) => Promise<Paginated<T>>;
+  columns: Column<T>[];
+  emptyHint: string;
+}
+
+const num = (n: number) => n.toLocaleString("en-US");
+
+const KEYWORDS: BrowseSpec<Keyword> = {
+  noun: "keyword",
+  statuses: ["new", "mapped"],
+  fetch: planner.keywords,
+  emptyHint: "Import a CSV above.",
+  columns: [
+    { header: "Keyword", cell: (k) => k.keyword, className: "font-medium text-slate-900" },
+    { header: "Volume", cell: (k) => num(k.volume), className: "tabular-nums" },
+    { header: "Difficulty", cell: (k) => k.difficulty, className: "tabular-nums" },
+    { header: "Intent", cell: (k) => k.intent },
+    { header: "Status", cell: (k) => <StatusBadge status={k.status} /> },
+    { header: "Cluster", cell: (k) => k.cluster_name ?? (k.cluster ? `#${k.cluster}` : "—"), className: "text-slate-600" },
+  ],
+};
+
+const CLUSTERS: BrowseSpec<Cluster> = {
+  noun: "cluster",
+  statuses: ["new", "mapped"],
+  fetch: planner.clusters,
+  emptyHint: "Stage 1 of the automation groups new keywords into clusters.",
+  columns: [
+    { header: "Cluster", cell: (c) => c.name, className: "font-medium text-slate-900" },
+    { header: "Keywords", cell: (c) => num(c.keywords_count), className: "tabular-nums" },
+    { header: "Status", cell: (c) => <StatusBadge status={c.status} /> },
+    { header: "Description", cell: (c) => c.description, className: "text-slate-600" },
+  ],
+};
+
+const IDEAS: BrowseSpec<Idea> = {
+  noun: "idea",
+  statuses: ["new", "queued", "completed"],
+  fetch: planner.ideas,
+  emptyHint: "Stage 2 writes content ideas for each cluster.",
+  columns: [
+    { header: "Idea", cell: (i) => i.idea_title, className: "font-medium text-slate-900" },
+    { header: "Structure", cell: (i) => i.content_structure.replace(/_/g, " ") },
+    { header: "Cluster", cell: (i) => i.cluster_name ?? "—", className: "text-slate-600" },
+    { header: "Status", cell: (i) => <StatusBadge status={i.status} /> },
+  ],
+};
+
+const TASKS: BrowseSpec<Task> = {
+  noun: "task",
+  statuses: ["queued", "in_progress", "completed", "failed"],
+  fetch: writer.tasks,
+  emptyHint: "Stage 3 turns ideas into writer tasks.",
+  columns: [
+    { header: "Task", cell: (t) => t.title, className: "font-medium text-slate-900" },
+    { header: "Cluster", cell: (t) => t.cluster_name ?? "—", className: "text-slate-600" },
+    { header: "Status", cell: (t) => <StatusBadge status={t.status} /> },
+    { header: "Note", cell: (t) => t.error_message || (t.content ? `content #${t.content}` : ""), className: "text-slate-600" },
+  ],
+};
+
+const TABS = [
+  ["keywords", "Keywords"],
+  ["clusters", "Clusters"],
+  ["ideas", "Ideas"],
+  ["tasks", "Tasks"],
+] as const;
+
+function Browser({ siteId }: { siteId: number }) {
+  const [params, setParams] = useSearchParams();
+  const tab = (TABS.find(([key]) => key === params.get("tab"))?.[0] ?? "keywords") as (typeof TABS)[number][0];
+  const list =
+    tab === "clusters" ? (
+      <BrowseList key={tab} siteId={siteId} spec={CLUSTERS} />
+    ) : tab === "ideas" ? (
+      <BrowseList key={tab} siteId={siteId} spec={IDEAS} />
+    ) : tab === "tasks" ? (
+      <BrowseList key={tab} siteId={siteId} spec={TASKS} />
+    ) : (
+      <BrowseList key={tab} siteId={siteId} spec={KEYWORDS} />
+    );
+  return (
+    <div className="space-y-2">
+      <div role="tablist" aria-label="Pipeline items" className="flex gap-1 overflow-x-auto">
+        {TABS.map(([key, label]) => (
+          <button
+            key={key}
+            type="button"
+            role="tab"
+            aria-selected={tab === key}
+            onClick={() => setParams(key === "keywords" ? {} : { tab: key })}
+            className={`whitespace-nowrap rounded-md px-3 py-1.5 text-sm font-medium ${tab === key ? "bg-white text-indigo-700 shadow-sm ring-1 ring-slate-200" : "text-slate-600 hover:bg-slate-100"}`}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+      {list}
+    </div>
+  );
+}
+
+function BrowseList<T extends { id: number }>({ siteId, spec }: { siteId: number; spec: BrowseSpec<T> }) {
   const [status, setStatus] = useState("");
   const [search, setSearch] = useState("");
   const [page, setPage] = useState(1);
@@ -113,35 +227,34 @@ function KeywordList({ siteId }: { siteId: number }) {
   useEffect(() => setPage(1), [status, term, siteId]);
 
   const query = useQuery({
-    queryKey: ["keywords", siteId, status, term, page],
-    queryFn: () => planner.keywords({ siteId, status: status || undefined, search: term || undefined, page, pageSize: PAGE_SIZE }),
+    queryKey: [`${spec.noun}s`, siteId, status, term, page],
+    queryFn: () => spec.fetch({ siteId, status: status || undefined, search: term || undefined, page, pageSize: PAGE_SIZE }),
     placeholderData: keepPreviousData,
   });
   const count = query.data?.count ?? 0;
   const pages = Math.max(1, Math.ceil(count / PAGE_SIZE));
+  const Noun = spec.noun[0].toUpperCase() + spec.noun.slice(1);
 
   return (
     <Card
-      title={`Keywords${query.data ? ` (${count.toLocaleString("en-US")})` : ""}`}
+      title={`${Noun}s${query.data ? ` (${count.toLocaleString("en-US")})` : ""}`}
       actions={
         <>
           <input
             type="search"
-            placeholder="Search keywords"
-            aria-label="Search keywords"
+            placeholder={`Search ${spec.noun}s`}
+            aria-label={`Search ${spec.noun}s`}
             className={`${inputClass} w-44`}
             value={search}
             onChange={(e) => setSearch(e.target.value)}
           />
-          <select
-            aria-label="Status filter"
-            className={`${inputClass} w-auto`}
-            value={status}
-            onChange={(e) => setStatus(e.target.value)}
-          >
+          <select aria-label="Status filter" className={`${inputClass} w-auto`} value={status} onChange={(e) => setStatus(e.target.value)}>
             <option value="">All statuses</option>
-            <option value="new">New</option>
-            <option value="mapped">Mapped</option>
+            {spec.statuses.map((s) => (
+              <option key={s} value={s}>
+                {s.replace(/_/g, " ")}
+              </option>
+            ))}
           </select>
         </>
       }
@@ -151,33 +264,30 @@ function KeywordList({ siteId }: { siteId: number }) {
       ) : query.isError ? (
         <Alert>{describeError(query.error)}</Alert>
       ) : count === 0 ? (
-        <EmptyState title={term || status ? "No keyword matches" : "No keywords yet"}>
-          {term || status ? "Change the search or the filter." : "Import a CSV above."}
+        <EmptyState title={term || status ? `No ${spec.noun} matches` : `No ${spec.noun}s yet`}>
+          {term || status ? "Change the search or the filter." : spec.emptyHint}
         </EmptyState>
       ) : (
         <>
           <div className="-mx-4 overflow-x-auto">
-            <table className="min-w-full text-left text-sm" data-testid="keyword-table">
+            <table className="min-w-full text-left text-sm" data-testid={`${spec.noun}-table`}>
               <thead className="border-b border-slate-200 text-xs text-slate-500">
                 <tr>
-                  {["Keyword", "Volume", "Difficulty", "Intent", "Status", "Cluster"].map((h) => (
-                    <th key={h} className="px-4 py-2 font-medium">
-                      {h}
+                  {spec.columns.map((c) => (
+                    <th key={c.header} className="px-4 py-2 font-medium">
+                      {c.header}
                     </th>
                   ))}
                 </tr>
               </thead>
               <tbody className={query.isFetching ? "opacity-60" : ""}>
-                {query.data!.results.map((k) => (
-                  <tr key={k.id} className="border-b border-slate-100" data-testid="keyword-row">
-                    <td className="px-4 py-2 font-medium text-slate-900">{k.keyword}</td>
-                    <td className="px-4 py-2 tabular-nums">{k.volume.toLocaleString("en-US")}</td>
-                    <td className="px-4 py-2 tabular-nums">{k.difficulty}</td>
-                    <td className="px-4 py-2">{k.intent}</td>
-                    <td className="px-4 py-2">
-                      <StatusBadge status={k.status} />
-                    </td>
-                    <td className="px-4 py-2 text-slate-600">{k.cluster_name ?? (k.cluster ? `#${k.cluster}` : "—")}</td>
+                {query.data!.results.map((row) => (
+                  <tr key={row.id} className="border-b border-slate-100" data-testid={`${spec.noun}-row`}>
+                    {spec.columns.map((c) => (
+                      <td key={c.header} className={`px-4 py-2 ${c.className ?? ""}`}>
+                        {c.cell(row)}
+                      </td>
+                    ))}
                   </tr>
                 ))}
               </tbody>
