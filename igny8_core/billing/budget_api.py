@@ -1,5 +1,5 @@
 """GET/PUT /api/v1/billing/sites/{site_id}/ai-budget/ — a site's credit budget allocation."""
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
@@ -29,16 +29,21 @@ def allocation_payload(site) -> dict:
     }
 
 
+SITE_PATH = OpenApiParameter("site_id", int, OpenApiParameter.PATH, description="The site (of your account).")
+
+
 @extend_schema(
-    methods=["GET"], responses=AIBudgetSerializer,
+    methods=["GET"], parameters=[SITE_PATH], responses=AIBudgetSerializer,
     summary="The site's AI credit budget allocation (own percentages and the ones in force).",
 )
 @extend_schema(
-    methods=["PUT"], request=AIBudgetSerializer, responses=AIBudgetSerializer,
+    methods=["PUT"], parameters=[SITE_PATH], request=AIBudgetSerializer, responses=AIBudgetSerializer,
     summary="Update it: use_global_defaults and/or percentages (partial; the five must sum to 100).",
 )
 @api_view(["GET", "PUT"])
-def site_ai_budget(request, site_id: int):
+def site_ai_budget(request, site_id: str):
+    if not site_id.isdigit() or int(site_id) == 0:  # a path that names no site is "not found", like any unknown id
+        raise exceptions.NotFound()
     site = get_site_or_404(request, site_id=site_id)
     if request.method == "PUT":
         if not isinstance(request.data, dict):

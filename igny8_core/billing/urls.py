@@ -7,5 +7,5 @@ from .budget_api import site_ai_budget
 urlpatterns = [
     path("balance/", balance, name="billing-balance"),
     path("transactions/", CreditTransactionViewSet.as_view({"get": "list"}), name="billing-transactions"),
-    path("sites/<int:site_id>/ai-budget/", site_ai_budget, name="billing-site-ai-budget"),
+    path("sites/<str:site_id>/ai-budget/", site_ai_budget, name="billing-site-ai-budget"),
 ]

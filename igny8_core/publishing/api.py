@@ -138,12 +138,13 @@ def publishing_queue(request):
     })
 
 
-@extend_schema(parameters=[SITE_ID], request=None, responses=QueueItem,
+@extend_schema(parameters=[SITE_ID, OpenApiParameter("content_id", int, OpenApiParameter.PATH)], request=None,
+               responses=QueueItem,
                summary="Put a failed item back in the queue, due now, with its attempts reset.")
 @api_view(["POST"])
-def retry_failed(request, content_id: int):
+def retry_failed(request, content_id: str):
     site = get_site_or_404(request)
-    content = Content.objects.filter(site=site, id=content_id).first()
+    content = Content.objects.filter(site=site, id=int(content_id)).first() if content_id.isdigit() else None
     if content is None:
         raise exceptions.NotFound()
     updated = Content.objects.filter(id=content.id, site_status=Content.SiteStatus.FAILED).update(

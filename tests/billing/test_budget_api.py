@@ -57,3 +57,9 @@ def test_other_accounts_site_is_404(api, bob_site):
 
 def test_requires_authentication(alice_site):
     assert APIClient().get(url(alice_site.id)).status_code == 401
+
+
+@pytest.mark.parametrize("bad", ["-20", "abc", "1.5", "0"])
+def test_malformed_site_id_is_a_json_404(api, bad):
+    response = api.get(f"/api/v1/billing/sites/{bad}/ai-budget/")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"

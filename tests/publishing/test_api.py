@@ -161,3 +161,8 @@ def test_test_connection_against_real_wordpress(api, alice_site, wordpress):
 
     not_wp = api.post(test_url, {"url": "http://127.0.0.1:9", "username": "x", "app_password": "y"}, format="json").json()
     assert not_wp["ok"] is False and "Cannot reach WordPress" in not_wp["detail"]
+
+
+def test_retry_with_malformed_id_is_a_json_404(api, alice_site):
+    response = api.post(f"/api/v1/publishing/queue/null/retry/?site_id={alice_site.id}")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
