@@ -84,7 +84,7 @@ def test_a_ticket_is_redeemed_once_and_stale_claims_cannot_write(alice_site):
     assert run.current_stage == 3
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_heartbeat_renews_lock_and_heartbeat_and_stops_on_a_lost_claim(alice_site):
     run = make_run(alice_site, epoch=1)
     claim = RunClaim.redeem(run, 1)

@@ -142,7 +142,7 @@ def test_scheduled_run_without_credits_leaves_a_failed_run_in_history(alice_site
     assert config.next_run_at > now  # tried again at the next scheduled time, not every hour
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_ticks_start_one_run(alice_site):
     add_keywords(alice_site, 3)
     enable(alice_site, timezone.now() - timedelta(minutes=1))
