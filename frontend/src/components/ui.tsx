@@ -262,8 +262,9 @@ export function FieldError({ messages, id }: { messages?: string[]; id?: string 
   );
 }
 
-export const inputClass =
-  "block w-full rounded-md border-0 px-2.5 py-1.5 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-indigo-500 aria-[invalid=true]:ring-red-400";
+export const inputBase =
+  "block rounded-md border-0 px-2.5 py-1.5 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-indigo-500 aria-[invalid=true]:ring-red-400";
+export const inputClass = `${inputBase} w-full`;
 
 export function Field({
   label,

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState, type ReactNode } from "react";
 import { useSearchParams } from "react-router";
 import { planner, writer, type ListQuery } from "../api";
 import type { Cluster, Idea, ImportResult, Keyword, Paginated, Task } from "../api/types";
-import { Alert, Button, Card, EmptyState, inputClass, Loading, StatusBadge } from "../components/ui";
+import { Alert, Button, Card, EmptyState, inputBase, Loading, StatusBadge } from "../components/ui";
 import { useSite } from "../hooks/useSite";
 import { describeError } from "../lib/errors";
 
@@ -244,11 +244,11 @@ function BrowseList<T extends { id: number }>({ siteId, spec }: { siteId: number
             type="search"
             placeholder={`Search ${spec.noun}s`}
             aria-label={`Search ${spec.noun}s`}
-            className={`${inputClass} w-44`}
+            className={`${inputBase} w-40 sm:w-48`}
             value={search}
             onChange={(e) => setSearch(e.target.value)}
           />
-          <select aria-label="Status filter" className={`${inputClass} w-auto`} value={status} onChange={(e) => setStatus(e.target.value)}>
+          <select aria-label="Status filter" className={`${inputBase} w-auto bg-white`} value={status} onChange={(e) => setStatus(e.target.value)}>
             <option value="">All statuses</option>
             {spec.statuses.map((s) => (
               <option key={s} value={s}>

@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { billing, publishing } from "../api";
 import { BUDGET_OPERATIONS, type AIBudget, type PublishingSettings } from "../api/types";
-import { Alert, Button, Card, EmptyState, Field, FieldError, inputClass, Loading, StatusBadge, Toggle } from "../components/ui";
+import { Alert, Button, Card, EmptyState, Field, FieldError, inputBase, inputClass, Loading, StatusBadge, Toggle } from "../components/ui";
 import { useSite } from "../hooks/useSite";
 import { chartSegments, OPERATION_COLORS, OPERATION_LABELS, sumShares, validateShares, type ShareForm } from "../lib/budget";
 import { ApiError, describeError, type FieldErrors } from "../lib/errors";
@@ -181,7 +181,7 @@ function PublishingSection({ siteId }: { siteId: number }) {
                 </span>
               ))}
               <input
-                className={`${inputClass} w-24`}
+                className={`${inputBase} w-24`}
                 placeholder="14:00"
                 aria-label="New time slot"
                 value={newSlot}
