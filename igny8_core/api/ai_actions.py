@@ -46,7 +46,7 @@ def ai_action_schema(function_name: str, what: str):
             "skipped and never charged twice. 402 when the account cannot pay, checked before the AI is called."
         ),
         request=ids_request(function_name.title().replace("_", ""), max_items),
-        responses={200: OpenApiResponse(AIResultSerializer), **error_responses(402)},
+        responses={200: OpenApiResponse(AIResultSerializer), **error_responses(402, 404)},
     )
 
 

@@ -44,10 +44,12 @@ class InsufficientCreditsSerializer(ErrorSerializer):
 
 
 def error_responses(*codes: int) -> dict:
-    """Extra documented errors for `extend_schema(responses={...})`: 402 and 409 have their own shapes."""
+    """Documented errors the generic rules of AutoSchema cannot infer, for `extend_schema(responses=...)`."""
     known = {
         402: OpenApiResponse(InsufficientCreditsSerializer, description="Not enough credits."),
         409: OpenApiResponse(ErrorSerializer, description="The object's state does not allow this."),
+        # For ids / site_id given in the body, which the generic rules cannot see.
+        404: OpenApiResponse(ErrorSerializer, description=_GENERIC_DESCRIPTIONS["404"]),
     }
     return {code: known[code] for code in codes}
 

@@ -1,8 +1,8 @@
 """/api/v1/: each app owns its routes; this file only mounts them."""
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from .views import health
+from .views import health, unknown_endpoint
 
 urlpatterns = [
     path("health/", health, name="health"),
@@ -14,4 +14,5 @@ urlpatterns = [
     path("billing/", include("igny8_core.billing.urls")),
     path("automation/", include("igny8_core.automation.urls")),
     path("publishing/", include("igny8_core.publishing.urls")),
+    re_path(r"^(?P<path>.*)$", unknown_endpoint, name="api-unknown-endpoint"),  # must stay last
 ]

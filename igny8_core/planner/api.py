@@ -8,7 +8,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from igny8_core.api.ai_actions import ai_action_schema, run_ai_function
-from igny8_core.api.schema import ids_request
+from igny8_core.api.schema import error_responses, ids_request
 from igny8_core.api.tenancy import get_site_or_404
 from igny8_core.api.viewsets import SITE_ID_FILTER, SITE_ID_REQUIRED, IdsSerializer, SiteScopedCreateMixin, TenantViewSet
 
@@ -150,7 +150,7 @@ class KeywordViewSet(
             return KeywordCreateSerializer
         return super().get_serializer_class()
 
-    @extend_schema(responses={201: KeywordSerializer})
+    @extend_schema(responses={201: KeywordSerializer, **error_responses(404)})
     def create(self, request, *args, **kwargs):
         site = get_site_or_404(request)  # tenancy before validation: another account's site is a bare 404
         serializer = self.get_serializer(data=request.data)
@@ -169,7 +169,8 @@ class KeywordViewSet(
     @extend_schema(
         summary="Delete several keywords",
         request=ids_request("KeywordBulkDelete", 1000),
-        responses={200: inline_serializer("BulkDeleteResult", {"deleted": serializers.IntegerField()})},
+        responses={200: inline_serializer("BulkDeleteResult", {"deleted": serializers.IntegerField()}),
+                   **error_responses(404)},
     )
     @action(detail=False, methods=["post"])
     def bulk_delete(self, request):

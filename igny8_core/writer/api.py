@@ -2,7 +2,6 @@
 import django_filters
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
@@ -17,6 +16,8 @@ from .models import Content, Images, Tasks
 from .services import NotInReview, approve_content
 
 # --- serializers ----------------------------------------------------------------------
+
+_NULLABLE_URI = {"type": "string", "format": "uri", "nullable": True}
 
 
 class ImageSerializer(serializers.ModelSerializer):
@@ -37,11 +38,11 @@ class ImageSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         return request.build_absolute_uri(file.url) if request else file.url
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(_NULLABLE_URI)
     def get_url(self, obj) -> str | None:
         return self._absolute(obj.file)
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(_NULLABLE_URI)
     def get_thumbnail_url(self, obj) -> str | None:
         return self._absolute(obj.thumbnail)
 
@@ -66,6 +67,8 @@ class TaskSerializer(serializers.ModelSerializer):
 
 
 class ContentListSerializer(serializers.ModelSerializer):
+    # A CharField, not a URLField: it is "" until the content is published.
+    external_url = serializers.CharField(read_only=True, help_text="URL on the site once published, else empty.")
     featured_image = serializers.SerializerMethodField(help_text="The featured image, if any (for thumbnails).")
 
     class Meta:
@@ -181,7 +184,7 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
         description="Every id must be content of your account in `review`; otherwise nothing is approved "
         "(404 for unknown ids, 409 naming the items not in review).",
         request=ids_request("ContentBulkApprove", 1000),
-        responses={200: ContentListSerializer(many=True), **error_responses(409)},
+        responses={200: ContentListSerializer(many=True), **error_responses(404, 409)},
     )
     @action(detail=False, methods=["post"], pagination_class=None, filter_backends=[])
     def bulk_approve(self, request):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.urls import URLPattern, URLResolver, get_resolver
 
 API_PREFIX = "/api/v1/"
+SKIPPED_NAMES = {"api-unknown-endpoint"}  # the JSON 404 catch-all, not an endpoint
 _REGEX_GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
 _CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
 
@@ -37,7 +38,7 @@ def _walk(patterns, prefix=""):
     for entry in patterns:
         if isinstance(entry, URLResolver):
             yield from _walk(entry.url_patterns, prefix + _pattern_text(entry))
-        elif isinstance(entry, URLPattern):
+        elif isinstance(entry, URLPattern) and entry.name not in SKIPPED_NAMES:
             yield prefix + _pattern_text(entry), entry.callback
 
 
