@@ -11,6 +11,7 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from igny8_core.api.errors import Conflict
+from igny8_core.api.schema import error_responses
 from igny8_core.api.tenancy import get_site_or_404
 from igny8_core.writer.models import Content
 
@@ -94,12 +95,13 @@ def publishing_settings(request):
     return Response(serializer.data)
 
 
-QueueItem = inline_serializer("PublishingQueueItem", {
+QUEUE_ITEM = {
     "id": serializers.IntegerField(), "title": serializers.CharField(), "site_status": serializers.CharField(),
     "scheduled_publish_at": serializers.DateTimeField(allow_null=True), "published_at": serializers.DateTimeField(allow_null=True),
     "external_url": serializers.CharField(), "publish_error": serializers.CharField(),
     "publish_attempts": serializers.IntegerField(),
-})
+}
+QueueItem = inline_serializer("PublishingQueueItem", QUEUE_ITEM)
 QUEUE_FIELDS = ("id", "title", "site_status", "scheduled_publish_at", "published_at", "external_url",
                 "publish_error", "publish_attempts")
 
@@ -108,7 +110,7 @@ QUEUE_FIELDS = ("id", "title", "site_status", "scheduled_publish_at", "published
     parameters=[SITE_ID, OpenApiParameter("status", str, description="scheduled, publishing, published or failed"),
                 OpenApiParameter("limit", int, description="At most this many items (default 100, max 500).")],
     responses=inline_serializer("PublishingQueue", {
-        "results": QueueItem, "scheduled_count": serializers.IntegerField(), "queue_limit": serializers.IntegerField(),
+        "results": inline_serializer("PublishingQueueItem", QUEUE_ITEM, many=True), "scheduled_count": serializers.IntegerField(), "queue_limit": serializers.IntegerField(),
     }),
     summary="Content on its way to WordPress: scheduled and publishing first (soonest first), then failed, then published.",
 )
@@ -139,7 +141,7 @@ def publishing_queue(request):
 
 
 @extend_schema(parameters=[SITE_ID, OpenApiParameter("content_id", int, OpenApiParameter.PATH)], request=None,
-               responses=QueueItem,
+               responses={200: QueueItem, **error_responses(409)},
                summary="Put a failed item back in the queue, due now, with its attempts reset.")
 @api_view(["POST"])
 def retry_failed(request, content_id: str):

@@ -4,6 +4,8 @@ Routes go through `?rest_route=`, which works on every WordPress ≥ 4.7 whateve
 settings. Errors raise WordPressError; `permanent` tells the publisher whether retrying can help
 (bad credentials or a rejected request: no; timeouts, 5xx, 429: yes).
 """
+import base64
+
 import requests
 from django.conf import settings
 
@@ -22,7 +24,9 @@ _TRANSIENT_4XX = {408, 409, 425, 429}
 class WordPressClient:
     def __init__(self, url: str, username: str, app_password: str, timeout: float | None = None):
         self.base_url = url.rstrip("/") + "/"
-        self.auth = (username, app_password)
+        # Basic auth encoded as UTF-8 ourselves: requests would fail on non-Latin-1 user names.
+        token = base64.b64encode(f"{username}:{app_password}".encode()).decode("ascii")
+        self.auth_header = {"Authorization": f"Basic {token}"}
         self.timeout = timeout or getattr(settings, "WORDPRESS_TIMEOUT", 30)
         self.session = requests.Session()
         self.session.headers["User-Agent"] = "IGNY8-Automation/1.0"
@@ -35,7 +39,8 @@ class WordPressClient:
         query = {"rest_route": route, **(params or {})}
         try:
             response = self.session.request(
-                method, self.base_url, params=query, auth=self.auth, timeout=self.timeout, **kwargs
+                method, self.base_url, params=query, timeout=self.timeout,
+                headers={**self.auth_header, **kwargs.pop("headers", {})}, **kwargs,
             )
         except requests.Timeout:
             raise WordPressError(f"WordPress did not answer within {self.timeout:g} s ({method} {route}).") from None

@@ -159,6 +159,9 @@ def test_test_connection_against_real_wordpress(api, alice_site, wordpress):
     assert bad["ok"] is False and "401" in bad["detail"]
     assert WordPressConnection.objects.get(site=alice_site).application_password == wordpress.app_password  # not saved
 
+    unicode_user = api.post(test_url, {"url": wordpress.url, "username": "josé✓", "app_password": "päss ☃"}, format="json")
+    assert unicode_user.status_code == 200 and unicode_user.json()["ok"] is False  # refused by WordPress, no crash
+
     not_wp = api.post(test_url, {"url": "http://127.0.0.1:9", "username": "x", "app_password": "y"}, format="json").json()
     assert not_wp["ok"] is False and "Cannot reach WordPress" in not_wp["detail"]
 
