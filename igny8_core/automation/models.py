@@ -5,6 +5,7 @@ so a resume or a crash recovery is "continue from current_stage". Workers write 
 through fenced updates (`epoch`, see service.RunClaim).
 """
 import secrets
+from datetime import time
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -33,7 +34,7 @@ class AutomationConfig(models.Model):
 
     is_enabled = models.BooleanField(default=False, help_text="Run on the schedule below.")
     frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.DAILY)
-    scheduled_time = models.TimeField(default="02:00", help_text="In the site's time zone.")
+    scheduled_time = models.TimeField(default=time(2, 0), help_text="In the site's time zone.")
 
     stage_1_batch_size = models.PositiveSmallIntegerField(default=20, validators=BATCH_SIZE_VALIDATORS)
     stage_2_batch_size = models.PositiveSmallIntegerField(default=1, validators=BATCH_SIZE_VALIDATORS)

@@ -10,6 +10,7 @@ def automation_settings(settings, tmp_path):
     settings.IGNY8_LOG_ROOT = tmp_path / "logs"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.IGNY8_AI_PROVIDER = "demo"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast fixtures
     # Unit tests run inside a transaction the heartbeat thread's own connection cannot see:
     # keep it quiet there; the worker tests set real (tiny) intervals.
     settings.AUTOMATION_HEARTBEAT_INTERVAL = 3600
