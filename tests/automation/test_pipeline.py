@@ -281,3 +281,51 @@ def test_pipeline_overview_counts_every_queue(alice_site):
     assert [s["number"] for s in overview] == list(range(1, 8))
     assert overview[0] == {"number": 1, "name": "Keywords → Clusters", "type": "AI", "pending": 5}
     assert [s["type"] for s in overview] == ["AI", "AI", "Local", "AI", "AI", "AI", "Manual"]
+
+
+def test_soft_time_limit_fails_the_run_cleanly_and_releases_the_lock(alice_site):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from igny8_core.automation import lock as site_lock
+
+    add_keywords(alice_site, 6)
+    fast_config(alice_site)
+
+    def time_is_up(name, ids, calls):
+        if name == "generate_ideas":
+            raise SoftTimeLimitExceeded()
+
+    run = start_and_execute(alice_site, engine=EngineSpy(demo_engine(alice_site), time_is_up))
+    assert run.status == RunStatus.FAILED and "time limit" in run.stopped_reason
+    assert run.stage_result(1)["status"] == "completed" and run.current_stage == 2
+    assert site_lock.holder(alice_site.pk) is None
+
+
+class CountingEngine:
+    """No AI and no DB work of its own: isolates the loop's own queries per batch."""
+
+    def estimate(self, name, ids):
+        return Decimal("0")
+
+    def run(self, name, ids):
+        from igny8_core.ai.engine import AIResult
+
+        ContentIdeas.objects.filter(pk__in=ids).update(status="queued")
+        return AIResult(function=name, items_requested=len(ids), items_processed=len(ids),
+                        stats={"ideas_processed": len(ids), "tasks_created": 0})
+
+
+@pytest.mark.parametrize("ideas", [10, 20])
+def test_the_loop_costs_a_constant_number_of_queries_per_batch(alice_site, ideas, django_assert_max_num_queries):
+    ContentIdeas.objects.bulk_create(
+        ContentIdeas(account_id=alice_site.account_id, site=alice_site, idea_title=f"idea {n}") for n in range(ideas)
+    )
+    fast_config(alice_site, stage_3_batch_size=1)
+    run = AutomationService.start_automation(alice_site)
+    AutomationRun.objects.filter(pk=run.pk).update(current_stage=3)
+    service = AutomationService.claim_run(run.run_id, run.epoch, engine=CountingEngine())
+    # per batch: status check, select, "processing" write, engine (1 here), still-pending check,
+    # tally write, "more?" check = 7; plus 5 for the stage start and end.
+    with django_assert_max_num_queries(7 * ideas + 5):
+        service.run_stage(3)
+    assert service.run.stage_result(3)["ideas_processed"] == ideas
