@@ -227,6 +227,8 @@ AUTOMATION_LOCK_TTL = env.int("AUTOMATION_LOCK_TTL", default=300)  # seconds, re
 AUTOMATION_HEARTBEAT_INTERVAL = env.int("AUTOMATION_HEARTBEAT_INTERVAL", default=30)
 AUTOMATION_STALE_AFTER = env.int("AUTOMATION_STALE_AFTER", default=180)
 AUTOMATION_MAX_RECOVERIES = env.int("AUTOMATION_MAX_RECOVERIES", default=3)
+# A started run whose task no worker picked up for this long (message lost) is re-queued.
+AUTOMATION_QUEUED_STALE_AFTER = env.int("AUTOMATION_QUEUED_STALE_AFTER", default=3600)
 
 # --- REST framework -----------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 def _queued_stale_after() -> int:
-    return getattr(settings, "AUTOMATION_QUEUED_STALE_AFTER", 3600)
+    return settings.AUTOMATION_QUEUED_STALE_AFTER
 
 
 def recover_stale_runs(now=None) -> dict:
