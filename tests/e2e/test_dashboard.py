@@ -278,6 +278,15 @@ def test_run_now_twice_shows_already_running_and_cancel_allows_a_new_run(stack, 
     dialog.get_by_role("button", name="Keep running").click()
     expect(dialog).to_be_hidden()
     expect(first.get_by_test_id("run-status")).to_have_text("running")
+    # Typing in the config modal survives the 5 s polls of a running run (focus stays put).
+    button(first, "Configure").click()
+    field = first.get_by_test_id("config-modal").locator("#f-max_keywords_per_run")
+    field.fill("")
+    field.press_sequentially("123", delay=2_500)
+    expect(field).to_have_value("123")
+    first.keyboard.press("Escape")
+    expect(first.get_by_test_id("config-modal")).to_be_hidden()
+
     button(first, "Cancel").click()
     first.get_by_test_id("confirm-dialog").get_by_role("button", name="Cancel run").click()
     expect(first.get_by_test_id("run-status")).to_have_text("cancelled")
