@@ -33,10 +33,18 @@ def test_clusters_group_by_shared_words():
     assert groups == {"Garden Bed": [1, 2, 3], "Compost": [4, 5], "Roth Ira": [6, 7], "Quantum Physics": [8]}
 
 
+def test_existing_cluster_names_are_reused_across_batches():
+    keywords = [{"id": 1, "keyword": "best fertilizer for tomatoes"},
+                {"id": 2, "keyword": "growing tomatoes in containers"},
+                {"id": 3, "keyword": "latte art"}]
+    groups = {c["name"]: c["keyword_ids"] for c in cluster_keywords(keywords, ["Tomato Plant", "Coffee"])}
+    assert groups == {"Tomato Plant": [1, 2], "Latte Art": [3]}
+
+
 def test_answers_match_their_schemas_and_are_deterministic():
     payload = {"keywords": [{"id": 1, "keyword": "cold brew recipe"}, {"id": 2, "keyword": "cold brew ratio"}]}
-    first = ask(KEYWORD_CLUSTERS, payload, existing_clusters="(none yet)")
-    second = ask(KEYWORD_CLUSTERS, payload, existing_clusters="(none yet)")
+    first = ask(KEYWORD_CLUSTERS, payload)
+    second = ask(KEYWORD_CLUSTERS, payload)
     assert first.data == second.data == {"clusters": [{
         "name": "Cold Brew", "keyword_ids": [1, 2],
         "description": "[Demo] 2 keyword(s) about cold brew: cold brew recipe, cold brew ratio."}]}

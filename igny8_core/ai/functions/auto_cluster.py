@@ -36,16 +36,11 @@ class AutoCluster(AIFunction):
         return None
 
     def payload(self, ctx, unit):
-        return {"keywords": [
-            {"id": k.pk, "keyword": k.keyword, "volume": k.volume, "intent": k.intent} for k in unit
-        ]}
-
-    def prompt_variables(self, ctx, unit):
-        names = list(
-            Clusters.objects.filter(site=ctx.site).order_by("-keywords_count", "name")
-            .values_list("name", flat=True)[:MAX_EXISTING_NAMES]
-        )
-        return {"existing_clusters": ", ".join(names) if names else "(none yet)"}
+        existing = Clusters.objects.filter(site=ctx.site).order_by("-keywords_count", "name")
+        return {
+            "keywords": [{"id": k.pk, "keyword": k.keyword, "volume": k.volume, "intent": k.intent} for k in unit],
+            "existing_clusters": list(existing.values_list("name", flat=True)[:MAX_EXISTING_NAMES]),
+        }
 
     def save(self, ctx, unit, data) -> Saved:
         keywords = {k.pk: k for k in unit}

@@ -15,8 +15,8 @@ KEYWORD_CLUSTERS = PromptTemplate(
     instructions=(
         "Group the keywords below into topical clusters: keywords that one article could rank for "
         "belong together. Give every cluster a short, specific name (2-5 words, no quotes) and a "
-        "one-sentence description. Put every keyword id in exactly one cluster. Prefer one of the "
-        "existing cluster names when a group fits it: {existing_clusters}."
+        "one-sentence description. Put every keyword id in exactly one cluster. When a group fits "
+        "one of the site's existing clusters (existing_clusters in the input), use exactly that name."
     ),
     schema=schemas.KEYWORD_CLUSTERS,
 )

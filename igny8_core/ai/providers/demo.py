@@ -42,7 +42,7 @@ class DemoProvider(AIProvider):
     def _answer(self, schema_name: str, payload: dict) -> dict:
         site = payload.get("site", {})
         if schema_name == "keyword_clusters":
-            return {"clusters": demo_text.cluster_keywords(payload["keywords"])}
+            return {"clusters": demo_text.cluster_keywords(payload["keywords"], payload.get("existing_clusters", ()))}
         if schema_name == "content_ideas":
             return {"ideas": demo_text.content_ideas(payload["cluster"], int(payload["count"]))}
         if schema_name == "article":

@@ -59,10 +59,11 @@ def title_case(text: str) -> str:
 LINK_THRESHOLD = 0.2  # average Jaccard similarity two groups need to be merged
 
 
-def cluster_keywords(keywords: list[dict]) -> list[dict]:
+def cluster_keywords(keywords: list[dict], existing_names=()) -> list[dict]:
     """Average-linkage agglomerative grouping on the Jaccard similarity of the keywords'
     significant words: repeatedly merge the two most similar groups until no pair reaches
-    LINK_THRESHOLD. Each group is named by its most shared words."""
+    LINK_THRESHOLD. Each group is named by its most shared words, or takes the name of an
+    existing cluster that shares at least half of the name's words."""
     words = {k["id"]: significant(k["keyword"]) for k in keywords}
     roots = {i: {root for root, _ in pairs} for i, pairs in words.items()}
 
@@ -88,8 +89,9 @@ def cluster_keywords(keywords: list[dict]) -> list[dict]:
 
     text = {k["id"]: k["keyword"].strip() for k in keywords}
     clusters: dict[str, dict] = {}
+    existing = [(name, {root for root, _ in significant(name)}) for name in existing_names]
     for members in groups:
-        name = _group_name(members, words, text)
+        name = _reuse_existing(_group_name(members, words, text), existing)
         entry = clusters.setdefault(name.lower(), {"name": name, "keyword_ids": []})
         entry["keyword_ids"].extend(members)
     return [
@@ -101,6 +103,13 @@ def cluster_keywords(keywords: list[dict]) -> list[dict]:
         }
         for entry in clusters.values()
     ]
+
+
+def _reuse_existing(name: str, existing: list[tuple[str, set]]) -> str:
+    roots = {root for root, _ in significant(name)}
+    scored = [(len(roots & other) / len(roots | other), candidate) for candidate, other in existing if roots | other]
+    score, best = max(scored, key=lambda pair: pair[0], default=(0.0, name))
+    return best if score >= 0.5 else name
 
 
 def _group_name(members, words, text) -> str:
