@@ -163,7 +163,9 @@ class AutomationViewSet(ViewSet):
                 "metrics": {"credits_used": "0.00", "duration_seconds": 0},
                 "initial_snapshot": {},
             })
-        return Response(jsonable(AutomationService.run_progress(run)))
+        progress = jsonable(AutomationService.run_progress(run))
+        progress["run"] = AutomationRunSerializer(run).data  # every run field, like current_run
+        return Response(progress)
 
     def _transition(self, request, action):
         run = _require_run(request)

@@ -231,6 +231,7 @@ def test_run_progress_follows_seed_002(api, small_site):
     body = api.get(url).json()
     assert set(body) == {"run", "global_progress", "stages", "metrics", "initial_snapshot"}
     assert body["run"]["run_id"] == run.run_id and body["run"]["status"] == "completed"
+    assert body["run"]["total_credits_used"] == body["metrics"]["credits_used"] and body["run"]["started_at"]
     assert body["global_progress"]["percentage"] == 100
     assert body["global_progress"]["completed_items"] == body["global_progress"]["total_items"] > 6
     assert [s["number"] for s in body["stages"]] == list(range(1, 8))
