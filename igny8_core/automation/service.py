@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from igny8_core.billing.budget import BudgetAllocationService
+from igny8_core.ai.exceptions import InvalidInput
 from igny8_core.billing.services import InsufficientCredits
 
 from . import lock as site_lock
@@ -55,6 +56,14 @@ def _function(function_name: str):
     from igny8_core.ai.functions import get_function
 
     return get_function(function_name)
+
+
+def _refused(function_name: str, ids: list[int], exc: Exception):
+    """An AIResult for a batch the engine refused as a whole: every item failed, nothing done."""
+    from igny8_core.ai.engine import AIResult
+
+    return AIResult(function=function_name, items_requested=len(ids), items_failed=len(ids),
+                    failed=[{"id": item_id, "error": str(exc), "code": "invalid_input"} for item_id in ids])
 
 
 OUT_OF_CREDITS = "insufficient_credits"  # AIResult.failed code of items left pending for lack of credits
@@ -372,6 +381,7 @@ class AutomationService:
         # The configured batch size, within what the function accepts in one call.
         batch_size = min(stage.batch_size(self.config), _function(stage.function).max_batch)
         skip: set[int] = set()  # attempted but still pending (failed items): never re-picked this session
+        refused: set[int] = set()  # ids of batches the engine refused as a whole (retried once)
         queue_size = stage.queue(self.site).count()
         if queue_size == 0 and result.is_fresh:
             result.finish(SKIPPED, "Nothing to process.")
@@ -414,6 +424,12 @@ class AutomationService:
                 ai = self.engine.run(stage.function, ids)
             except InsufficientCredits as exc:  # checked before any provider call: nothing done
                 self._out_of_credits(stage, result, str(exc))
+            except InvalidInput as exc:  # e.g. an item deleted by the user since it was selected
+                self.logger.warning(f"Batch {batch_no} refused: {exc}", stage=number)
+                if not refused.intersection(ids):
+                    refused.update(ids)
+                    continue  # select again from the queue as it is now
+                ai = _refused(stage.function, ids, exc)  # refused twice: count as failed, move on
             result.add(ai, len(ids))
             skip.update(stage.queue(self.site).filter(pk__in=ids).values_list("pk", flat=True))
             self._save(stage, result, credits=Decimal(str(ai.credits_used)), current_processing=None)

@@ -329,3 +329,36 @@ def test_the_loop_costs_a_constant_number_of_queries_per_batch(alice_site, ideas
     with django_assert_max_num_queries(7 * ideas + 5):
         service.run_stage(3)
     assert service.run.stage_result(3)["ideas_processed"] == ideas
+
+
+def test_items_deleted_while_selected_do_not_fail_the_run(alice_site):
+    add_keywords(alice_site, 30)
+    fast_config(alice_site, **{f"stage_{n}_enabled": False for n in range(2, 8)})
+
+    def user_deletes_a_keyword(name, ids, calls):
+        if len(calls) == 1:
+            Keywords.objects.filter(pk=ids[-1]).delete()
+
+    run = start_and_execute(alice_site, engine=EngineSpy(demo_engine(alice_site), user_deletes_a_keyword))
+    s1 = run.stage_result(1)
+    assert run.status == RunStatus.COMPLETED
+    assert s1["items_failed"] == 0 and s1["keywords_processed"] == 29  # the batch was selected again
+    assert Keywords.objects.filter(site=alice_site, status="new").count() == 0
+    assert "Batch 1 refused: No keyword with id" in RunLogger(run).tail(50, stage=1)
+
+
+def test_a_batch_refused_twice_is_counted_failed_and_the_loop_ends(alice_site):
+    from igny8_core.ai.exceptions import InvalidInput
+
+    add_keywords(alice_site, 25)
+    fast_config(alice_site, **{f"stage_{n}_enabled": False for n in range(2, 8)})
+
+    def always_refuse(name, ids, calls):
+        raise InvalidInput("ids not of this site")
+
+    spy = EngineSpy(demo_engine(alice_site), always_refuse)
+    run = start_and_execute(alice_site, engine=spy)
+    s1 = run.stage_result(1)
+    assert run.status == RunStatus.COMPLETED
+    assert len(spy.calls) == 4  # each of the two batches: tried, selected again, tried once more
+    assert s1["items_failed"] == 25 and s1["keywords_processed"] == 0
