@@ -261,6 +261,7 @@ SPECTACULAR_SETTINGS = {
         "TaskStatusEnum": "igny8_core.writer.models.Tasks.Status",
         "ContentStatusEnum": "igny8_core.writer.models.Content.Status",
         "ImageStatusEnum": "igny8_core.writer.models.Images.Status",
+        "AutomationRunStatusEnum": "igny8_core.automation.models.RunStatus",
     },
 }
 
