@@ -16,8 +16,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from igny8_core.billing.budget import BudgetAllocationService
+from igny8_core.ai.engine import AIEngine, AIResult
 from igny8_core.ai.exceptions import InvalidInput
+from igny8_core.ai.functions import get_function
+from igny8_core.billing.budget import BudgetAllocationService
 from igny8_core.billing.services import InsufficientCredits
 
 from . import lock as site_lock
@@ -46,22 +48,12 @@ class RunHalted(Exception):
     """The run stopped on purpose (paused, cancelled, out of credits): end this session."""
 
 
-def _engine_factory(account, site):
-    from igny8_core.ai.engine import AIEngine
-
-    return AIEngine(account, site)
+def _engine_factory(account, site) -> AIEngine:
+    return AIEngine(account, site)  # the provider comes from settings.IGNY8_AI_PROVIDER
 
 
-def _function(function_name: str):
-    from igny8_core.ai.functions import get_function
-
-    return get_function(function_name)
-
-
-def _refused(function_name: str, ids: list[int], exc: Exception):
+def _refused(function_name: str, ids: list[int], exc: Exception) -> AIResult:
     """An AIResult for a batch the engine refused as a whole: every item failed, nothing done."""
-    from igny8_core.ai.engine import AIResult
-
     return AIResult(function=function_name, items_requested=len(ids), items_failed=len(ids),
                     failed=[{"id": item_id, "error": str(exc), "code": "invalid_input"} for item_id in ids])
 
@@ -361,7 +353,7 @@ class AutomationService:
     def _budget_left(self, stage, result: StageResult) -> tuple[Decimal | None, str]:
         """Credits this stage may still spend in this run (None = unlimited), and what limits it."""
         total = self.config.max_credits_per_run
-        operation = _function(stage.function).operation
+        operation = get_function(stage.function).operation
         if not operation or not total:
             return None, ""
         share = BudgetAllocationService.get_operation_budget(self.site, operation, total)
@@ -379,7 +371,7 @@ class AutomationService:
     def _run_batches(self, stage, result: StageResult) -> None:
         number, limit = stage.number, stage.limit(self.config)
         # The configured batch size, within what the function accepts in one call.
-        batch_size = min(stage.batch_size(self.config), _function(stage.function).max_batch)
+        batch_size = min(stage.batch_size(self.config), get_function(stage.function).max_batch)
         skip: set[int] = set()  # attempted but still pending (failed items): never re-picked this session
         refused: set[int] = set()  # ids of batches the engine refused as a whole (retried once)
         queue_size = stage.queue(self.site).count()

@@ -17,7 +17,7 @@ from igny8_core.billing.services import CreditService
 from igny8_core.planner.models import Clusters, ContentIdeas, Keywords
 from igny8_core.writer.models import Content, Images, Tasks
 
-from .helpers import EngineSpy, add_keywords, demo_engine, execute, fast_config, grant, start_and_execute
+from .helpers import EngineSpy, add_keywords, demo_engine, fast_config, grant, start_and_execute
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import Count
 
 from igny8_core.automation import lock as site_lock
-from igny8_core.automation.models import AutomationRun, RunStatus
+from igny8_core.automation.models import RunStatus
 from igny8_core.automation.recovery import recover_stale_runs
 from igny8_core.automation.service import AutomationService
 from igny8_core.billing.models import CreditTransaction
