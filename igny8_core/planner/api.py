@@ -1,7 +1,7 @@
 """Planner REST resources: keywords (CRUD, bulk delete, CSV import), clusters, ideas, AI triggers."""
 import django_filters
 from django.core.exceptions import ObjectDoesNotExist
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
