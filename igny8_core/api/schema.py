@@ -59,7 +59,8 @@ def ids_request(name: str, max_items: int | None = None):
     limit = f" (at most {max_items})" if max_items else ""
     return inline_serializer(
         name,
-        {"ids": serializers.ListField(child=serializers.IntegerField(min_value=1), help_text=f"Object ids{limit}.")},
+        {"ids": serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1,
+                                      max_length=max_items, help_text=f"Object ids{limit}.")},
     )
 
 
