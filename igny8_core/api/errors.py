@@ -1,5 +1,7 @@
 """One JSON error shape for the whole API: {"detail": str, "code": str, ...field errors}."""
-from django.core.exceptions import PermissionDenied
+import logging
+
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -25,7 +27,12 @@ def exception_handler(exc, context):
             },
             status=status.HTTP_402_PAYMENT_REQUIRED,
         )
-    if isinstance(exc, Http404):
+    if isinstance(exc, SuspiciousOperation):
+        # E.g. more form fields or a bigger body than DATA_UPLOAD_MAX_* allow: a JSON 400 instead
+        # of Django's HTML page, still logged on Django's security logger.
+        logging.getLogger(f"django.security.{exc.__class__.__name__}").warning(str(exc))
+        exc = exceptions.ParseError(f"Malformed or oversized request: {exc}")
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()

@@ -40,3 +40,17 @@ def test_malformed_json_is_400(api):
     response = api.post("/api/v1/sites/", "{not json", content_type="application/json")
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"
+
+
+def test_too_many_form_fields_is_a_json_400(api):
+    body = "&".join(f"ids={i}" for i in range(1, 1200))
+    response = api.post("/api/v1/writer/content/bulk_approve/", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
+def test_oversized_json_body_is_a_json_400(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = api.post("/api/v1/planner/keywords/bulk_delete/", {"ids": list(range(1, 500))}, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
