@@ -261,10 +261,20 @@ def test_run_now_twice_shows_already_running_and_cancel_allows_a_new_run(stack, 
     second.goto("/automation")
     expect(button(second, "Run Now")).to_be_enabled()
 
+    # Keep the second tab's view stale (its refreshes don't arrive, like a tab whose next poll is
+    # still seconds away) so its Run Now is still clickable after the first tab started the run.
+    def stale_reads(route):
+        if route.request.method == "GET":
+            route.abort()
+        else:
+            route.continue_()
+
+    second.route("**/api/v1/automation/**", stale_reads)
     button(first, "Run Now").click()
     expect(first.get_by_test_id("action-message")).to_contain_text("started")
     button(second, "Run Now").click()
     expect(second.get_by_test_id("action-message")).to_contain_text("already running")
+    second.unroute("**/api/v1/automation/**", stale_reads)
     # the refused tab catches up with the real state
     expect(second.get_by_test_id("run-status")).to_have_text("running")
     expect(button(second, "Run Now")).to_be_disabled()
