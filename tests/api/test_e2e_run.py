@@ -6,17 +6,13 @@ import time
 from decimal import Decimal
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from rest_framework.test import APIClient
 
 from igny8_core.automation import lock as site_lock
-from igny8_core.celery import app
+from celery_support import running_worker
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-QUEUES = ("automation", "default")
 KEYWORDS = """keyword,volume,difficulty,intent
 pour over coffee ratio,5400,32,informational
 pour over grind size,2900,28,informational
@@ -30,19 +26,6 @@ pour over coffee ratio,1,1,
 """
 
 
-def _purge_queues():
-    with app.connection_for_write() as conn:
-        for queue in QUEUES:
-            try:
-                conn.default_channel.queue_purge(queue)
-            except Exception:  # the queue does not exist yet
-                pass
-
-
-def _close_db_connection(**kwargs):
-    connection.close()  # the worker thread must not keep a connection to the test database
-
-
 @pytest.fixture
 def celery_worker(settings):
     settings.IGNY8_AI_PROVIDER = "demo"
@@ -50,15 +33,10 @@ def celery_worker(settings):
     settings.AUTOMATION_HEARTBEAT_INTERVAL = 0.5
     settings.AUTOMATION_LOCK_TTL = 5
     settings.AUTOMATION_STALE_AFTER = 3
-    _purge_queues()
-    task_postrun.connect(_close_db_connection, weak=False)
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False, queues=list(QUEUES),
-                          loglevel="WARNING", shutdown_timeout=30) as worker:
+        with running_worker() as worker:
             yield worker
     finally:
-        task_postrun.disconnect(_close_db_connection)
-        _purge_queues()
         for key in site_lock.client().scan_iter(match="automation_lock_*"):
             site_lock.client().delete(key)
 

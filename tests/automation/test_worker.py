@@ -10,8 +10,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
 from django.conf import settings as django_settings
 from django.db import connection
 from django.db.models import Count
@@ -21,28 +19,15 @@ from igny8_core.automation.models import RunStatus
 from igny8_core.automation.recovery import recover_stale_runs
 from igny8_core.automation.service import AutomationService
 from igny8_core.billing.models import CreditTransaction
-from igny8_core.celery import app
 from igny8_core.writer.models import Content, Tasks
+
+from celery_support import purge_queues, running_worker
 
 from .helpers import add_keywords, demo_engine, fast_config
 from .test_pipeline import assert_results_match_database, deductions
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 ROOT = Path(__file__).resolve().parents[2]
-QUEUES = ("automation", "default")
-
-
-def purge_queues():
-    with app.connection_for_write() as conn:
-        for queue in QUEUES:
-            try:
-                conn.default_channel.queue_purge(queue)
-            except Exception:  # the queue does not exist yet
-                pass
-
-
-def close_db_connection(**kwargs):
-    connection.close()  # the worker thread must not keep a connection to the test database
 
 
 def wait_for(predicate, timeout=60.0, interval=0.05, message="condition"):
@@ -73,15 +58,8 @@ def fast_timings(settings):
 def worker(fast_timings, monkeypatch):
     """A real Celery worker in this process (its own thread and DB connection)."""
     monkeypatch.setattr(AutomationService, "engine_factory", staticmethod(lambda account, site: demo_engine(site)))
-    purge_queues()
-    task_postrun.connect(close_db_connection, weak=False)
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, queues=list(QUEUES),
-                          loglevel="WARNING", shutdown_timeout=30) as celery_worker:
-            yield celery_worker
-    finally:
-        task_postrun.disconnect(close_db_connection)
-        purge_queues()
+    with running_worker() as celery_worker:
+        yield celery_worker
 
 
 def test_full_demo_run_of_60_keywords_through_a_real_worker(worker, small_site):

@@ -2,9 +2,8 @@
 import uuid
 
 import pytest
-from celery.contrib.testing.worker import start_worker
+from celery_support import running_worker
 
-from igny8_core.celery import app
 from igny8_core.publishing.tasks import publish_content_task
 
 from .conftest import make_content
@@ -15,7 +14,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 def test_two_workers_racing_publish_once(wordpress, wp_connection, alice_site):
     content = make_content(alice_site, title="Raced by two Celery workers", in_article=1)
     queue = f"publishing-race-{uuid.uuid4().hex[:8]}"  # our own queue: no stray messages of other tests
-    with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=30, queues=[queue]):
+    with running_worker(queues=[queue], pool="threads", concurrency=2):
         results = [publish_content_task.apply_async((content.id,), queue=queue, ignore_result=False) for _ in range(2)]
         outcomes = sorted(r.get(timeout=90) for r in results)
 
