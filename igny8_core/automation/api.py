@@ -7,19 +7,28 @@ calls AutomationService and shapes the answer. `site_id` / `run_id` are query pa
 from decimal import Decimal
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.viewsets import ViewSet
 
 from igny8_core.api.errors import Conflict
 from igny8_core.api.tenancy import get_site_or_404
+from igny8_core.api.throttles import RunNowThrottle
 
 from .exceptions import AlreadyRunning, InvalidRunState, LockHeld
 from .logger import RunLogger, UnsafeLogPath
 from .models import ACTIVE_STATUSES, AutomationConfig, AutomationRun
-from .serializers import AutomationConfigSerializer, AutomationRunSerializer, RunHistorySerializer
+from .serializers import (
+    AutomationConfigSerializer,
+    AutomationRunSerializer,
+    RunHistorySerializer,
+)
 from .service import AutomationService, InsufficientCreditsForRun
 
 HISTORY_SIZE = 20
@@ -44,12 +53,6 @@ def jsonable(value):
     if isinstance(value, (list, tuple)):
         return [jsonable(item) for item in value]
     return value
-
-
-class RunNowThrottle(UserRateThrottle):
-    """A burst of Run Now clicks must not enqueue a storm of tasks (rate: THROTTLE_RUN_NOW)."""
-
-    scope = "run_now"
 
 
 def _run_of_request(request, required_site: bool = False) -> AutomationRun | None:
