@@ -31,12 +31,13 @@ frontend:
 
 setup: $(VENV)/.deps frontend
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py seed_demo
 
-check-redis:
+check-redis: $(VENV)/.deps
 	@scripts/check-redis.sh
 
-up run demo: setup check-redis
+up run demo: check-redis setup
 	@echo ""
 	@echo "  IGNY8 Automation is starting on http://127.0.0.1:$(PORT)/  (login: demo / demo-password)"
 	@echo "  Stop with Ctrl-C."
