@@ -8,7 +8,7 @@ PORT  ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/igny8
 TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
 
-.PHONY: help setup up run demo test test-fast frontend bench check-redis clean
+.PHONY: help setup up run demo test frontend bench check-redis clean
 
 help:
 	@echo "make up      - set everything up (venv, DB, demo data, dashboard) and run web + worker + beat"
