@@ -1,6 +1,12 @@
 """Shared fixtures: two tenants (alice, bob), each with a site and credits.
 
 Bob is the "other account" every tenancy test needs: his objects must be invisible to alice.
+
+Tests that need committed data (threads, workers) use
+`django_db(transaction=True, serialized_rollback=True)`: the flag restores the migrations' seed
+data (credit costs, periodic tasks) for them, and keeps their teardown from re-creating content
+types that a later serialized test would then insert twice. Shared helpers for such tests:
+`concurrency_support.run_concurrently` and `celery_support.running_worker`.
 """
 from decimal import Decimal
 

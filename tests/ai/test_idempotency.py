@@ -5,6 +5,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+from concurrency_support import run_concurrently
 from django.db import connection
 
 from igny8_core.ai.engine import AIEngine
@@ -14,7 +15,14 @@ from igny8_core.billing.models import CreditTransaction
 from igny8_core.planner.models import Clusters, Keywords
 from igny8_core.writer.models import Content, Images
 
-from .conftest import balance, deductions, make_content, make_images, make_keywords, make_task
+from .conftest import (
+    balance,
+    deductions,
+    make_content,
+    make_images,
+    make_keywords,
+    make_task,
+)
 
 
 class SimulatedCrash(BaseException):
@@ -130,22 +138,10 @@ class BarrierProvider(DemoProvider):
 @pytest.mark.parametrize("function", ["generate_content", "generate_image_prompts"])
 def test_two_workers_racing_on_one_item_save_and_charge_once(function, account, site):
     item = make_task(site) if function == "generate_content" else make_content(site)
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def worker():
-        try:
-            results.append(AIEngine(account, site, BarrierProvider(barrier)).run(function, [item.pk]))
-        except BaseException as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    barrier = threading.Barrier(2)  # inside the provider: both have their answer before either saves
+    results, errors = run_concurrently(
+        2, lambda i: AIEngine(account, site, BarrierProvider(barrier)).run(function, [item.pk]), start_together=False
+    )
 
     assert errors == []
     assert sorted(r.items_processed for r in results) == [0, 1]

@@ -1,8 +1,7 @@
 """Concurrent Run Now clicks produce exactly one run (real PostgreSQL, real threads)."""
-import threading
 
 import pytest
-from django.db import connection
+from concurrency_support import run_concurrently
 
 from igny8_core.automation.exceptions import AlreadyRunning
 from igny8_core.automation.models import AutomationRun, RunStatus
@@ -17,27 +16,10 @@ def test_twenty_threads_starting_one_site_make_exactly_one_run(alice_site, monke
     add_keywords(alice_site, 5)
     enqueued = []
     monkeypatch.setattr("igny8_core.automation.service._enqueue", lambda name, run: enqueued.append(run.run_id))
-    barrier = threading.Barrier(20)
-    started, refused, errors = [], [], []
-
-    def click():
-        try:
-            barrier.wait()
-            started.append(AutomationService.start_automation(alice_site).run_id)
-        except AlreadyRunning as exc:
-            refused.append(str(exc))
-        except Exception as exc:  # pragma: no cover - shown by the assertion below
-            errors.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=click) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
+    results, errors = run_concurrently(20, lambda i: AutomationService.start_automation(alice_site).run_id)
+    started = results
+    refused = [str(exc) for exc in errors if isinstance(exc, AlreadyRunning)]
+    assert [exc for exc in errors if not isinstance(exc, AlreadyRunning)] == []
     assert len(started) == 1 and len(refused) == 19
     assert all("already running or paused" in message for message in refused)
     assert list(AutomationRun.objects.values_list("run_id", "status")) == [(started[0], RunStatus.RUNNING)]

@@ -1,12 +1,16 @@
-import threading
 from decimal import Decimal
 
 import pytest
+from concurrency_support import run_concurrently
 from django.db import connection
 
 from igny8_core.accounts.models import Account
 from igny8_core.billing.models import CreditCostConfig, CreditTransaction
-from igny8_core.billing.services import CreditService, InsufficientCredits, UnknownOperation
+from igny8_core.billing.services import (
+    CreditService,
+    InsufficientCredits,
+    UnknownOperation,
+)
 
 
 @pytest.fixture
@@ -77,47 +81,26 @@ def test_negative_amounts_rejected(account):
         CreditService.add(account, -1)
 
 
-def _run_threads(n, target):
-    barrier = threading.Barrier(n)
-    results, errors = [], []
-
-    def worker(i):
-        try:
-            barrier.wait()
-            results.append(target(i))
-        except Exception as exc:  # collected and asserted by the caller
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results, errors
-
-
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_deductions_never_overdraw():
     if connection.vendor != "postgresql":
         pytest.skip("row locks are only meaningful on PostgreSQL")
     acc = Account.objects.create(name="Race")
     CreditService.add(acc, Decimal("10"))
-    results, errors = _run_threads(25, lambda i: CreditService.deduct(acc.pk, 1, "clustering", idempotency_key=f"k{i}"))
+    results, errors = run_concurrently(25, lambda i: CreditService.deduct(acc.pk, 1, "clustering", idempotency_key=f"k{i}"))
     assert len(results) == 10
     assert len(errors) == 15 and all(isinstance(e, InsufficientCredits) for e in errors)
     assert CreditService.balance(acc) == Decimal("0.00")
     assert CreditTransaction.objects.filter(account=acc, transaction_type="deduction").count() == 10
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_same_key_charges_once():
     if connection.vendor != "postgresql":
         pytest.skip("row locks are only meaningful on PostgreSQL")
     acc = Account.objects.create(name="Retry storm")
     CreditService.add(acc, Decimal("100"))
-    results, errors = _run_threads(20, lambda i: CreditService.deduct(acc.pk, 5, "content_generation", idempotency_key="task:7"))
+    results, errors = run_concurrently(20, lambda i: CreditService.deduct(acc.pk, 5, "content_generation", idempotency_key="task:7"))
     assert not errors
     assert sum(1 for r in results if r.charged) == 1
     assert CreditService.balance(acc) == Decimal("95.00")

@@ -1,13 +1,18 @@
 """Publisher rules: claim before send, backoff retries, failure after N tries, stale claims."""
 import socket
-import threading
 from datetime import timedelta
 
 import pytest
+from concurrency_support import run_concurrently
 from django.utils import timezone
 
 from igny8_core.publishing.models import WordPressConnection
-from igny8_core.publishing.publisher import claim, publish_content, publish_due, release_stale_claims
+from igny8_core.publishing.publisher import (
+    claim,
+    publish_content,
+    publish_due,
+    release_stale_claims,
+)
 from igny8_core.writer.models import Content
 
 from .conftest import make_content
@@ -101,27 +106,11 @@ def test_tick_schedules_approved_content_of_auto_publish_sites(alice_site, bob_s
     assert theirs.site_status == Content.SiteStatus.NOT_PUBLISHED
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_threads_racing_for_one_item_publish_it_once(wordpress, wp_connection, alice_site):
     content = make_content(alice_site, title="Raced by two threads", in_article=1)
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def worker():
-        from django.db import connection
-
-        barrier.wait()
-        try:
-            outcomes.append(publish_content(content.id))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-
+    outcomes, errors = run_concurrently(2, lambda i: publish_content(content.id), timeout=60)
+    assert errors == []
     assert sorted(outcomes) == ["published", "skipped"]
     found = wordpress.rest("/wp/v2/posts", search="Raced by two threads", status="publish,draft")
     assert len(found) == 1

@@ -8,7 +8,7 @@ from igny8_core.publishing.tasks import publish_content_task
 
 from .conftest import make_content
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_two_workers_racing_publish_once(wordpress, wp_connection, alice_site):
