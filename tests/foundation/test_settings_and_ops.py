@@ -101,6 +101,15 @@ def test_seed_demo_is_idempotent(capsys):
     words = " ".join(keywords.values_list("keyword", flat=True))
     for topic in ("coffee", "tomato", "running", "budget"):
         assert topic in words
+    # The demo site runs without rate-limit pauses; a user's later change survives re-seeding.
+    from igny8_core.automation.models import AutomationConfig
+
+    config = AutomationConfig.objects.get(site__account=account)
+    assert (config.within_stage_delay, config.between_stage_delay) == (0, 1)
+    AutomationConfig.objects.filter(pk=config.pk).update(within_stage_delay=7)
+    call_command("seed_demo", "--quiet")
+    config.refresh_from_db()
+    assert config.within_stage_delay == 7
 
 
 def test_docker_compose_references_real_modules():

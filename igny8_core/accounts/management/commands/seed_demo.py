@@ -6,6 +6,7 @@ from django.db import transaction
 
 from igny8_core.accounts.demo_data import DEMO_KEYWORDS
 from igny8_core.accounts.models import Account, Site, User
+from igny8_core.automation.models import AutomationConfig
 from igny8_core.billing.models import CreditTransaction
 from igny8_core.billing.services import CreditService
 from igny8_core.planner.models import Keywords
@@ -45,6 +46,11 @@ class Command(BaseCommand):
         # One grant, ever: the idempotency key makes re-seeding a no-op for credits.
         CreditService.add(
             account, DEMO_CREDITS, CreditTransaction.Type.GRANT, "Demo credits", idempotency_key="seed_demo:grant"
+        )
+        # The offline demo provider needs no rate limiting: without the default 3 s / 5 s pauses a
+        # demo run takes under a minute instead of ~15. Only on first creation: user changes stay.
+        AutomationConfig.objects.get_or_create(
+            site=site, defaults={"account": account, "within_stage_delay": 0, "between_stage_delay": 1}
         )
         existing = {k.lower() for k in Keywords.objects.filter(site=site).values_list("keyword", flat=True)}
         new_rows = [
