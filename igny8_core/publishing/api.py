@@ -185,6 +185,9 @@ def wordpress_connection(request):
     data = serializer.validated_data
     if existing is None and not data.get("app_password"):
         raise exceptions.ValidationError({"app_password": ["Required for a new connection."]})
+    if existing is not None and not data.get("app_password") and data["url"] != existing.url:
+        # The stored password must never be sent to an address it was not entered for.
+        raise exceptions.ValidationError({"app_password": ["Required again when the address changes."]})
     connection = save_connection(site, data["url"], data["username"], data.get("app_password") or None, data["is_active"])
     return Response(connection_payload(connection))
 
@@ -208,6 +211,8 @@ def wordpress_test(request):
             saved = WordPressConnection.objects.filter(site=site).first()
             if saved is None:
                 raise exceptions.ValidationError({"app_password": ["Required: no connection is saved yet."]})
+            if data["url"] != saved.url:  # never send the stored password to another address
+                raise exceptions.ValidationError({"app_password": ["Required when testing another address."]})
             password = saved.application_password
         return Response(verify_credentials(data["url"], data["username"], password).to_dict())
     connection = WordPressConnection.objects.filter(site=site).first()
