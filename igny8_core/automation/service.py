@@ -9,9 +9,11 @@ next batch fresh from the database (status-driven, so resume and recovery never 
 import logging
 import math
 import time
+from datetime import timedelta
 from decimal import Decimal
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -59,6 +61,12 @@ def _refused(function_name: str, ids: list[int], exc: Exception) -> AIResult:
 
 
 OUT_OF_CREDITS = "insufficient_credits"  # AIResult.failed code of items left pending for lack of credits
+
+
+def _worker_alive(run: AutomationRun) -> bool:
+    """The run's worker beat recently (it beats even while paused, until it stops)."""
+    stale = timezone.now() - timedelta(seconds=settings.AUTOMATION_STALE_AFTER)
+    return run.heartbeat_at is not None and run.heartbeat_at >= stale
 
 
 def _enqueue(task_name: str, run: AutomationRun) -> None:
@@ -139,6 +147,12 @@ class AutomationService:
             if parsed is None or other is not None:
                 who = f"run {other.run_id}" if other else "another holder"
                 raise LockHeld(f"Cannot resume {run.run_id}: the site's automation lock is held by {who}.")
+            if parsed[0] == run.pk and _worker_alive(run):
+                # The paused worker is still finishing its current item (it releases the lock when
+                # it stops). A new claim now would supersede it mid-item: its item would be
+                # selected again and its tally and credits never recorded.
+                raise LockHeld(f"Cannot resume {run.run_id} yet: its worker is still finishing its current item. "
+                               "Try again in a moment.")
         now = timezone.now()
         with transaction.atomic():
             if not AutomationRun.objects.filter(pk=run.pk, status=RunStatus.PAUSED).update(

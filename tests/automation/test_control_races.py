@@ -1,0 +1,51 @@
+"""Races between the user's Pause / Resume / Cancel and the worker still finishing its current
+item: the item in flight is done once and counted once, on the run that started it."""
+import pytest
+
+from igny8_core.automation import lock as site_lock
+from igny8_core.automation.exceptions import LockHeld
+from igny8_core.automation.models import RunStatus
+from igny8_core.automation.service import AutomationService
+from igny8_core.writer.models import Content
+
+from .helpers import EngineSpy, add_keywords, demo_engine, execute, fast_config
+from .test_pipeline import assert_results_match_database, deductions
+
+
+def nth_call(name, n, action):
+    def hook(called, ids, calls):
+        if called == name and sum(1 for c, _ in calls if c == name) == n:
+            action()
+    return hook
+
+
+@pytest.mark.django_db
+def test_resume_while_the_paused_worker_still_finishes_its_item_is_refused_and_nothing_is_lost(small_site):
+    add_keywords(small_site, 6)
+    fast_config(small_site)
+    run = AutomationService.start_automation(small_site)
+    seen = {}
+
+    def pause_then_resume_at_once():  # the worker is between "selected task 2" and "saved it"
+        AutomationService.pause(run)
+        try:
+            AutomationService.resume(run)
+            seen["resume"] = "accepted"
+        except LockHeld as exc:
+            seen["resume"] = str(exc)
+
+    status = execute(run, EngineSpy(demo_engine(small_site), nth_call("generate_content", 2, pause_then_resume_at_once)))
+
+    # The old worker was not superseded mid-item: it recorded task 2 and stopped on the pause.
+    assert "still finishing its current item" in seen["resume"]
+    assert status == RunStatus.PAUSED
+    run.refresh_from_db()
+    assert run.status == RunStatus.PAUSED and site_lock.holder(small_site.pk) is None
+    assert run.stage_result(4)["content_created"] == 2 == Content.objects.filter(site=small_site).count()
+    assert run.total_credits_used == deductions(run.account)
+
+    AutomationService.resume(run)  # now the worker is gone: accepted
+    run.refresh_from_db()
+    assert execute(run, demo_engine(small_site)) == RunStatus.COMPLETED
+    run.refresh_from_db()
+    assert_results_match_database(run)
