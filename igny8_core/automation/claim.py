@@ -117,7 +117,15 @@ class Heartbeat(threading.Thread):
             while not self._stop_event.wait(self.interval):
                 try:
                     if self.claim.lock is not None:
-                        self.claim.lock.renew()
+                        try:
+                            self.claim.lock.renew()
+                        except ClaimLost:
+                            if self.claim.checkpoint() == RunStatus.RUNNING:
+                                raise
+                            # Cancel released the lock on purpose: not a takeover. Our epoch is
+                            # still current, so the item in flight is recorded; the main loop
+                            # stops at its next checkpoint. Nothing left to renew.
+                            return
                     self.claim.beat()
                 except ClaimLost as exc:
                     self.claim.lost = exc

@@ -1,5 +1,7 @@
 """Races between the user's Pause / Resume / Cancel and the worker still finishing its current
 item: the item in flight is done once and counted once, on the run that started it."""
+import threading
+
 import pytest
 
 from igny8_core.automation import lock as site_lock
@@ -49,3 +51,29 @@ def test_resume_while_the_paused_worker_still_finishes_its_item_is_refused_and_n
     assert execute(run, demo_engine(small_site)) == RunStatus.COMPLETED
     run.refresh_from_db()
     assert_results_match_database(run)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_cancel_during_an_item_still_counts_that_item_when_the_heartbeat_sees_the_lock_go(small_site, settings):
+    """Cancel releases the site lock at once; the worker's heartbeat then fails to renew it.
+    That is the user's cancel, not a takeover: the item in flight must still be recorded."""
+    settings.AUTOMATION_HEARTBEAT_INTERVAL = 0.05
+    add_keywords(small_site, 6)
+    fast_config(small_site)
+    run = AutomationService.start_automation(small_site)
+
+    def cancel_and_let_the_heartbeat_notice():
+        AutomationService.cancel(run)
+        beat = next(t for t in threading.enumerate() if t.name == f"automation-heartbeat-{run.pk}")
+        beat.join(timeout=10)  # it stops renewing once it finds the lock gone
+        assert not beat.is_alive()
+
+    status = execute(run, EngineSpy(demo_engine(small_site),
+                                    nth_call("generate_content", 2, cancel_and_let_the_heartbeat_notice)))
+
+    assert status == RunStatus.CANCELLED
+    run.refresh_from_db()
+    assert run.status == RunStatus.CANCELLED
+    assert run.stage_result(4)["content_created"] == 2 == Content.objects.filter(site=small_site).count()
+    assert run.total_credits_used == deductions(run.account)
+    assert site_lock.holder(small_site.pk) is None
