@@ -45,6 +45,8 @@ class _Sanitiser(HTMLParser):
             self.open.append(tag)
 
     def handle_startendtag(self, tag, attrs):
+        if tag in DROP_WITH_CONTENT:  # <svg/>: nothing inside to drop, and no end tag will come
+            return
         self.handle_starttag(tag, attrs)
         if RENAMED.get(tag, tag) in self.open and tag not in VOID_TAGS:
             self.handle_endtag(tag)
