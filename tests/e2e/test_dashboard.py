@@ -83,7 +83,25 @@ def button(page: Page, name: str):
 
 
 def shot(page: Page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+    # "disabled" ends CSS transitions first: a picture taken mid-animation showed the
+    # progress fill far narrower than its "30%" label.
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True, animations="disabled")
+
+
+def expect_fill_matches_label(page: Page) -> None:
+    """Once its short width transition is over, the progress fill spans the labelled share of the bar."""
+    page.wait_for_function(
+        """() => {
+            const bar = document.querySelector('[role=progressbar]');
+            const fill = document.querySelector('[data-testid=progress-fill]');
+            const text = document.querySelector('[data-testid=progress-text]');
+            if (!bar || !fill || !text) return false;
+            const label = Number(/(\\d+)%/.exec(text.textContent)[1]);
+            const drawn = fill.getBoundingClientRect().width / bar.getBoundingClientRect().width * 100;
+            return Number(bar.getAttribute('aria-valuenow')) === label && Math.abs(drawn - label) <= 1.5;
+        }""",
+        timeout=3_000,
+    )
 
 
 # Two topics with no word in common: the demo provider's clustering makes at least two
@@ -165,6 +183,7 @@ def test_login_import_run_pause_resume_review_approve(stack, main_site, context)
     expect(stage(page, 2)).to_have_attribute("data-status", re.compile("running|completed"), timeout=30_000)
     expect(page.get_by_test_id("current-processing")).to_be_visible()
     expect(page.get_by_test_id("log-output")).to_contain_text("Run started", timeout=10_000)
+    expect_fill_matches_label(page)
     shot(page, "automation-mid-run.png")
 
     # --- Pause, then Resume
@@ -177,7 +196,9 @@ def test_login_import_run_pause_resume_review_approve(stack, main_site, context)
     expect(page.locator("[data-status=paused]")).to_have_count(1)
     shot(page, "automation-paused.png")
     button(page, "Resume").click()
-    expect(page.get_by_test_id("action-message")).to_contain_text("resumed")
+    # Right after Pause the worker may still finish its item (409 lock_held): the page waits
+    # for it and resumes without a second click.
+    expect(page.get_by_test_id("action-message")).to_contain_text("resumed", timeout=35_000)
     expect(page.get_by_test_id("run-status")).to_have_text("running")
 
     # --- the run completes
@@ -187,6 +208,9 @@ def test_login_import_run_pause_resume_review_approve(stack, main_site, context)
     expect(stage(page, 4)).to_contain_text("Words written")
     expect(stage(page, 7)).to_contain_text("Ready for review")
     expect(page.get_by_test_id("progress-text")).to_contain_text("100%")
+    expect_fill_matches_label(page)
+    # The progress notice of an action ("Run resumed.") does not outlive the run.
+    expect(page.get_by_test_id("action-message")).to_be_hidden()
     expect(page.get_by_test_id("log-output")).to_contain_text("Paused by user")
     expect(page.get_by_test_id("log-output")).to_contain_text("Resumed by user")
     expect(button(page, "Run Now")).to_be_enabled()

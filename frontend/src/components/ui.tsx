@@ -54,8 +54,8 @@ export function StatusBadge({ status, testId }: { status: string; testId?: strin
 
 type Variant = "primary" | "secondary" | "danger" | "ghost" | "success";
 const VARIANTS: Record<Variant, string> = {
-  primary: "bg-indigo-600 text-white hover:bg-indigo-500 disabled:bg-indigo-300",
-  success: "bg-emerald-600 text-white hover:bg-emerald-500 disabled:bg-emerald-300",
+  primary: "bg-indigo-600 text-white hover:bg-indigo-500 disabled:bg-slate-100 disabled:text-slate-400 disabled:shadow-none disabled:ring-1 disabled:ring-inset disabled:ring-slate-200",
+  success: "bg-emerald-600 text-white hover:bg-emerald-500 disabled:bg-slate-100 disabled:text-slate-400 disabled:shadow-none disabled:ring-1 disabled:ring-inset disabled:ring-slate-200",
   secondary: "bg-white text-slate-800 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:text-slate-400",
   danger: "bg-white text-red-700 ring-1 ring-inset ring-red-300 hover:bg-red-50 disabled:text-red-300 disabled:ring-red-100",
   ghost: "text-slate-700 hover:bg-slate-100 disabled:text-slate-400",

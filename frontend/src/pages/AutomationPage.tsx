@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { automation } from "../api";
 import { ActivityLog } from "../components/automation/ActivityLog";
 import { ConfigModal } from "../components/automation/ConfigModal";
@@ -15,7 +15,12 @@ import { automationKey, useAutomation } from "../hooks/useAutomation";
 import { useSite } from "../hooks/useSite";
 import { ApiError, describeError } from "../lib/errors";
 import { controlStates, globalProgress, isActive, remainingFromBreakdown, stageResult, stageStatus } from "../lib/progress";
+import { isWorkerStillFinishing, retryWhile } from "../lib/retry";
 import { STAGES } from "../lib/stages";
+
+// Resume retries for up to ~30 s while the paused worker finishes its current item.
+const RESUME_RETRY_MS = 1_500;
+const RESUME_ATTEMPTS = 20;
 
 type Message = { tone: "error" | "success" | "info"; text: string } | null;
 
@@ -36,13 +41,32 @@ export function AutomationPage() {
   const [message, setMessage] = useState<Message>(null);
 
   const run = data.run;
+  // "Run started." / "Run resumed." go stale once that run has finished (the progress card
+  // then says how it ended): drop a success notice when the run leaves running/paused.
+  const lastStatus = useRef(run?.status);
+  useEffect(() => {
+    const was = lastStatus.current;
+    lastStatus.current = run?.status;
+    if (was && isActive({ status: was }) && !isActive(run)) {
+      setMessage((m) => (m?.tone === "success" ? null : m));
+    }
+  }, [run]);
   const action = useMutation({
     mutationFn: async (kind: RunAction) => {
       const id = siteId!;
       if (kind === "runNow") return automation.runNow(id);
       if (!run) throw new Error("There is no run to act on.");
       if (kind === "pause") return automation.pause(id, run.run_id);
-      if (kind === "resume") return automation.resume(id, run.run_id);
+      if (kind === "resume") {
+        // Right after Pause the worker may still be finishing its item: wait for it (the
+        // button keeps spinning) instead of answering "try again" to a single click.
+        const runId = run.run_id;
+        return retryWhile(() => automation.resume(id, runId), isWorkerStillFinishing, {
+          attempts: RESUME_ATTEMPTS,
+          delayMs: RESUME_RETRY_MS,
+          onRetry: () => setMessage({ tone: "info", text: "Waiting for the paused worker to finish its current item…" }),
+        });
+      }
       return automation.cancel(id, run.run_id);
     },
     onSuccess: (result, kind) => {
@@ -122,7 +146,7 @@ export function AutomationPage() {
       {data.current.isLoading ? (
         <Loading label="Loading the current run…" />
       ) : run ? (
-        <GlobalProgressBar run={run} progress={progress} durationSeconds={progressData?.metrics?.duration_seconds} />
+        <GlobalProgressBar key={run.run_id} run={run} progress={progress} durationSeconds={progressData?.metrics?.duration_seconds} />
       ) : (
         <EmptyState title="No run yet">Import keywords, then press Run Now.</EmptyState>
       )}

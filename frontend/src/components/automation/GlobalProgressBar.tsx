@@ -43,7 +43,13 @@ export function GlobalProgressBar({
         aria-valuenow={progress.percentage}
         aria-label="Run progress"
       >
-        <div className={`h-full rounded-full transition-all duration-500 ${barColor}`} style={{ width: `${progress.percentage}%` }} />
+        {/* Only the width animates (a short ease to the new value, none with reduced motion); the
+            page mounts a fresh bar per run, so a new run never slides back from the last one's 100 %. */}
+        <div
+          data-testid="progress-fill"
+          className={`h-full rounded-full transition-[width] duration-500 motion-reduce:transition-none ${barColor}`}
+          style={{ width: `${progress.percentage}%` }}
+        />
       </div>
       <p className="mt-1 text-xs text-slate-600" data-testid="progress-text">
         <strong className="tabular-nums">{progress.percentage}%</strong> · {progress.completed.toLocaleString("en-US")} of{" "}
