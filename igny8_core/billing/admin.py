@@ -1,5 +1,8 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
+from django.forms.models import BaseModelFormSet
 from django.shortcuts import redirect, render
 from django.urls import path
 
@@ -9,11 +12,69 @@ from .models import CreditCostConfig, CreditTransaction, Operation, SiteAIBudget
 from .services import CreditService
 
 
+def _budget_sum_error(total: Decimal) -> forms.ValidationError:
+    return forms.ValidationError(
+        f"The global budget percentages must sum to 100; they would sum to {total.normalize():f}. "
+        "Change them together in the list view."
+    )
+
+
+class CreditCostConfigForm(forms.ModelForm):
+    """Costs are never negative; a budget share is 0-100 (the five must sum to 100, SPEC 7)."""
+
+    def clean_cost(self):
+        cost = self.cleaned_data.get("cost")
+        if cost is not None and cost < 0:
+            raise forms.ValidationError("A cost cannot be negative.")
+        return cost
+
+    def clean_budget_percentage(self):
+        share = self.cleaned_data.get("budget_percentage")
+        if share is not None and not 0 <= share <= 100:
+            raise forms.ValidationError("Must be from 0 to 100.")
+        return share
+
+
+class CreditCostConfigChangeForm(CreditCostConfigForm):
+    def clean(self):
+        cleaned = super().clean()
+        share = cleaned.get("budget_percentage")
+        if share is not None:
+            others = CreditCostConfig.objects.exclude(pk=self.instance.pk).values_list("budget_percentage", flat=True)
+            total = share + sum(others, Decimal("0"))
+            if total != 100:
+                raise _budget_sum_error(total)
+        return cleaned
+
+
+class BudgetSumFormSet(BaseModelFormSet):
+    """The changelist edits all shares at once: their total (with rows not shown) must be 100."""
+
+    def clean(self):
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        shown = {form.instance.pk: form.cleaned_data.get("budget_percentage") for form in self.forms}
+        if None in shown.values():
+            return
+        others = CreditCostConfig.objects.exclude(pk__in=shown).values_list("budget_percentage", flat=True)
+        total = sum(shown.values(), Decimal("0")) + sum(others, Decimal("0"))
+        if total != 100:
+            raise _budget_sum_error(total)
+
+
 @admin.register(CreditCostConfig)
 class CreditCostConfigAdmin(admin.ModelAdmin):
+    form = CreditCostConfigChangeForm
     list_display = ("operation", "cost", "per_units", "unit", "rounding", "budget_percentage", "is_active")
     list_editable = ("cost", "budget_percentage", "is_active")
     list_filter = ("is_active",)
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=CreditCostConfigForm, **kwargs)
+
+    def get_changelist_formset(self, request, **kwargs):
+        return super().get_changelist_formset(request, formset=BudgetSumFormSet, **kwargs)
 
 
 class AddCreditsForm(forms.Form):
