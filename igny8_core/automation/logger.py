@@ -5,6 +5,7 @@ appended with one write each (O_APPEND), so the web process (pause / cancel) and
 can log to the same file safely. The path is built only from the run row (integers and a
 validated run id), so a request can never make it point outside the run's own folder.
 """
+import logging
 import os
 import re
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+log = logging.getLogger(__name__)
 MAIN_LOG = "automation_run.log"
 RUN_ID_RE = re.compile(r"^run_\d{8}_\d{6}_[a-z]+_[0-9a-f]{4,16}$")
 TAIL_BLOCK = 8192
@@ -69,12 +71,17 @@ class RunLogger:
         return self.dir / f"stage_{int(stage)}.log"
 
     def _append(self, path: Path, line: str) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
-            os.write(fd, line.encode("utf-8"))
-        finally:
-            os.close(fd)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, line.encode("utf-8"))
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            # The log records the work, it is not part of it: a full or read-only log volume
+            # must not fail a run, nor skip the enqueue of a just-committed one.
+            log.error("Could not write the automation log %s (%s): %s", path, exc, line.rstrip())
 
     def log(self, message: str, stage: int | None = None, level: str = "INFO") -> None:
         stamp = timezone.now().strftime("%Y-%m-%d %H:%M:%S")

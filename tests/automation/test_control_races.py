@@ -77,3 +77,28 @@ def test_cancel_during_an_item_still_counts_that_item_when_the_heartbeat_sees_th
     assert run.stage_result(4)["content_created"] == 2 == Content.objects.filter(site=small_site).count()
     assert run.total_credits_used == deductions(run.account)
     assert site_lock.holder(small_site.pk) is None
+
+
+@pytest.mark.django_db
+def test_an_unwritable_log_folder_never_strands_or_fails_a_run(small_site, settings, tmp_path, monkeypatch,
+                                                               django_capture_on_commit_callbacks):
+    """Logs are a record of the work, not part of it: a full or read-only log volume must not
+    leave a committed run without its task (stuck 'running', the site blocked) nor fail it."""
+    from igny8_core.automation import tasks
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    settings.IGNY8_LOG_ROOT = blocker  # every mkdir below it fails with an OSError
+    add_keywords(small_site, 3)
+    fast_config(small_site)
+    sent = []
+    monkeypatch.setattr(tasks.run_automation_task, "apply_async", lambda args: sent.append(args))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = AutomationService.start_automation(small_site)
+    assert sent == [[run.run_id, run.epoch]]  # enqueued although the start could not be logged
+
+    assert execute(run, demo_engine(small_site)) == RunStatus.COMPLETED
+    run.refresh_from_db()
+    assert run.status == RunStatus.COMPLETED
+    AutomationService.cancel(AutomationService.start_automation(small_site))  # control actions too
