@@ -399,6 +399,12 @@ def test_settings_publishing_and_budget(stack, main_site, context):
     expect(budget.get_by_text("Budget allocation saved.")).to_be_visible()
 
     publishing = page.get_by_test_id("publishing-settings")
+    # A time typed in the slot box but never "added" is saved with the form, not dropped.
+    publishing.get_by_label("New time slot").fill("7:45")
+    publishing.get_by_role("button", name="Save publishing settings").click()
+    expect(publishing.get_by_text("Publishing settings saved.")).to_be_visible()
+    page.reload()
+    expect(publishing.get_by_role("button", name="Remove 07:45")).to_be_visible()
     publishing.get_by_label("Stagger within a window").check()
     publishing.locator("#f-stagger_start_time").fill("18:00")
     publishing.locator("#f-stagger_end_time").fill("09:00")

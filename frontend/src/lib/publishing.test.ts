@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PublishingSettings } from "../api/types";
-import { normaliseTime, validatePublishing } from "./publishing";
+import { normaliseTime, validatePublishing, withTypedSlot } from "./publishing";
 
 const base: PublishingSettings = {
   auto_approval_enabled: false,
@@ -34,5 +34,20 @@ describe("publishing settings checks", () => {
     expect(normaliseTime("9:5")).toBe("09:05");
     expect(normaliseTime("09:00:00")).toBe("09:00");
     expect(normaliseTime(" noon ")).toBe("noon");
+  });
+});
+
+describe("withTypedSlot", () => {
+  it("keeps the list when nothing is typed", () => {
+    expect(withTypedSlot(["09:00"], "  ")).toEqual({ slots: ["09:00"] });
+  });
+  it("adds a typed, not yet added time in order (saving must not drop it)", () => {
+    expect(withTypedSlot(["09:00", "18:00"], "9:30")).toEqual({ slots: ["09:00", "09:30", "18:00"] });
+    expect(withTypedSlot(["09:00"], "09:00")).toEqual({ slots: ["09:00"] });
+  });
+  it("flags a typed time that is not a time", () => {
+    const out = withTypedSlot(["09:00"], "25:00");
+    expect(out.slots).toEqual(["09:00"]);
+    expect(out.error).toContain("25:00");
   });
 });

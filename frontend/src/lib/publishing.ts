@@ -32,3 +32,14 @@ export function normaliseTime(value: string): string {
   const m = value.trim().match(/^(\d{1,2}):(\d{1,2})(?::\d{2})?$/);
   return m ? `${m[1].padStart(2, "0")}:${m[2].padStart(2, "0")}` : value.trim();
 }
+
+/**
+ * The slot list with the time still typed in the "new slot" box. Saving with a typed but
+ * un-added time used to drop it silently; now a valid one is saved and a bad one is flagged.
+ */
+export function withTypedSlot(slots: string[], typed: string): { slots: string[]; error?: string } {
+  if (!typed.trim()) return { slots };
+  const slot = normaliseTime(typed);
+  if (!TIME.test(slot)) return { slots, error: `"${typed.trim()}" is not a time like 09:00.` };
+  return { slots: slots.includes(slot) ? slots : [...slots, slot].sort() };
+}

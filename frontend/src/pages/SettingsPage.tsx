@@ -7,7 +7,7 @@ import { useSite } from "../hooks/useSite";
 import { chartSegments, OPERATION_COLORS, OPERATION_LABELS, sumShares, validateShares, type ShareForm } from "../lib/budget";
 import { ApiError, describeError, type FieldErrors } from "../lib/errors";
 import { formatDateTime } from "../lib/format";
-import { normaliseTime, validatePublishing, WEEK_DAYS } from "../lib/publishing";
+import { normaliseTime, validatePublishing, WEEK_DAYS, withTypedSlot } from "../lib/publishing";
 
 export function SettingsPage() {
   const { siteId, site } = useSite();
@@ -70,8 +70,10 @@ function PublishingSection({ siteId }: { siteId: number }) {
   };
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
+    const typed = form.scheduling_mode === "time_slots" ? withTypedSlot(form.publish_time_slots, newSlot) : { slots: form.publish_time_slots };
     const body = {
       ...form,
+      publish_time_slots: typed.slots,
       stagger_start_time: normaliseTime(form.stagger_start_time ?? ""),
       stagger_end_time: normaliseTime(form.stagger_end_time ?? ""),
       stagger_interval_minutes: Number(form.stagger_interval_minutes),
@@ -81,20 +83,24 @@ function PublishingSection({ siteId }: { siteId: number }) {
       monthly_target: Number(form.monthly_target),
     };
     const errors = validatePublishing(body);
+    if (typed.error) errors.publish_time_slots = [typed.error];
     state.setErrors(errors);
     if (Object.keys(errors).length) {
       state.setMessage({ tone: "error", text: "Some fields need a fix (see below)." });
       return;
     }
+    setForm(body);
+    setNewSlot("");
     save.mutate(body);
   };
   const addSlot = () => {
-    const slot = normaliseTime(newSlot);
-    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(slot)) {
-      state.setErrors({ ...state.errors, publish_time_slots: ["Use a time like 09:00."] });
+    const typed = withTypedSlot(form.publish_time_slots, newSlot);
+    if (typed.error) {
+      state.setErrors({ ...state.errors, publish_time_slots: [typed.error] });
       return;
     }
-    if (!form.publish_time_slots.includes(slot)) set("publish_time_slots", [...form.publish_time_slots, slot].sort());
+    set("publish_time_slots", typed.slots);
+    state.setErrors({ ...state.errors, publish_time_slots: [] });
     setNewSlot("");
   };
 
@@ -182,7 +188,7 @@ function PublishingSection({ siteId }: { siteId: number }) {
               ))}
               <input
                 className={`${inputBase} w-24`}
-                placeholder="14:00"
+                placeholder="HH:MM"
                 aria-label="New time slot"
                 value={newSlot}
                 onChange={(e) => setNewSlot(e.target.value)}
