@@ -189,9 +189,13 @@ class AutomationService:
         """Apply validated changes; a changed schedule gets a new next_run_at."""
         for name, value in changes.items():
             setattr(config, name, value)
+        fields = {*changes, "updated_at"}
         if SCHEDULE_FIELDS & set(changes) or (config.is_enabled and config.next_run_at is None):
             schedule.refresh_next_run(config)
-        config.save()
+            fields.add("next_run_at")
+        # Only what this edit changed: a full save of a config loaded before the hourly check
+        # started a run would rewind next_run_at / last_run_at, and the run would start again.
+        config.save(update_fields=fields)
         return config
 
     # ------------------------------------------------------------------ queries
