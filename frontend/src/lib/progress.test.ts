@@ -4,6 +4,7 @@ import {
   controlStates,
   globalProgress,
   normalizeStageStatus,
+  nothingToProcess,
   pollInterval,
   POLL_ACTIVE_MS,
   remainingFromBreakdown,
@@ -206,5 +207,18 @@ describe("pollInterval", () => {
     expect(pollInterval(undefined, true)).toBe(POLL_IDLE_MS);
     expect(pollInterval("running", false)).toBe(false);
     expect(POLL_ACTIVE_MS).toBeLessThan(POLL_IDLE_MS);
+  });
+});
+
+describe("nothingToProcess", () => {
+  const stages = (pending: number[]) => pending.map((n, i) => ({ number: i + 1, pending: n }));
+  it("is true only when stages 1–6 are all empty (drafts waiting in review do not count)", () => {
+    expect(nothingToProcess(stages([0, 0, 0, 0, 0, 0, 37]))).toBe(true);
+    expect(nothingToProcess(stages([2, 0, 0, 0, 0, 0, 0]))).toBe(false);
+    expect(nothingToProcess(stages([0, 0, 0, 0, 0, 3, 0]))).toBe(false);
+  });
+  it("is false while the pipeline is unknown", () => {
+    expect(nothingToProcess(undefined)).toBe(false);
+    expect(nothingToProcess([])).toBe(false);
   });
 });

@@ -188,3 +188,13 @@ export function remainingFromBreakdown(breakdown: Array<{ stage: number; items: 
   for (const row of breakdown ?? []) out[row.stage] = asNumber(row.items) ?? 0;
   return out;
 }
+
+/**
+ * True when no stage that does work (1–6) has anything waiting, so Run Now would only skip
+ * them (stage 7 may still auto-approve drafts, so the button stays enabled). Unknown while
+ * the pipeline is loading -> false.
+ */
+export function nothingToProcess(pipeline: Array<{ number: number; pending: number }> | undefined): boolean {
+  if (!pipeline?.length) return false;
+  return pipeline.filter((s) => s.number < 7).every((s) => (asNumber(s.pending) ?? 0) === 0);
+}

@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
+import { Link } from "react-router";
 import { automation } from "../api";
 import { ActivityLog } from "../components/automation/ActivityLog";
 import { ConfigModal } from "../components/automation/ConfigModal";
@@ -14,7 +15,7 @@ import { Alert, ConfirmDialog, EmptyState, Loading } from "../components/ui";
 import { automationKey, useAutomation } from "../hooks/useAutomation";
 import { useSite } from "../hooks/useSite";
 import { ApiError, describeError } from "../lib/errors";
-import { controlStates, globalProgress, isActive, remainingFromBreakdown, stageResult, stageStatus } from "../lib/progress";
+import { controlStates, globalProgress, isActive, nothingToProcess, remainingFromBreakdown, stageResult, stageStatus } from "../lib/progress";
 import { isWorkerStillFinishing, retryWhile } from "../lib/retry";
 import { STAGES } from "../lib/stages";
 
@@ -135,6 +136,16 @@ export function AutomationPage() {
         onAction={onAction}
         onConfigure={() => setConfigOpen(true)}
       />
+
+      {!isActive(run) && nothingToProcess(data.pipeline.data?.stages) && (
+        <p className="text-sm text-slate-600" data-testid="nothing-to-process">
+          Nothing waiting in stages 1–6: a run now would skip them.{" "}
+          <Link to="/keywords" className="font-medium text-indigo-700 underline">
+            Import keywords
+          </Link>{" "}
+          to give it work.
+        </p>
+      )}
 
       {message && (
         <Alert tone={message.tone} onClose={() => setMessage(null)} testId="action-message">
