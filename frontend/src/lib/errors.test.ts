@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, describeError } from "./errors";
+import { ApiError, describeError, describeImportError } from "./errors";
 
 describe("describeError", () => {
   it("explains a 409 already running", () => {
@@ -30,5 +30,17 @@ describe("describeError", () => {
     expect(describeError(new Error("boom"))).toBe("boom");
     expect(describeError("??")).toMatch(/Something went wrong/);
     expect(describeError(new ApiError(502, "<html>"))).toMatch(/HTTP 502/);
+  });
+});
+
+describe("describeImportError", () => {
+  it("states a refused file plainly", () => {
+    const e = new ApiError(400, { detail: "Invalid input.", code: "invalid", file: ["The submitted file is empty."] });
+    expect(describeImportError(e)).toBe("Nothing was imported: The submitted file is empty.");
+  });
+  it("falls back to the general wording for anything else", () => {
+    expect(describeImportError(new ApiError(0, {}))).toMatch(/Cannot reach the server/);
+    const e = new ApiError(400, { detail: "Invalid input.", file: ["Bad."], site_id: ["Required."] });
+    expect(describeImportError(e)).toMatch(/^Please correct:/);
   });
 });

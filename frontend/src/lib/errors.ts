@@ -77,3 +77,12 @@ export function describeError(error: unknown): string {
   if (status >= 500) return `The server had a problem (HTTP ${status}). Please try again in a moment.`;
   return error.message;
 }
+
+/** A refused CSV upload: the file's own problem in plain words ("Nothing was imported: ..."). */
+export function describeImportError(error: unknown): string {
+  if (error instanceof ApiError && error.status === 400) {
+    const file = error.fieldErrors.file;
+    if (file?.length && Object.keys(error.fieldErrors).length === 1) return `Nothing was imported: ${file.join(" ")}`;
+  }
+  return describeError(error);
+}

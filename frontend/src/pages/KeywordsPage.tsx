@@ -5,7 +5,7 @@ import { planner, writer, type ListQuery } from "../api";
 import type { Cluster, Idea, ImportResult, Keyword, Paginated, Task } from "../api/types";
 import { Alert, Button, Card, EmptyState, inputBase, Loading, StatusBadge } from "../components/ui";
 import { useSite } from "../hooks/useSite";
-import { describeError } from "../lib/errors";
+import { describeError, describeImportError } from "../lib/errors";
 
 const PAGE_SIZE = 25;
 
@@ -79,7 +79,7 @@ function ImportCard({ siteId }: { siteId: number }) {
       </p>
       {upload.isError && (
         <div className="mt-3">
-          <Alert>{describeError(upload.error)}</Alert>
+          <Alert>{describeImportError(upload.error)}</Alert>
         </div>
       )}
       {upload.data && <ImportSummary result={upload.data} />}
