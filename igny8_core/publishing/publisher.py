@@ -177,6 +177,8 @@ def publish_due(now=None, limit: int | None = None) -> dict:
     now = now or timezone.now()
     counts = {"released": release_stale_claims(now), "scheduled": schedule_for_auto_publish_sites(now)}
     for content_id in due_content_ids(now, limit or settings.PUBLISH_BATCH_SIZE):
-        outcome = publish_content(content_id, now=now)
+        # A long tick must stamp each claim with the time it is taken: a claim dated at the tick's
+        # start would look stale to a concurrent tick, which would release and publish it again.
+        outcome = publish_content(content_id, now=max(now, timezone.now()))
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts
