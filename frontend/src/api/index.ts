@@ -110,8 +110,8 @@ export const planner = {
 
 export const writer = {
   tasks: (q: ListQuery) => call<Paginated<Task>>("tasks", { query: listQuery(q) }),
-  content: (siteId: number, status: string, page = 1) =>
-    call<Paginated<ContentItem>>("content", { query: { site_id: siteId, status, page, page_size: 50 } }),
+  content: (siteId: number, status: string, page = 1, pageSize = 50) =>
+    call<Paginated<ContentItem>>("content", { query: { site_id: siteId, status, page, page_size: pageSize } }),
   contentDetail: (id: number) => call<ContentItem>("contentDetail", { params: { id } }),
   approve: (id: number) => call<ContentItem>("contentApprove", { params: { id }, body: {} }),
   bulkApprove: (ids: number[]) => call<ContentItem[]>("contentBulkApprove", { body: { ids } }),

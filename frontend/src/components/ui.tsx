@@ -320,3 +320,20 @@ export function Toggle({
     </label>
   );
 }
+
+/** Previous / "Page x of y" / Next under a paginated list. */
+export function Pager({ page, pages, onPage }: { page: number; pages: number; onPage: (page: number) => void }) {
+  return (
+    <nav className="mt-3 flex items-center justify-between text-sm" aria-label="Pagination">
+      <Button disabled={page <= 1} onClick={() => onPage(page - 1)}>
+        ← Previous
+      </Button>
+      <span className="text-slate-600" data-testid="page-indicator">
+        Page {page} of {pages}
+      </span>
+      <Button disabled={page >= pages} onClick={() => onPage(page + 1)}>
+        Next →
+      </Button>
+    </nav>
+  );
+}

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState, type ReactNode } from "react";
 import { useSearchParams } from "react-router";
 import { planner, writer, type ListQuery } from "../api";
 import type { Cluster, Idea, ImportResult, Keyword, Paginated, Task } from "../api/types";
-import { Alert, Button, Card, EmptyState, inputBase, Loading, StatusBadge } from "../components/ui";
+import { Alert, Button, Card, EmptyState, inputBase, Loading, Pager, StatusBadge } from "../components/ui";
 import { useSite } from "../hooks/useSite";
 import { describeError, describeImportError } from "../lib/errors";
 
@@ -293,17 +293,7 @@ function BrowseList<T extends { id: number }>({ siteId, spec }: { siteId: number
               </tbody>
             </table>
           </div>
-          <nav className="mt-3 flex items-center justify-between text-sm" aria-label="Pagination">
-            <Button disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>
-              ← Previous
-            </Button>
-            <span className="text-slate-600" data-testid="page-indicator">
-              Page {page} of {pages}
-            </span>
-            <Button disabled={page >= pages} onClick={() => setPage((p) => p + 1)}>
-              Next →
-            </Button>
-          </nav>
+          <Pager page={page} pages={pages} onPage={setPage} />
         </>
       )}
     </Card>

@@ -1,12 +1,15 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
 import { writer } from "../api";
 import type { ContentItem } from "../api/types";
-import { Alert, Button, Card, EmptyState, Loading, Modal, StatusBadge } from "../components/ui";
+import { Alert, Button, Card, EmptyState, Loading, Modal, Pager, StatusBadge } from "../components/ui";
 import { useSite } from "../hooks/useSite";
 import { featuredThumbnail, previewDocument } from "../lib/content";
 import { describeError } from "../lib/errors";
 import { formatDateTime } from "../lib/format";
+
+// Drafts listed per page (more than one run's worth waits here easily).
+const REVIEW_PAGE_SIZE = 50;
 
 export function ReviewPage() {
   const { siteId } = useSite();
@@ -15,13 +18,22 @@ export function ReviewPage() {
   const [previewId, setPreviewId] = useState<number | null>(null);
   const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
 
+  const [page, setPage] = useState(1);
   const list = useQuery({
-    queryKey: ["review", siteId],
-    queryFn: () => writer.content(siteId!, "review"),
+    queryKey: ["review", siteId, page],
+    queryFn: () => writer.content(siteId!, "review", page, REVIEW_PAGE_SIZE),
     enabled: !!siteId,
     refetchInterval: 30_000,
+    placeholderData: keepPreviousData,
   });
   const items = list.data?.results ?? [];
+  const count = list.data?.count ?? 0;
+  const pages = Math.max(1, Math.ceil(count / REVIEW_PAGE_SIZE));
+  // Approving empties pages: never stay on one past the end. Selection is per page.
+  useEffect(() => {
+    if (page > pages) setPage(pages);
+  }, [page, pages]);
+  useEffect(() => setSelected(new Set()), [page, siteId]);
 
   const done = (text: string) => {
     setMessage({ tone: "success", text });
@@ -74,7 +86,7 @@ export function ReviewPage() {
                   checked={allSelected}
                   onChange={() => setSelected(allSelected ? new Set() : new Set(items.map((c) => c.id)))}
                 />
-                Select all
+                {pages > 1 ? "Select all on this page" : "Select all"}
               </label>
               <Button
                 variant="success"
@@ -109,6 +121,7 @@ export function ReviewPage() {
             ))}
           </ul>
         )}
+        {pages > 1 && items.length > 0 && <Pager page={page} pages={pages} onPage={setPage} />}
       </Card>
       {previewId !== null && (
         <PreviewModal
