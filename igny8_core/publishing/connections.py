@@ -23,18 +23,19 @@ class ConnectionTest:
 def save_connection(site, url: str, username: str, app_password: str | None, is_active: bool = True) -> WordPressConnection:
     """Create or update the site's connection. `app_password` None keeps the stored one.
     Media uploaded through the old address/user is forgotten when either changes, and so are the
-    post ids of unpublished content when the address changes."""
+    post ids of unpublished content when the address changes (or a
+    connection is made anew: the earlier address is unknown)."""
     with transaction.atomic():
         connection = WordPressConnection.objects.select_for_update().filter(site=site).first()
+        if connection is None or connection.url != url:
+            # Post ids of an earlier WordPress mean nothing (or another post) on this one.
+            Content.objects.filter(site=site, external_id__gt="").exclude(
+                site_status=Content.SiteStatus.PUBLISHED
+            ).update(external_id="")
         if connection is None:
             connection = WordPressConnection(site=site, account_id=site.account_id)
         elif (connection.url, connection.username) != (url, username):
             connection.media.all().delete()
-            if connection.url != url:
-                # Post ids of the old WordPress mean nothing (or another post) on the new one.
-                Content.objects.filter(site=site, external_id__gt="").exclude(
-                    site_status=Content.SiteStatus.PUBLISHED
-                ).update(external_id="")
         connection.url, connection.username, connection.is_active = url, username, is_active
         if app_password is not None:
             connection.application_password = app_password

@@ -4,6 +4,7 @@ WordPress, or a retry would overwrite whatever post has that id on the new one."
 import pytest
 
 from igny8_core.publishing.connections import save_connection
+from igny8_core.publishing.models import WordPressConnection
 from igny8_core.writer.models import Content
 
 pytestmark = pytest.mark.django_db
@@ -25,3 +26,11 @@ def test_moving_the_connection_forgets_post_ids_of_unpublished_content(alice_sit
     assert Content.objects.get(pk=scheduled.pk).external_id == ""
     assert Content.objects.get(pk=published.pk).external_id == "44"  # history of what was published where
     assert Content.objects.get(pk=bobs.pk).external_id == "45"
+
+
+def test_a_connection_made_anew_forgets_post_ids_of_unpublished_content(alice_site):
+    save_connection(alice_site, "https://old.example.com", "ed", "pw")
+    failed = Content.objects.create(site=alice_site, title="f", status="approved", site_status="failed", external_id="42")
+    WordPressConnection.objects.filter(site=alice_site).delete()  # DELETE wordpress/, then a new one
+    save_connection(alice_site, "https://new.example.com", "ed", "pw")
+    assert Content.objects.get(pk=failed.pk).external_id == ""
