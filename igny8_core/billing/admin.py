@@ -73,6 +73,10 @@ class CreditCostConfigAdmin(admin.ModelAdmin):
     def get_changelist_form(self, request, **kwargs):
         return super().get_changelist_form(request, form=CreditCostConfigForm, **kwargs)
 
+    def has_delete_permission(self, request, obj=None):
+        # Every AI call prices itself from its row; make an operation free with is_active instead.
+        return False
+
     def get_changelist_formset(self, request, **kwargs):
         return super().get_changelist_formset(request, formset=BudgetSumFormSet, **kwargs)
 

@@ -58,3 +58,12 @@ def test_change_form_refuses_a_share_that_breaks_the_sum(admin_client):
     assert response.status_code == 200 and "sum to 100" in response.content.decode()
     row.refresh_from_db()
     assert row.budget_percentage == Decimal("15")
+
+
+def test_cost_rows_cannot_be_deleted(admin_client):
+    """Every AI call prices itself from its row: a deleted row would turn each call into a 500.
+    An operation is made free with is_active instead."""
+    row = CreditCostConfig.objects.get(operation="clustering")
+    response = admin_client.post(f"{CHANGELIST}{row.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert CreditCostConfig.objects.filter(pk=row.pk).exists()
