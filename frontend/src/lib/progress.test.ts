@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AutomationRun, ProgressStage } from "../api/types";
 import {
+  awaitingWorker,
   controlStates,
   globalProgress,
   normalizeStageStatus,
@@ -220,5 +221,21 @@ describe("nothingToProcess", () => {
   it("is false while the pipeline is unknown", () => {
     expect(nothingToProcess(undefined)).toBe(false);
     expect(nothingToProcess([])).toBe(false);
+  });
+});
+
+describe("awaitingWorker", () => {
+  const t0 = Date.parse("2026-01-01T10:00:00Z");
+  // As the API sends it: every stage result an empty object until the stage has run.
+  const fresh = makeRun({ status: "running", current_stage: 1, started_at: "2026-01-01T10:00:00Z", stage_1_result: {}, stage_2_result: {} });
+  it("flags a running run nobody started after the grace period", () => {
+    expect(awaitingWorker(fresh, null, t0 + 31_000)).toBe(true);
+    expect(awaitingWorker(fresh, null, t0 + 5_000)).toBe(false);
+  });
+  it("is quiet once a worker shows signs of life, or when the run is not running", () => {
+    expect(awaitingWorker(fresh, { stage: 1, batch: 1 }, t0 + 60_000)).toBe(false);
+    const withResult = makeRun({ ...fresh, stage_1_result: { keywords_processed: 3 } });
+    expect(awaitingWorker(withResult, null, t0 + 60_000)).toBe(false);
+    expect(awaitingWorker(makeRun({ ...fresh, status: "paused" }), null, t0 + 60_000)).toBe(false);
   });
 });

@@ -198,3 +198,24 @@ export function nothingToProcess(pipeline: Array<{ number: number; pending: numb
   if (!pipeline?.length) return false;
   return pipeline.filter((s) => s.number < 7).every((s) => (asNumber(s.pending) ?? 0) === 0);
 }
+
+/** How long a fresh run may wait for a worker before the page says so. */
+export const WORKER_PICKUP_GRACE_MS = 30_000;
+
+/**
+ * A running run that no worker has started: nothing being processed, no stage result yet,
+ * and queued longer than the grace period. (A worker sets "currently processing" as soon as it
+ * starts the first batch.) Usually the Celery worker is not running or serves another broker.
+ */
+export function awaitingWorker(
+  run: AutomationRun | null | undefined,
+  processing: unknown,
+  nowMs: number,
+  graceMs = WORKER_PICKUP_GRACE_MS,
+): boolean {
+  if (!run || run.status !== "running" || processing || !run.started_at) return false;
+  // Unstarted stages carry an empty result ({}), so only a non-empty one counts.
+  if (STAGES.some((info) => Object.keys(stageResult(run, info.number) ?? {}).length > 0)) return false;
+  const started = Date.parse(run.started_at);
+  return Number.isFinite(started) && nowMs - started > graceMs;
+}

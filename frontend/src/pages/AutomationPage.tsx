@@ -15,7 +15,7 @@ import { Alert, ConfirmDialog, EmptyState, Loading } from "../components/ui";
 import { automationKey, useAutomation } from "../hooks/useAutomation";
 import { useSite } from "../hooks/useSite";
 import { ApiError, describeError } from "../lib/errors";
-import { controlStates, globalProgress, isActive, nothingToProcess, remainingFromBreakdown, stageResult, stageStatus } from "../lib/progress";
+import { awaitingWorker, controlStates, globalProgress, isActive, nothingToProcess, remainingFromBreakdown, stageResult, stageStatus } from "../lib/progress";
 import { isWorkerStillFinishing, retryWhile } from "../lib/retry";
 import { STAGES } from "../lib/stages";
 
@@ -162,7 +162,13 @@ export function AutomationPage() {
         <EmptyState title="No run yet">Import keywords, then press Run Now.</EmptyState>
       )}
 
-      {isActive(run) && <CurrentProcessingCard processing={data.processing.data ?? null} paused={run?.status === "paused"} />}
+      {isActive(run) && (
+        <CurrentProcessingCard
+          processing={data.processing.data ?? null}
+          paused={run?.status === "paused"}
+          awaitingWorker={awaitingWorker(run, data.processing.data, Date.now())}
+        />
+      )}
 
       <section aria-label="Pipeline overview">
         <h2 className="mb-2 text-sm font-semibold text-slate-800">Pipeline</h2>
