@@ -19,6 +19,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from igny8_core.writer.models import Content, Images
 
@@ -88,7 +89,9 @@ class WordPressPublisher:
                          alt=image.alt_text or content.title)
             for image in in_article
         ])
-        fields = {"title": content.title, "content": html, "excerpt": content.meta_description}
+        # Title and excerpt are plain text: WordPress stores them as sent for an administrator
+        # (unfiltered_html) and themes print titles unescaped, so no markup may get through.
+        fields = {"title": strip_tags(content.title), "content": html, "excerpt": strip_tags(content.meta_description)}
         if featured:
             fields["featured_media"] = media[featured.id].media_id
         post_id = int(content.external_id) if content.external_id.isdigit() else None

@@ -7,7 +7,12 @@ import pytest
 from django.utils import timezone
 
 from igny8_core.publishing import publisher
-from igny8_core.publishing.publisher import Published, WordPressPublisher, publish_due, release_stale_claims
+from igny8_core.publishing.publisher import (
+    Published,
+    WordPressPublisher,
+    publish_due,
+    release_stale_claims,
+)
 from igny8_core.writer.models import Content
 
 from .conftest import make_content
