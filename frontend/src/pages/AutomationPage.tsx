@@ -141,7 +141,7 @@ export function AutomationPage() {
         <p className="text-sm text-slate-600" data-testid="nothing-to-process">
           Nothing waiting in stages 1–6: a run now would skip them.{" "}
           <Link to="/keywords" className="font-medium text-indigo-700 underline">
-            Import keywords
+            Import a CSV
           </Link>{" "}
           to give it work.
         </p>
