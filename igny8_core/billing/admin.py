@@ -1,4 +1,4 @@
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import admin, messages
@@ -33,6 +33,27 @@ class CreditCostConfigForm(forms.ModelForm):
         if share is not None and not 0 <= share <= 100:
             raise forms.ValidationError("Must be from 0 to 100.")
         return share
+
+    def clean_per_units(self):
+        per_units = self.cleaned_data.get("per_units")
+        if per_units is not None and per_units < 1:
+            raise forms.ValidationError("Must be at least 1 (the price is cost per this many units).")
+        return per_units
+
+    def clean_variant_costs(self):
+        variants = self.cleaned_data.get("variant_costs")
+        if variants in (None, ""):
+            return {}
+        if not isinstance(variants, dict):
+            raise forms.ValidationError('Must be an object like {"1792x1024:hd": "4"}.')
+        for name, value in variants.items():
+            try:
+                cost = Decimal(str(value))
+            except InvalidOperation:
+                cost = None
+            if cost is None or not cost.is_finite() or cost < 0:
+                raise forms.ValidationError(f"The cost of variant {name!r} must be a number ≥ 0.")
+        return variants
 
 
 class CreditCostConfigChangeForm(CreditCostConfigForm):

@@ -67,3 +67,31 @@ def test_cost_rows_cannot_be_deleted(admin_client):
     response = admin_client.post(f"{CHANGELIST}{row.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert CreditCostConfig.objects.filter(pk=row.pk).exists()
+
+
+@pytest.mark.parametrize("field, value", [("per_units", "0"), ("variant_costs", '{"1792x1024:hd": "four"}'),
+                                          ("variant_costs", '{"1792x1024:hd": "-4"}'), ("variant_costs", "[4]")])
+def test_change_form_refuses_prices_that_cannot_be_computed(admin_client, field, value):
+    row = CreditCostConfig.objects.get(operation="image_generation")
+    data = {
+        "operation": row.operation, "unit": row.unit, "per_units": row.per_units, "cost": str(row.cost),
+        "rounding": row.rounding, "variant_costs": "{}", "budget_percentage": str(row.budget_percentage),
+        "is_active": "on", field: value,
+    }
+    response = admin_client.post(f"{CHANGELIST}{row.pk}/change/", data)
+    assert response.status_code == 200  # the form is shown again with the error
+    row.refresh_from_db()
+    assert row.per_units == 1 and row.variant_costs == {}
+    assert row.price(1, "1792x1024:hd") == Decimal("2.00")
+
+
+def test_change_form_saves_a_valid_variant_price(admin_client):
+    row = CreditCostConfig.objects.get(operation="image_generation")
+    response = admin_client.post(f"{CHANGELIST}{row.pk}/change/", {
+        "operation": row.operation, "unit": row.unit, "per_units": "1", "cost": str(row.cost),
+        "rounding": row.rounding, "variant_costs": '{"1792x1024:hd": "4"}',
+        "budget_percentage": str(row.budget_percentage), "is_active": "on",
+    })
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.price(2, "1792x1024:hd") == Decimal("8.00")
