@@ -183,3 +183,27 @@ def test_periodic_tasks_are_registered_on_migrate():
     reaper = PeriodicTask.objects.get(task="igny8_core.automation.tasks.recover_stale_runs")
     assert (reaper.interval.every, reaper.interval.period) == (1, "minutes")
     assert reaper.enabled and reaper.queue == "default" and reaper.expire_seconds < 60
+
+
+@pytest.mark.django_db
+def test_one_failing_config_does_not_stop_the_other_sites_schedules(alice_site, bob_site, monkeypatch):
+    now = timezone.now()
+    for site in (alice_site, bob_site):
+        add_keywords(site, 2)
+        enable(site, now - timedelta(minutes=5))
+    real_start = AutomationService.start_automation
+
+    def start(site, trigger_type):
+        if site.pk == alice_site.pk:
+            raise RuntimeError("broken site")
+        return real_start(site, trigger_type)
+
+    monkeypatch.setattr(AutomationService, "start_automation", staticmethod(start))
+    summary = check_scheduled_automations(now)
+
+    alice_config = AutomationConfig.for_site(alice_site)
+    assert summary["errors"] == [alice_config.pk]
+    assert [r.site_id for r in AutomationRun.objects.all()] == [bob_site.pk]
+    assert summary["started"] == [AutomationRun.objects.get().run_id]
+    # The broken site's schedule was not advanced: it is retried on the next tick.
+    assert alice_config.next_run_at <= now and alice_config.last_run_at is None
