@@ -178,6 +178,15 @@ def stack(tmp_path_factory):
 
     procs: list[tuple[subprocess.Popen, object]] = []
 
+    # The web server and worker run in sessions of their own, so a SIGTERM to pytest (a CI
+    # timeout, `timeout`, kill) would leave them running: an orphaned worker then takes the
+    # tasks of whatever next uses this Redis db. Turn SIGTERM into an interrupt so the
+    # `finally` below stops them.
+    def _interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
+
     def spawn(name: str, cmd: list[str]) -> tuple[subprocess.Popen, Path]:
         log = logs / f"{name}.log"
         handle = log.open("w")
@@ -198,6 +207,7 @@ def stack(tmp_path_factory):
         _wait_worker(env, worker_log, worker)
         yield st
     finally:
+        signal.signal(signal.SIGTERM, previous_sigterm)
         for proc, handle in procs:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
