@@ -15,6 +15,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 
 from igny8_core.billing.services import CreditService, InsufficientCredits
@@ -160,6 +161,9 @@ class AIEngine:
             fn.discard(prepared)
             self._fail_unit(fn, unit, result, exc, row, started)
             return exc
+        except SoftTimeLimitExceeded:  # the run's cooperative stop: not this item's fault
+            fn.discard(prepared)
+            raise
         except Exception as exc:  # a bug or a database error: fail this unit, keep the batch going
             log.exception("%s: saving %s %s failed", fn.name, fn.item_label, ids)
             fn.discard(prepared)

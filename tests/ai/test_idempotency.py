@@ -152,3 +152,24 @@ def test_two_workers_racing_on_one_item_save_and_charge_once(function, account, 
     else:
         assert Images.objects.filter(content=item).count() == 3
     assert len(deductions(account)) == 1
+
+
+@pytest.mark.django_db
+def test_soft_time_limit_while_saving_stops_the_call_and_leaves_the_item_pending(engine, account, site, monkeypatch):
+    """The run's cooperative stop (Celery's soft time limit) is not an item failure: it must reach
+    the pipeline, with nothing saved or charged and the task still queued for the next session."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    task = make_task(site)
+    start = balance(account)
+
+    def time_is_up(*args, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(billing_services.CreditService, "deduct", time_is_up)
+    with pytest.raises(SoftTimeLimitExceeded):
+        engine.run("generate_content", [task.pk])
+
+    task.refresh_from_db()
+    assert task.status == "queued" and not Content.objects.exists()
+    assert balance(account) == start and deductions(account) == []
