@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.utils import timezone
 
+from igny8_core.ai.providers import configured_image_variant
 from igny8_core.billing.budget import BudgetAllocationService
 from igny8_core.billing.models import Operation
 from igny8_core.billing.services import CreditService
@@ -89,7 +90,7 @@ def estimate_credits(site, config: AutomationConfig | None = None) -> dict:
         3: Decimal("0.00"),
         4: CreditService.cost_for(Operation.CONTENT_GENERATION, words_per_article()) * tasks,
         5: CreditService.cost_for(Operation.IMAGE_PROMPT_EXTRACTION, contents * prompts_per_content),
-        6: CreditService.cost_for(Operation.IMAGE_GENERATION, images),
+        6: CreditService.cost_for(Operation.IMAGE_GENERATION, images, configured_image_variant()),
         7: Decimal("0.00"),
     }
     estimated = sum(credits.values(), Decimal("0")).quantize(CENT)

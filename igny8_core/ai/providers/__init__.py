@@ -19,4 +19,13 @@ def get_provider(name: str | None = None, account=None) -> AIProvider:
     raise ProviderError(f"Unknown AI provider '{name}' (use 'demo' or 'openai').")
 
 
-__all__ = ["AIProvider", "GeneratedImage", "JSONCompletion", "get_provider"]
+def configured_image_variant() -> str | None:
+    """The CreditCostConfig.variant_costs key the configured provider's images are charged at,
+    so estimates price images as the engine will charge them."""
+    try:
+        return get_provider().image_variant
+    except ProviderError:  # e.g. openai without a key: no image can be generated anyway
+        return None
+
+
+__all__ = ["AIProvider", "GeneratedImage", "JSONCompletion", "configured_image_variant", "get_provider"]
