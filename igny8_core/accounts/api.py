@@ -166,7 +166,12 @@ class SiteViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Retriev
         self._save(serializer, account_id=self.request.user.account_id)
 
     def perform_update(self, serializer):
+        old_timezone = serializer.instance.timezone
         self._save(serializer)
+        if serializer.instance.timezone != old_timezone:
+            from igny8_core.automation.schedule import site_timezone_changed
+
+            site_timezone_changed(serializer.instance)
 
     @staticmethod
     def _save(serializer, **extra):

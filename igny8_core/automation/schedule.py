@@ -56,6 +56,14 @@ def refresh_next_run(config: AutomationConfig, now: datetime | None = None) -> N
     config.next_run_at = next_run_for(config, now) if config.is_enabled else None
 
 
+def site_timezone_changed(site) -> None:
+    """Scheduled times are wall-clock times in the site's zone: re-anchor the next run."""
+    config = AutomationConfig.objects.filter(site=site, is_enabled=True).select_related("site").first()
+    if config is not None:
+        refresh_next_run(config)
+        config.save(update_fields=["next_run_at", "updated_at"])
+
+
 def _record_not_started(config: AutomationConfig, exc: InsufficientCredits, now: datetime) -> None:
     """A scheduled run that cannot be paid leaves a failed run in history, so the user sees why."""
     reason = f"Scheduled run not started: {exc.required} credits required, {exc.available} available."

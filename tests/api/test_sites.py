@@ -62,3 +62,24 @@ def test_patch_site(api, alice_site):
 def test_put_and_delete_are_not_offered(api, alice_site):
     assert api.put(f"/api/v1/sites/{alice_site.pk}/", {}, format="json").status_code == 405
     assert api.delete(f"/api/v1/sites/{alice_site.pk}/").status_code == 405
+
+
+def test_changing_the_timezone_reanchors_the_next_scheduled_run(api, alice_site):
+    from datetime import time
+
+    from igny8_core.automation.models import AutomationConfig
+    from igny8_core.automation.schedule import next_run_for
+
+    config = AutomationConfig.for_site(alice_site)
+    AutomationConfig.objects.filter(pk=config.pk).update(is_enabled=True, scheduled_time=time(9, 0))
+    config.refresh_from_db()
+    config.next_run_at = next_run_for(config)
+    config.save()
+    utc_next = config.next_run_at
+
+    response = api.patch(f"/api/v1/sites/{alice_site.pk}/", {"timezone": "Asia/Tokyo"}, format="json")
+    assert response.status_code == 200
+    config.refresh_from_db()
+    assert config.next_run_at != utc_next
+    local = config.next_run_at.astimezone(alice_site.__class__.objects.get(pk=alice_site.pk).tzinfo)
+    assert (local.hour, local.minute) == (9, 0)
