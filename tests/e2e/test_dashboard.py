@@ -338,10 +338,24 @@ def test_run_now_twice_shows_already_running_and_cancel_allows_a_new_run(stack, 
     statuses = {r["run_id"]: r["status"] for r in run_state(stack, main_site)}
     assert statuses[cancelled_id] == "cancelled"
     assert list(statuses.values()).count("running") == 1
+    # A third tab has its Cancel confirmation open (its view stale) when the run ends elsewhere:
+    # confirming says the run was already over, not a red error.
+    third = context.new_page()
+    third.goto("/automation")
+    expect(third.get_by_test_id("run-status")).to_have_text("running")
+    third.route("**/api/v1/automation/**", stale_reads)
+    button(third, "Cancel").click()
+
     # leave no run behind for the other tests
     button(first, "Cancel").click()
     first.get_by_test_id("confirm-dialog").get_by_role("button", name="Cancel run").click()
     expect(first.get_by_test_id("run-status")).to_have_text("cancelled")
+
+    third.get_by_test_id("confirm-dialog").get_by_role("button", name="Cancel run").click()
+    expect(third.get_by_test_id("action-message")).to_contain_text("already ended")
+    third.unroute("**/api/v1/automation/**", stale_reads)
+    expect(third.get_by_test_id("run-status")).to_have_text("cancelled")
+    third.close()
 
 
 def test_insufficient_credits_and_network_errors_are_readable(stack, context):

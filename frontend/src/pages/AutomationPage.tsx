@@ -51,6 +51,8 @@ export function AutomationPage() {
     if (was && isActive({ status: was }) && !isActive(run)) {
       setMessage((m) => (m?.tone === "success" ? null : m));
     }
+    // A Cancel confirmation left open while the run ended must not pop up for the next run.
+    if (!isActive(run)) setConfirmCancel(false);
   }, [run]);
   const action = useMutation({
     mutationFn: async (kind: RunAction) => {
@@ -76,8 +78,14 @@ export function AutomationPage() {
       if (kind === "runNow") setSelectedRunId(null);
       setConfirmCancel(false);
     },
-    onError: (error) => {
-      setMessage({ tone: "error", text: describeError(error) });
+    onError: (error, kind) => {
+      // The run can end on its own while the confirmation is open: nothing went wrong.
+      const alreadyOver = kind === "cancel" && error instanceof ApiError && error.code === "invalid_run_state";
+      setMessage(
+        alreadyOver
+          ? { tone: "info", text: "The run had already ended: there was nothing left to cancel." }
+          : { tone: "error", text: describeError(error) },
+      );
       setConfirmCancel(false);
     },
     onSettled: (_r, error) => {
@@ -214,7 +222,7 @@ export function AutomationPage() {
         Refreshing every {data.interval ? Math.round(data.interval / 1000) : "—"} s{data.visible ? "" : " (paused while the tab is hidden)"}.
       </p>
 
-      {confirmCancel && run && (
+      {confirmCancel && run && isActive(run) && (
         <ConfirmDialog
           title="Cancel this run?"
           message={
