@@ -2,6 +2,7 @@
 credit checks, provider call, transaction, charge, log); a function only knows its items:
 which are pending, what to ask, how to save an answer, how much it costs, how to fail."""
 import hashlib
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -58,7 +59,7 @@ def idempotency_key(function: str, consumed: str, consumed_ids, produced: str = 
     return key
 
 
-class AIFunction:
+class AIFunction(ABC):
     name = ""
     operation: str | None = None  # CreditCostConfig operation; None for local work
     max_batch = 1
@@ -74,9 +75,9 @@ class AIFunction:
     def queryset(self, site):
         return self.model.objects.filter(site=site, account_id=site.account_id)
 
+    @abstractmethod
     def pending_reason(self, item) -> str | None:
         """None when `item` still needs this function, else why it is skipped."""
-        raise NotImplementedError
 
     def units(self, items: list) -> list[list]:
         return [[item] for item in items] if self.per_item else ([items] if items else [])
@@ -96,7 +97,8 @@ class AIFunction:
 
     # --- the provider --------------------------------------------------------------
     def payload(self, ctx: Context, unit: list) -> dict:
-        raise NotImplementedError
+        """The items as the prompt shows them; every function with a `prompt` defines it."""
+        raise TypeError(f"{type(self).__name__} has a prompt but defines no payload()")
 
     def prompt_variables(self, ctx: Context, unit: list) -> dict:
         return {}
@@ -117,10 +119,10 @@ class AIFunction:
         """Undo side effects of `prepare` when the transaction did not commit."""
 
     # --- saving --------------------------------------------------------------------
+    @abstractmethod
     def save(self, ctx: Context, unit: list, prepared) -> Saved:
         """Write the result; runs in the engine's transaction with the unit's rows locked
         and re-checked as pending. Raise InvalidOutput to fail the whole unit."""
-        raise NotImplementedError
 
     def mark_failed(self, ctx: Context, ids: list[int], reason: str) -> None:
         """Take failed items out of the pending queue where the model has a failed state."""
