@@ -43,10 +43,11 @@ def ai_action_schema(function_name: str, what: str):
         description=(
             f"Runs the `{function_name}` AI function synchronously on up to {max_items} {what} of one site. "
             "Items that fail are listed in `failed` (the call itself succeeds); items no longer pending are "
-            "skipped and never charged twice. 402 when the account cannot pay, checked before the AI is called."
+            "skipped and never charged twice. 402 when the account cannot pay, checked before the AI is called; 503 when the AI "
+            "provider is not configured."
         ),
         request=ids_request(function_name.title().replace("_", ""), max_items),
-        responses={200: OpenApiResponse(AIResultSerializer), **error_responses(402, 404)},
+        responses={200: OpenApiResponse(AIResultSerializer), **error_responses(402, 404, 503)},
     )
 
 

@@ -7,6 +7,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from igny8_core.ai.exceptions import ProviderError
 from igny8_core.billing.services import InsufficientCredits
 
 
@@ -26,6 +27,11 @@ def exception_handler(exc, context):
                 "balance": str(exc.available),
             },
             status=status.HTTP_402_PAYMENT_REQUIRED,
+        )
+    if isinstance(exc, ProviderError):
+        # E.g. IGNY8_AI_PROVIDER=openai without a key: the AI service, not the request, is at fault.
+        return Response(
+            {"detail": str(exc), "code": "ai_provider_unavailable"}, status=status.HTTP_503_SERVICE_UNAVAILABLE
         )
     if isinstance(exc, SuspiciousOperation):
         # E.g. more form fields or a bigger body than DATA_UPLOAD_MAX_* allow: a JSON 400 instead

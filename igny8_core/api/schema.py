@@ -50,6 +50,7 @@ def error_responses(*codes: int) -> dict:
         409: OpenApiResponse(ErrorSerializer, description="The object's state does not allow this."),
         # For ids / site_id given in the body, which the generic rules cannot see.
         404: OpenApiResponse(ErrorSerializer, description=_GENERIC_DESCRIPTIONS["404"]),
+        503: OpenApiResponse(ErrorSerializer, description="The AI provider is not configured or not reachable."),
     }
     return {code: known[code] for code in codes}
 

@@ -130,3 +130,16 @@ def test_ids_from_two_sites_are_400(api, alice, alice_site):
 @pytest.mark.parametrize("body", [{}, {"ids": []}, {"ids": "1,2"}, {"ids": [-1]}])
 def test_invalid_body_is_400(api, body):
     assert api.post("/api/v1/writer/tasks/generate_content/", body, format="json").status_code == 400
+
+
+def test_unconfigured_openai_provider_is_a_clear_503_and_nothing_happens(api, alice, alice_site, settings):
+    settings.IGNY8_AI_PROVIDER = "openai"
+    settings.OPENAI_API_KEY = ""
+    settings.OPENAI_BASE_URL = None
+    keyword = f.keyword(alice_site, "pour over coffee ratio")
+    response = post(api, "/api/v1/planner/keywords/auto_cluster/", [keyword.pk])
+    assert response.status_code == 503
+    body = response.json()
+    assert body["code"] == "ai_provider_unavailable" and "OPENAI_API_KEY" in body["detail"]
+    keyword.refresh_from_db()
+    assert keyword.status == "new" and not CreditTransaction.objects.filter(transaction_type="deduction").exists()
