@@ -134,3 +134,13 @@ def test_procfile_runs_web_worker_and_beat():
     procfile = (ROOT / "Procfile").read_text()
     assert "runserver" in procfile and "worker" in procfile and "beat" in procfile
     assert "-Q automation" in procfile and "-Q default" in procfile
+
+
+def test_readme_documents_every_environment_variable():
+    import re
+
+    settings_src = (ROOT / "igny8_core" / "settings.py").read_text()
+    names = set(re.findall(r'env\.(?:str|int|float|bool|list)\(\s*"([A-Z0-9_]+)"', settings_src))
+    assert len(names) > 30
+    readme = (ROOT / "README.md").read_text()
+    assert sorted(n for n in names if f"`{n}`" not in readme) == []
