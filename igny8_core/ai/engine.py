@@ -12,6 +12,7 @@ or already done (skipped, never charged twice). One failed unit never loses anot
 """
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
@@ -39,6 +40,8 @@ class AIResult:
     failed: list[dict] = field(default_factory=list)  # {"id", "error", "code"}
     credits_used: Decimal = Decimal("0.00")
     stats: dict = field(default_factory=dict)
+    # Items left untouched (still pending) because the caller asked to stop between items.
+    not_attempted: list[int] = field(default_factory=list)
 
     def fail(self, ids, error: str, code: str) -> None:
         for item_id in ids:
@@ -94,7 +97,10 @@ class AIEngine:
         pending, _ = self._pending(fn, self._load(fn, ids))
         return fn.estimate(self.ctx, pending)
 
-    def run(self, name: str, ids) -> AIResult:
+    def run(self, name: str, ids, should_stop: Callable[[], bool] | None = None) -> AIResult:
+        """Process `ids`. `should_stop` is asked between items (not before the first): when it
+        answers True the rest are left untouched, still pending, and listed in `not_attempted`
+        (the pipeline's pause / cancel take effect after the current item)."""
         fn = get_function(name)
         items = self._load(fn, ids)
         result = AIResult(function=name, items_requested=len(items), stats=dict.fromkeys(fn.stat_keys, 0))
@@ -105,7 +111,11 @@ class AIEngine:
             # Refused before any provider call: nothing is generated, saved or charged.
             CreditService.check(self.account, fn.estimate(self.ctx, pending), fn.operation)
         outage = None
-        for unit in fn.units(pending):
+        units = fn.units(pending)
+        for n, unit in enumerate(units):
+            if n and should_stop is not None and should_stop():
+                result.not_attempted = [item.pk for rest in units[n:] for item in rest]
+                break
             if outage is not None:  # the provider is down: fail fast instead of retrying per item
                 self._fail_unit(fn, unit, result, outage, log_row=None)
                 continue

@@ -29,9 +29,17 @@ from . import reporting, schedule
 from .claim import Heartbeat, RunClaim
 from .exceptions import AlreadyRunning, ClaimLost, InvalidRunState, LockHeld
 from .logger import RunLogger
-from .models import ACTIVE_STATUSES, AutomationConfig, AutomationRun, RunStatus, TriggerType, new_run_id
+from .models import (
+    ACTIVE_STATUSES,
+    AutomationConfig,
+    AutomationRun,
+    RunStatus,
+    TriggerType,
+    new_run_id,
+)
 from .results import COMPLETED, FINAL, PARTIAL, SKIPPED, StageResult
-from .stages import STAGES, stage as stage_by_number
+from .stages import STAGES
+from .stages import stage as stage_by_number
 
 log = logging.getLogger(__name__)
 SCHEDULE_FIELDS = {"is_enabled", "frequency", "scheduled_time"}
@@ -294,6 +302,10 @@ class AutomationService:
             self.logger.log(f"Worker stopped: run is {status}.", stage=self.run.current_stage)
             raise RunHalted(status)
 
+    def _stop_requested(self) -> bool:
+        """Asked by the engine between the items of a batch: pause / cancel wait for one item only."""
+        return self.claim.checkpoint() != RunStatus.RUNNING
+
     def _wait(self, seconds: float) -> None:
         """Sleep, re-checking pause / cancel every second, so a long delay never delays them."""
         deadline = time.monotonic() + seconds
@@ -431,7 +443,7 @@ class AutomationService:
                 "started_at": timezone.now().isoformat(),
             })
             try:
-                ai = self.engine.run(stage.function, ids)
+                ai = self.engine.run(stage.function, ids, should_stop=self._stop_requested)
             except InsufficientCredits as exc:  # checked before any provider call: nothing done
                 self._out_of_credits(stage, result, str(exc))
             except InvalidInput as exc:  # e.g. an item deleted by the user since it was selected
@@ -440,7 +452,7 @@ class AutomationService:
                     refused.update(ids)
                     continue  # select again from the queue as it is now
                 ai = _refused(stage.function, ids, exc)  # refused twice: count as failed, move on
-            result.add(ai, len(ids))
+            result.add(ai, len(ids) - len(ai.not_attempted))
             skip.update(stage.queue(self.site).filter(pk__in=ids).values_list("pk", flat=True))
             self._save(stage, result, credits=Decimal(str(ai.credits_used)), current_processing=None)
             self.logger.log(

@@ -263,5 +263,24 @@ def test_result_to_dict_is_json_safe(engine, site):
     assert json.loads(json.dumps(data)) == data
     assert data["credits_used"] == "0.20" and data["function"] == "auto_cluster"
     assert set(data) == {"function", "items_requested", "items_processed", "items_failed", "created_ids",
-                         "failed", "credits_used", "stats"}
+                         "failed", "credits_used", "stats", "not_attempted"}
     assert isinstance(AIResult("x", 0).credits_used, Decimal)
+
+
+@pytest.mark.django_db
+def test_should_stop_is_asked_between_items_and_leaves_the_rest_pending(engine, account, site):
+    images = make_images(make_content(site), count=3)
+    asked = []
+
+    def stop_after_first():
+        asked.append(True)
+        return True
+
+    result = engine.run("generate_images", [i.pk for i in images], should_stop=stop_after_first)
+
+    assert len(asked) == 1  # not before the first item, then once
+    assert result.items_processed == 1 and result.items_failed == 0
+    assert result.not_attempted == [images[1].pk, images[2].pk]
+    statuses = list(Images.objects.filter(pk__in=[i.pk for i in images]).order_by("position").values_list("status", flat=True))
+    assert statuses == ["generated", "pending", "pending"]
+    assert len(deductions(account)) == 1

@@ -12,7 +12,7 @@ from . import factories as f
 
 pytestmark = pytest.mark.django_db
 RESULT_KEYS = {"function", "items_requested", "items_processed", "items_failed", "created_ids", "failed",
-               "credits_used", "stats"}
+               "credits_used", "stats", "not_attempted"}
 
 
 @pytest.fixture(autouse=True)

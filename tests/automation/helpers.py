@@ -66,8 +66,8 @@ class EngineSpy:
     def estimate(self, name, ids):
         return self.engine.estimate(name, ids)
 
-    def run(self, name, ids):
+    def run(self, name, ids, should_stop=None):
         self.calls.append((name, list(ids)))
         if self.before_run:
             self.before_run(name, ids, self.calls)
-        return self.engine.run(name, ids)
+        return self.engine.run(name, ids, should_stop=should_stop)

@@ -8,7 +8,7 @@ from igny8_core.automation import lock as site_lock
 from igny8_core.automation.exceptions import LockHeld
 from igny8_core.automation.models import RunStatus
 from igny8_core.automation.service import AutomationService
-from igny8_core.writer.models import Content
+from igny8_core.writer.models import Content, Images
 
 from .helpers import EngineSpy, add_keywords, demo_engine, execute, fast_config
 from .test_pipeline import assert_results_match_database, deductions
@@ -102,3 +102,38 @@ def test_an_unwritable_log_folder_never_strands_or_fails_a_run(small_site, setti
     run.refresh_from_db()
     assert run.status == RunStatus.COMPLETED
     AutomationService.cancel(AutomationService.start_automation(small_site))  # control actions too
+
+
+@pytest.mark.django_db
+def test_pause_takes_effect_after_the_current_item_even_inside_a_larger_batch(small_site, monkeypatch):
+    """Batches of 4 images: a pause while the first image is generated stops the worker after
+    that image, not after the whole batch; the other three stay pending and are done once on resume."""
+    add_keywords(small_site, 6)
+    fast_config(small_site, stage_6_batch_size=4)
+    run = AutomationService.start_automation(small_site)
+    real = AutomationService._stop_requested
+    state = {"paused": False}
+
+    def pause_during_the_first_image(self):
+        if self.run.current_stage == 6 and not state["paused"]:
+            state["paused"] = True
+            AutomationService.pause(run)  # the user clicks Pause while image 1 is in flight
+        return real(self)
+
+    monkeypatch.setattr(AutomationService, "_stop_requested", pause_during_the_first_image)
+    assert execute(run, demo_engine(small_site)) == RunStatus.PAUSED
+    run.refresh_from_db()
+    assert run.current_stage == 6
+    images = Images.objects.filter(site=small_site)
+    assert images.filter(status="generated").count() == 1 == run.stage_result(6)["images_generated"]
+    assert run.stage_result(6)["items_requested"] == 1
+    assert images.filter(status="pending").count() == images.count() - 1 > 0
+    assert run.total_credits_used == deductions(run.account)
+
+    monkeypatch.setattr(AutomationService, "_stop_requested", real)
+    AutomationService.resume(run)
+    run.refresh_from_db()
+    assert execute(run, demo_engine(small_site)) == RunStatus.COMPLETED
+    run.refresh_from_db()
+    assert images.filter(status="generated").count() == images.count() == run.stage_result(6)["images_generated"]
+    assert_results_match_database(run)

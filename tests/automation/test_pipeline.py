@@ -307,7 +307,7 @@ class CountingEngine:
     def estimate(self, name, ids):
         return Decimal("0")
 
-    def run(self, name, ids):
+    def run(self, name, ids, should_stop=None):
         from igny8_core.ai.engine import AIResult
 
         ContentIdeas.objects.filter(pk__in=ids).update(status="queued")
