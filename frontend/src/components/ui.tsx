@@ -158,6 +158,16 @@ export function Alert({
   );
 }
 
+/** The heading of a page: its title and a one-line explanation. */
+export function PageHeader({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <div>
+      <h1 className="text-xl font-bold text-slate-900">{title}</h1>
+      <p className="text-sm text-slate-600">{children}</p>
+    </div>
+  );
+}
+
 export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
   return (
     <div className="rounded-lg border border-dashed border-slate-300 px-4 py-8 text-center">

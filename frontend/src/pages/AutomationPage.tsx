@@ -11,7 +11,7 @@ import { RunControls, type RunAction } from "../components/automation/RunControl
 import { RunHistory } from "../components/automation/RunHistory";
 import { ScheduleBadge } from "../components/automation/ScheduleBadge";
 import { StageCard } from "../components/automation/StageCard";
-import { Alert, ConfirmDialog, EmptyState, Loading } from "../components/ui";
+import { Alert, ConfirmDialog, EmptyState, Loading, PageHeader } from "../components/ui";
 import { automationKey, useAutomation } from "../hooks/useAutomation";
 import { useSite } from "../hooks/useSite";
 import { ApiError, describeError } from "../lib/errors";
@@ -127,10 +127,9 @@ export function AutomationPage() {
     <div className="space-y-4">
       <div className="flex flex-col gap-3 lg:flex-row lg:items-end lg:justify-between">
         <div>
-          <h1 className="text-xl font-bold text-slate-900">Automation</h1>
-          <p className="text-sm text-slate-600">
+          <PageHeader title="Automation">
             Keywords to illustrated drafts for <strong>{site?.name}</strong>, in 7 stages.
-          </p>
+          </PageHeader>
           <div className="mt-2">
             <ScheduleBadge config={data.config.data} />
           </div>

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState, type ReactNode } from "react";
 import { useSearchParams } from "react-router";
 import { planner, writer, type ListQuery } from "../api";
 import type { Cluster, Idea, ImportResult, Keyword, Paginated, Task } from "../api/types";
-import { Alert, Button, Card, EmptyState, inputBase, Loading, Pager, StatusBadge } from "../components/ui";
+import { Alert, Button, Card, EmptyState, inputBase, Loading, PageHeader, Pager, StatusBadge } from "../components/ui";
 import { useSite } from "../hooks/useSite";
 import { describeError, describeImportError } from "../lib/errors";
 
@@ -23,12 +23,9 @@ export function KeywordsPage() {
   if (!siteId) return <EmptyState title="No site yet">Create a site first.</EmptyState>;
   return (
     <div className="space-y-4">
-      <div>
-        <h1 className="text-xl font-bold text-slate-900">Keywords</h1>
-        <p className="text-sm text-slate-600">
-          Import SEO keywords from CSV; the automation turns them into clusters, ideas and writer tasks (browse them below).
-        </p>
-      </div>
+      <PageHeader title="Keywords">
+        Import SEO keywords from CSV; the automation turns them into clusters, ideas and writer tasks (browse them below).
+      </PageHeader>
       <ImportCard siteId={siteId} />
       <Browser siteId={siteId} />
     </div>

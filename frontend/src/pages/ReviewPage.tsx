@@ -2,7 +2,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import { useEffect, useState } from "react";
 import { writer } from "../api";
 import type { ContentItem } from "../api/types";
-import { Alert, Button, Card, EmptyState, Loading, Modal, Pager, StatusBadge } from "../components/ui";
+import { Alert, Button, Card, EmptyState, Loading, Modal, PageHeader, Pager, StatusBadge } from "../components/ui";
 import { useSite } from "../hooks/useSite";
 import { featuredThumbnail, previewDocument } from "../lib/content";
 import { describeError } from "../lib/errors";
@@ -66,10 +66,7 @@ export function ReviewPage() {
 
   return (
     <div className="space-y-4">
-      <div>
-        <h1 className="text-xl font-bold text-slate-900">Review</h1>
-        <p className="text-sm text-slate-600">Drafts whose images are all generated wait here for your approval.</p>
-      </div>
+      <PageHeader title="Review">Drafts whose images are all generated wait here for your approval.</PageHeader>
       {message && (
         <Alert tone={message.tone} onClose={() => setMessage(null)} testId="review-message">
           {message.text}

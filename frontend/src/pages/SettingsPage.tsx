@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { billing, publishing } from "../api";
 import { BUDGET_OPERATIONS, type AIBudget, type PublishingSettings } from "../api/types";
-import { Alert, Button, Card, EmptyState, Field, FieldError, inputBase, inputClass, Loading, StatusBadge, Toggle } from "../components/ui";
+import { Alert, Button, Card, EmptyState, Field, FieldError, inputBase, inputClass, Loading, PageHeader, StatusBadge, Toggle } from "../components/ui";
 import { useSite } from "../hooks/useSite";
 import { chartSegments, OPERATION_COLORS, OPERATION_LABELS, sumShares, validateShares, type ShareForm } from "../lib/budget";
 import { ApiError, describeError, type FieldErrors } from "../lib/errors";
@@ -14,12 +14,9 @@ export function SettingsPage() {
   if (!siteId) return <EmptyState title="No site yet">Create a site first.</EmptyState>;
   return (
     <div className="space-y-4">
-      <div>
-        <h1 className="text-xl font-bold text-slate-900">Settings</h1>
-        <p className="text-sm text-slate-600">
-          Publishing and AI budget of <strong>{site?.name}</strong>.
-        </p>
-      </div>
+      <PageHeader title="Settings">
+        Publishing and AI budget of <strong>{site?.name}</strong>.
+      </PageHeader>
       <PublishingSection siteId={siteId} />
       <QueueSection siteId={siteId} />
       <WordPressSection siteId={siteId} />
