@@ -8,12 +8,13 @@ PORT  ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/igny8
 TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
 
-.PHONY: help setup up run demo test frontend bench check-redis clean
+.PHONY: help setup up run demo test frontend bench check-redis clean lint format
 
 help:
 	@echo "make up      - set everything up (venv, DB, demo data, dashboard) and run web + worker + beat"
 	@echo "make test    - run the whole test suite (PostgreSQL + Redis, real Celery worker, browser)"
 	@echo "make setup   - install and migrate only";  echo "make bench   - run the benchmarks in bench/"
+	@echo "make lint    - lint and format checks (ruff, prettier); make format rewrites the files"
 
 $(PY):
 	@PYBIN=$$(scripts/find-python.sh) && $$PYBIN -m venv $(VENV)
@@ -51,6 +52,18 @@ test: $(VENV)/.deps frontend
 
 bench: $(VENV)/.deps
 	@for b in bench/*.py; do echo "== $$b"; DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(PY) $$b || exit 1; done
+
+lint: $(VENV)/.deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	@if [ -f frontend/package.json ]; then \
+	  cd frontend && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run -s format:check; \
+	fi
+
+format: $(VENV)/.deps
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	cd frontend && npm run -s format
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist staticfiles

@@ -5,6 +5,7 @@ Prints figures; asserts nothing about speed. Needs PostgreSQL (DATABASE_URL) and
 (REDIS_URL) — run via `make bench`. Uses a throwaway database `<name>_bench_automation`.
 Set BENCH_KEYWORDS (default 64) for a bigger run.
 """
+
 import os
 import shutil
 import sys
@@ -68,8 +69,11 @@ def main():
         account = Account.objects.create(name="bench")
         CreditService.add(account, Decimal("1000000"))
         site = Site.objects.create(account=account, name="Bench", domain="bench.example.com")
-        rows = [(f"{kw} {n}" if n else kw, vol) for n in range(keywords // len(DEMO_KEYWORDS) + 1)
-                for kw, vol, _, _ in DEMO_KEYWORDS][:keywords]
+        rows = [
+            (f"{kw} {n}" if n else kw, vol)
+            for n in range(keywords // len(DEMO_KEYWORDS) + 1)
+            for kw, vol, _, _ in DEMO_KEYWORDS
+        ][:keywords]
         Keywords.objects.bulk_create(Keywords(account=account, site=site, keyword=kw, volume=vol) for kw, vol in rows)
         config = AutomationConfig.for_site(site)
         config.within_stage_delay = config.between_stage_delay = 0
@@ -79,8 +83,10 @@ def main():
         start = time.perf_counter()
         with CaptureQueriesContext(connection) as ctx:
             run = AutomationService.start_automation(site)
-        print(f"start check (estimate + snapshot + insert): {(time.perf_counter() - start) * 1000:.1f} ms, "
-              f"{len(ctx.captured_queries)} queries")
+        print(
+            f"start check (estimate + snapshot + insert): {(time.perf_counter() - start) * 1000:.1f} ms, "
+            f"{len(ctx.captured_queries)} queries"
+        )
 
         engine = QueryCountingEngine(AIEngine(account, site))
         service = AutomationService.claim_run(run.run_id, run.epoch, engine=engine)
@@ -92,11 +98,15 @@ def main():
         print(f"run of {keywords} keywords: {status} in {total:.2f}s, {run.total_credits_used} credits")
         for n in range(1, 8):
             result = run.stage_result(n)
-            print(f"  stage {n}: {result.get('status', '-'):<9} {result.get('batches_run', 0):>4} batches "
-                  f"{result.get('time_elapsed', 0):>7.2f}s  {result.get('credits_used', '0.00'):>8} credits")
+            print(
+                f"  stage {n}: {result.get('status', '-'):<9} {result.get('batches_run', 0):>4} batches "
+                f"{result.get('time_elapsed', 0):>7.2f}s  {result.get('credits_used', '0.00'):>8} credits"
+            )
         loop_queries = len(ctx.captured_queries) - engine.engine_queries
-        print(f"loop's own queries: {loop_queries} for {engine.calls} batches "
-              f"= {loop_queries / max(engine.calls, 1):.1f} per batch (engine: {engine.engine_queries})")
+        print(
+            f"loop's own queries: {loop_queries} for {engine.calls} batches "
+            f"= {loop_queries / max(engine.calls, 1):.1f} per batch (engine: {engine.engine_queries})"
+        )
         site_lock.release_token(site.pk, run.lock_token)
     finally:
         teardown_databases(old, verbosity=0)

@@ -3,6 +3,7 @@
 Prints figures; asserts nothing about speed. Needs PostgreSQL (DATABASE_URL) — run via `make bench`.
 Uses a throwaway database `<name>_bench` created and dropped here.
 """
+
 import os
 import sys
 import threading

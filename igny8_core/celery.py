@@ -1,4 +1,5 @@
 """The Celery app. Periodic tasks live in django-celery-beat's tables (registered on migrate)."""
+
 import os
 
 from celery import Celery

@@ -3,6 +3,7 @@
 Defaults are the embedded development setup (SQLite, local Redis, demo AI provider);
 production sets DEBUG=false and must provide SECRET_KEY, DATABASE_URL and ALLOWED_HOSTS.
 """
+
 from pathlib import Path
 
 import environ
@@ -91,8 +92,7 @@ def database_from_env(url: str) -> dict:
     engine = config.get("ENGINE", "")
     if engine not in ("django.db.backends.sqlite3", "django.db.backends.postgresql"):
         raise ImproperlyConfigured(
-            f"DATABASE_URL uses an unsupported database ({engine or 'unknown'}); "
-            "IGNY8 supports sqlite and postgres."
+            f"DATABASE_URL uses an unsupported database ({engine or 'unknown'}); IGNY8 supports sqlite and postgres."
         )
     if engine == "django.db.backends.sqlite3":
         # WAL + a busy timeout let the web process and a Celery worker share the file;
@@ -108,9 +108,7 @@ def database_from_env(url: str) -> dict:
     return config
 
 
-DATABASES = {
-    "default": database_from_env(env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
-}
+DATABASES = {"default": database_from_env(env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

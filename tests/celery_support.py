@@ -1,5 +1,6 @@
 """A real Celery worker for integration tests: in this process (its own thread and database
 connection), consuming the real Redis broker, with the queues purged before and after."""
+
 from contextlib import contextmanager
 
 from celery.contrib.testing.worker import start_worker

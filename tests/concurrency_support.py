@@ -1,5 +1,6 @@
 """Run a function in N real threads at once (each with its own database connection), for the
 race tests: concurrent deductions, Run Now clicks, engine workers, publishers."""
+
 import threading
 
 from django.db import connection

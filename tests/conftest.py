@@ -8,6 +8,7 @@ data (credit costs, periodic tasks) for them, and keeps their teardown from re-c
 types that a later serialized test would then insert twice. Shared helpers for such tests:
 `concurrency_support.run_concurrently` and `celery_support.running_worker`.
 """
+
 from decimal import Decimal
 
 import pytest

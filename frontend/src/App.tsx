@@ -27,11 +27,16 @@ function RequireAuth() {
   if (session.isLoading) return <Loading label="Signing in…" />;
   if (session.error) {
     const status = (session.error as { status?: number }).status;
-    if (status === 401 || status === 403) return <Navigate to={`/login?next=${encodeURIComponent(here)}`} replace />;
+    if (status === 401 || status === 403)
+      return <Navigate to={`/login?next=${encodeURIComponent(here)}`} replace />;
     return (
       <div className="mx-auto max-w-lg p-6">
         <Alert>{describeError(session.error)}</Alert>
-        <button type="button" className="mt-3 text-sm text-indigo-700 underline" onClick={() => session.refetch()}>
+        <button
+          type="button"
+          className="mt-3 text-sm text-indigo-700 underline"
+          onClick={() => session.refetch()}
+        >
           Try again
         </button>
       </div>

@@ -10,7 +10,8 @@ const queryClient = new QueryClient({
   defaultOptions: {
     queries: {
       // Retry network blips and 5xx a couple of times; a 4xx answer will not change by retrying.
-      retry: (count, error) => count < 2 && (!(error instanceof ApiError) || error.isNetwork || error.status >= 500),
+      retry: (count, error) =>
+        count < 2 && (!(error instanceof ApiError) || error.isNetwork || error.status >= 500),
       refetchOnWindowFocus: true,
       staleTime: 2_000,
     },

@@ -1,7 +1,8 @@
 """Auth (token for scripts, session + CSRF for the dashboard) and the account's sites."""
+
 from django.contrib.auth import login, logout
-from django.db import IntegrityError, transaction
 from django.core.validators import DomainNameValidator
+from django.db import IntegrityError, transaction
 from django.middleware.csrf import get_token
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -125,8 +126,17 @@ class SiteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Site
         fields = [
-            "id", "name", "domain", "timezone", "language", "topic", "tone", "in_article_images", "is_active",
-            "created_at", "updated_at",
+            "id",
+            "name",
+            "domain",
+            "timezone",
+            "language",
+            "topic",
+            "tone",
+            "in_article_images",
+            "is_active",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
         extra_kwargs = {
@@ -152,8 +162,13 @@ class SiteSerializer(serializers.ModelSerializer):
     create=extend_schema(summary="Create a site", description="`{name, domain}` at least; 201 with the site."),
     partial_update=extend_schema(summary="Update a site"),
 )
-class SiteViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
-                  mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class SiteViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = SiteSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -179,4 +194,6 @@ class SiteViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Retriev
             with transaction.atomic():
                 serializer.save(**extra)
         except IntegrityError:  # a concurrent request took the domain between validation and save
-            raise serializers.ValidationError({"domain": ["Your account already has a site with this domain."]})
+            raise serializers.ValidationError(
+                {"domain": ["Your account already has a site with this domain."]}
+            ) from None

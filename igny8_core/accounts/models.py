@@ -1,4 +1,5 @@
 """Tenancy: Account (the tenant), User, Site, Sector, and the base class of every pipeline model."""
+
 import zoneinfo
 from decimal import Decimal
 
@@ -61,9 +62,7 @@ class Site(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(Lower("domain"), "account", name="site_domain_unique_per_account")
-        ]
+        constraints = [models.UniqueConstraint(Lower("domain"), "account", name="site_domain_unique_per_account")]
         ordering = ["id"]
 
     def __str__(self):

@@ -1,4 +1,5 @@
 """REST routes of this app, mounted under /api/v1/ by igny8_core/api/urls.py."""
+
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 

@@ -5,8 +5,20 @@ from .models import AIRequestLog
 
 @admin.register(AIRequestLog)
 class AIRequestLogAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "function", "provider", "model", "success", "credits",
-                    "prompt_tokens", "completion_tokens", "attempts", "duration_ms", "account", "site")
+    list_display = (
+        "created_at",
+        "function",
+        "provider",
+        "model",
+        "success",
+        "credits",
+        "prompt_tokens",
+        "completion_tokens",
+        "attempts",
+        "duration_ms",
+        "account",
+        "site",
+    )
     list_filter = ("function", "provider", "success")
     search_fields = ("error", "model")
     date_hierarchy = "created_at"

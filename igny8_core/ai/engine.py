@@ -10,6 +10,7 @@ Because saving and charging commit together, a crash before the commit leaves no
 saved and nothing charged, and a retry finds its items either still pending (done once)
 or already done (skipped, never charged twice). One failed unit never loses another's work.
 """
+
 import logging
 import time
 from collections.abc import Callable
@@ -177,14 +178,17 @@ class AIEngine:
         except Exception as exc:  # a bug or a database error: fail this unit, keep the batch going
             log.exception("%s: saving %s %s failed", fn.name, fn.item_label, ids)
             fn.discard(prepared)
-            self._fail_unit(fn, unit, result, AIError(f"Could not save the result: {type(exc).__name__}: {exc}"),
-                            row, started)
+            self._fail_unit(
+                fn, unit, result, AIError(f"Could not save the result: {type(exc).__name__}: {exc}"), row, started
+            )
             return exc
         except BaseException:  # interrupted (worker shutdown, time limit): rolled back, files too
             fn.discard(prepared)
             raise
         for item_id in gone:
-            result.fail([item_id], f"{fn.item_label} {item_id} was completed by another process meanwhile", "not_pending")
+            result.fail(
+                [item_id], f"{fn.item_label} {item_id} was completed by another process meanwhile", "not_pending"
+            )
         if saved is None:
             self._write_log(row, started)
             return None
@@ -219,11 +223,17 @@ class AIEngine:
                 amount = CreditService.cost_for(fn.operation, saved.quantity, saved.variant)
                 if amount > 0:
                     charge = CreditService.deduct(
-                        self.account, amount, fn.operation,
+                        self.account,
+                        amount,
+                        fn.operation,
                         idempotency_key=saved.idempotency_key,
                         description=f"{fn.name}: {len(saved.processed_ids)} {fn.item_label}(s)",
-                        metadata={"function": fn.name, "items": saved.processed_ids,
-                                  "created": saved.created_ids, "quantity": saved.quantity},
+                        metadata={
+                            "function": fn.name,
+                            "items": saved.processed_ids,
+                            "created": saved.created_ids,
+                            "quantity": saved.quantity,
+                        },
                         site=self.site,
                     )
                     charged = amount if charge.charged else Decimal("0.00")
@@ -241,10 +251,14 @@ class AIEngine:
     def _log_row(self, fn: AIFunction, ids: list[int]) -> AIRequestLog:
         provider = None if fn.kind == "local" else self._get_provider()
         return AIRequestLog(
-            account=self.account, site=self.site, function=fn.name,
+            account=self.account,
+            site=self.site,
+            function=fn.name,
             provider=provider.name if provider else "local",
             model=(provider.image_model if fn.kind == "image" else provider.text_model) if provider else "",
-            prompt=fn.prompt.key if fn.prompt else "", item_ids=ids, attempts=0,
+            prompt=fn.prompt.key if fn.prompt else "",
+            item_ids=ids,
+            attempts=0,
         )
 
     @staticmethod

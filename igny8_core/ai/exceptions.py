@@ -4,6 +4,7 @@
 item-level failure: the engine catches it, marks the item failed and carries on with the
 next item. `InsufficientCredits` lives in billing and is re-exported here for convenience.
 """
+
 from igny8_core.billing.services import InsufficientCredits  # noqa: F401  (re-export)
 
 

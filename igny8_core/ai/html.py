@@ -1,16 +1,57 @@
 """HTML of generated articles: an allow-list sanitiser (model output is untrusted and is
 shown in the dashboard and published), real word counts, and section headings."""
+
 import re
 from html import escape
 from html.parser import HTMLParser
 
 ALLOWED_TAGS = {
-    "p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "b", "em", "i", "u",
-    "blockquote", "table", "thead", "tbody", "tr", "th", "td", "a", "br", "hr", "code", "pre",
-    "figure", "figcaption", "span", "div", "section",
+    "p",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "blockquote",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "a",
+    "br",
+    "hr",
+    "code",
+    "pre",
+    "figure",
+    "figcaption",
+    "span",
+    "div",
+    "section",
 }
 VOID_TAGS = {"br", "hr"}
-DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template", "svg", "math", "head", "title"}
+DROP_WITH_CONTENT = {
+    "script",
+    "style",
+    "iframe",
+    "object",
+    "embed",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+    "head",
+    "title",
+}
 RENAMED = {"h1": "h2"}  # the page template owns the only <h1>
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"colspan", "rowspan"}, "td": {"colspan", "rowspan"}}
 GLOBAL_ATTRIBUTES = {"class"}

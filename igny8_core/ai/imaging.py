@@ -2,6 +2,7 @@
 item, not the page that shows it), EXIF-rotated, flattened for JPEG, bounded to
 IGNY8_IMAGE_MAX_SIZE, re-encoded as IGNY8_IMAGE_FORMAT, plus a thumbnail; then written
 through Django's default storage."""
+
 import io
 import secrets
 from dataclasses import dataclass
@@ -34,8 +35,9 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def normalise(data: bytes, fmt: str | None = None, max_size: int | None = None,
-              thumbnail_size: int | None = None) -> NormalisedImage:
+def normalise(
+    data: bytes, fmt: str | None = None, max_size: int | None = None, thumbnail_size: int | None = None
+) -> NormalisedImage:
     fmt = (fmt or settings.IGNY8_IMAGE_FORMAT).upper()
     if fmt not in EXTENSIONS:
         raise ValueError(f"IGNY8_IMAGE_FORMAT must be one of {', '.join(EXTENSIONS)}, not {fmt!r}.")

@@ -1,5 +1,6 @@
 """AIRequestLog: one row per provider call group of the engine (one work unit: a batch of
 keywords, or one cluster / task / content / image), successful or not."""
+
 from decimal import Decimal
 
 from django.db import models

@@ -1,4 +1,5 @@
 """Parsing and JSON-schema validation of structured model output."""
+
 import json
 import re
 
@@ -26,9 +27,7 @@ def validate(data: object, schema: dict) -> None:
     """Raise MalformedOutput naming the first few schema violations."""
     errors = sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
-        details = "; ".join(
-            f"{'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}" for e in errors[:3]
-        )
+        details = "; ".join(f"{'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}" for e in errors[:3])
         raise MalformedOutput(f"The model's JSON does not match the expected schema: {details}")
 
 

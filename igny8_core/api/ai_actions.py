@@ -4,6 +4,7 @@ The view only resolves the ids inside the caller's account (404 for any unknown 
 finds their one site, and hands them to AIEngine.run; the engine validates, checks credits
 (402 before any provider call), saves and charges.
 """
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -26,8 +27,11 @@ AIResultSerializer = inline_serializer(
         "failed": serializers.ListField(
             child=inline_serializer(
                 "AIFailedItem",
-                {"id": serializers.IntegerField(), "error": serializers.CharField(),
-                 "code": serializers.CharField(help_text="e.g. not_pending, provider_error.")},
+                {
+                    "id": serializers.IntegerField(),
+                    "error": serializers.CharField(),
+                    "code": serializers.CharField(help_text="e.g. not_pending, provider_error."),
+                },
             )
         ),
         "credits_used": serializers.DecimalField(max_digits=14, decimal_places=2),

@@ -1,4 +1,5 @@
 """One JSON error shape for the whole API: {"detail": str, "code": str, ...field errors}."""
+
 import logging
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation

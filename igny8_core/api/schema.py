@@ -5,6 +5,7 @@ error shapes of `igny8_core.api.errors` (400 field errors, 401, 403, 404, 429) w
 operation can produce them, so clients and schemathesis see the whole contract. Views add the
 domain-specific ones (402 insufficient credits, 409 state conflicts) with `error_responses()`.
 """
+
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
@@ -60,8 +61,14 @@ def ids_request(name: str, max_items: int | None = None):
     limit = f" (at most {max_items})" if max_items else ""
     return inline_serializer(
         name,
-        {"ids": serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1,
-                                      max_length=max_items, help_text=f"Object ids{limit}.")},
+        {
+            "ids": serializers.ListField(
+                child=serializers.IntegerField(min_value=1),
+                min_length=1,
+                max_length=max_items,
+                help_text=f"Object ids{limit}.",
+            )
+        },
     )
 
 

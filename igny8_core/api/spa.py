@@ -5,6 +5,7 @@ client-side router takes over; /assets/* are Vite's content-hashed files, cached
 This works the same with DEBUG on and off and needs no collectstatic: a rebuilt dashboard
 is served at once. When the dashboard is not built, a page says how to build it.
 """
+
 import mimetypes
 from pathlib import Path
 
@@ -77,6 +78,8 @@ def index(request, path: str = ""):
         return _file_response(found, "public, max-age=3600")
     index_html = _dist() / "index.html"
     if not index_html.is_file():
-        return HttpResponse(NOT_BUILT_PAGE.format(index=index_html), status=503, content_type="text/html; charset=utf-8")
+        return HttpResponse(
+            NOT_BUILT_PAGE.format(index=index_html), status=503, content_type="text/html; charset=utf-8"
+        )
     # index.html names the current hashed assets: always revalidate it.
     return _file_response(index_html, "no-cache")

@@ -2,6 +2,7 @@
 
 Another account's object is indistinguishable from a missing one (404), never 403 or 200.
 """
+
 from django.shortcuts import get_object_or_404
 from rest_framework import exceptions
 

@@ -4,6 +4,7 @@ Rates live in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (env THROTTLE_AUTH_TOKEN,
 and are read per request (not frozen at import like DRF's), so an override in settings applies
 at once. Counters live in the Django cache (Redis), shared by every web process.
 """
+
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 

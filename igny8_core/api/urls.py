@@ -1,4 +1,5 @@
 """/api/v1/: each app owns its routes; this file only mounts them."""
+
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 

@@ -1,9 +1,9 @@
 from django.db import connection
-from drf_spectacular.utils import extend_schema, inline_serializer
 from django.urls import Resolver404, resolve
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
 from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 

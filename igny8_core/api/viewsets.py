@@ -4,6 +4,7 @@ Tenancy comes from AccountScopedMixin (account filter, `?site_id=` -> 404 for an
 site); filters, search and ordering are declared per viewset; pagination is the global
 StandardPagination ({count, next, previous, results}, `page_size` up to 1000).
 """
+
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import filters, serializers, viewsets
@@ -21,11 +22,17 @@ class TenantViewSet(AccountScopedMixin, viewsets.GenericViewSet):
 
 
 SITE_ID_FILTER = OpenApiParameter(
-    "site_id", int, OpenApiParameter.QUERY, required=False,
+    "site_id",
+    int,
+    OpenApiParameter.QUERY,
+    required=False,
     description="Only this site's objects (404 if the site is not one of your account's).",
 )
 SITE_ID_REQUIRED = OpenApiParameter(
-    "site_id", int, OpenApiParameter.QUERY, required=True,
+    "site_id",
+    int,
+    OpenApiParameter.QUERY,
+    required=True,
     description="The site (404 if it is not one of your account's).",
 )
 
@@ -38,7 +45,9 @@ class SiteScopedCreateMixin(serializers.Serializer):
 
 class IdsSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=1000,
+        child=serializers.IntegerField(min_value=1),
+        allow_empty=False,
+        max_length=1000,
         help_text="Object ids (1-1000).",
     )
 

@@ -25,8 +25,17 @@ class AutomationConfigAdmin(admin.ModelAdmin):
 
 @admin.register(AutomationRun)
 class AutomationRunAdmin(admin.ModelAdmin):
-    list_display = ("run_id", "site", "status", "trigger_type", "current_stage", "started_at", "completed_at",
-                    "total_credits_used", "recovery_count")
+    list_display = (
+        "run_id",
+        "site",
+        "status",
+        "trigger_type",
+        "current_stage",
+        "started_at",
+        "completed_at",
+        "total_credits_used",
+        "recovery_count",
+    )
     list_filter = ("status", "trigger_type")
     search_fields = ("run_id", "site__name", "site__domain")
     actions = ("pause_runs", "resume_runs", "cancel_runs")

@@ -4,6 +4,7 @@ Each view parses its parameters, checks tenancy (another account's site or run i
 calls AutomationService and shapes the answer. `site_id` / `run_id` are query parameters
 (POST endpoints also accept them in the JSON body).
 """
+
 from decimal import Decimal
 
 from drf_spectacular.types import OpenApiTypes
@@ -35,7 +36,9 @@ HISTORY_SIZE = 20
 LOG_LINES_DEFAULT, LOG_LINES_MAX = 100, 2000
 
 SITE = OpenApiParameter("site_id", OpenApiTypes.INT, description="Site of the requesting account.")
-SITE_REQUIRED = OpenApiParameter("site_id", OpenApiTypes.INT, required=True, description="Site of the requesting account.")
+SITE_REQUIRED = OpenApiParameter(
+    "site_id", OpenApiTypes.INT, required=True, description="Site of the requesting account."
+)
 RUN = OpenApiParameter("run_id", OpenApiTypes.STR, description="A run id, e.g. run_20260105_140523_manual_3f9a0c.")
 ERRORS = {
     400: OpenApiResponse(description="Invalid input (field errors)."),
@@ -58,7 +61,9 @@ def jsonable(value):
 def _run_of_request(request, required_site: bool = False) -> AutomationRun | None:
     """The run named by `run_id` (of the user's account; 404 otherwise), else the site's active
     run, else its latest run, else None."""
-    run_id = request.query_params.get("run_id") or (request.data.get("run_id") if isinstance(request.data, dict) else None)
+    run_id = request.query_params.get("run_id") or (
+        request.data.get("run_id") if isinstance(request.data, dict) else None
+    )
     has_site = "site_id" in request.query_params or (isinstance(request.data, dict) and "site_id" in request.data)
     site = get_site_or_404(request) if (has_site or required_site or not run_id) else None
     if run_id:
@@ -96,22 +101,32 @@ class AutomationViewSet(ViewSet):
         config = AutomationConfig.for_site(get_site_or_404(request))
         return Response(AutomationConfigSerializer(config).data)
 
-    @extend_schema(parameters=[SITE_REQUIRED], request=AutomationConfigSerializer,
-                   responses={200: AutomationConfigSerializer, **ERRORS})
+    @extend_schema(
+        parameters=[SITE_REQUIRED],
+        request=AutomationConfigSerializer,
+        responses={200: AutomationConfigSerializer, **ERRORS},
+    )
     def update_config(self, request):
         """Validate and update (partial updates allowed). Unknown fields -> 400."""
         config = AutomationConfig.for_site(get_site_or_404(request))
-        data = {k: v for k, v in request.data.items() if k != "site_id"} if isinstance(request.data, dict) else request.data
+        data = (
+            {k: v for k, v in request.data.items() if k != "site_id"}
+            if isinstance(request.data, dict)
+            else request.data
+        )
         serializer = AutomationConfigSerializer(config, data=data, partial=True)
         serializer.is_valid(raise_exception=True)
         config = AutomationService.update_config(config, serializer.validated_data)
         return Response(AutomationConfigSerializer(config).data)
 
     @extend_schema(
-        parameters=[SITE_REQUIRED], request=None,
+        parameters=[SITE_REQUIRED],
+        request=None,
         responses={
             202: inline_serializer("RunStarted", {"run_id": serializers.CharField(), "run": AutomationRunSerializer()}),
-            402: OpenApiResponse(description="Insufficient credits (code insufficient_credits, estimate, required, balance)."),
+            402: OpenApiResponse(
+                description="Insufficient credits (code insufficient_credits, estimate, required, balance)."
+            ),
             409: OpenApiResponse(description="A run is already running or paused (code already_running)."),
             **ERRORS,
         },
@@ -122,17 +137,28 @@ class AutomationViewSet(ViewSet):
         try:
             run = AutomationService.start_automation(site, "manual")
         except AlreadyRunning as exc:
-            return Response({"detail": str(exc), "code": exc.code, "run_id": exc.run_id}, status=status.HTTP_409_CONFLICT)
+            return Response(
+                {"detail": str(exc), "code": exc.code, "run_id": exc.run_id}, status=status.HTTP_409_CONFLICT
+            )
         except InsufficientCreditsForRun as exc:
             return Response(
-                {"detail": str(exc), "code": "insufficient_credits", "estimate": str(exc.estimate),
-                 "required": str(exc.required), "balance": str(exc.available)},
+                {
+                    "detail": str(exc),
+                    "code": "insufficient_credits",
+                    "estimate": str(exc.estimate),
+                    "required": str(exc.required),
+                    "balance": str(exc.available),
+                },
                 status=status.HTTP_402_PAYMENT_REQUIRED,
             )
-        return Response({"run_id": run.run_id, "run": AutomationRunSerializer(run).data}, status=status.HTTP_202_ACCEPTED)
+        return Response(
+            {"run_id": run.run_id, "run": AutomationRunSerializer(run).data}, status=status.HTTP_202_ACCEPTED
+        )
 
-    @extend_schema(parameters=[SITE_REQUIRED],
-                   responses={200: inline_serializer("CurrentRun", {"run": AutomationRunSerializer(allow_null=True)}), **ERRORS})
+    @extend_schema(
+        parameters=[SITE_REQUIRED],
+        responses={200: inline_serializer("CurrentRun", {"run": AutomationRunSerializer(allow_null=True)}), **ERRORS},
+    )
     def current_run(self, request):
         """The active run, else the latest one, else null."""
         run = _run_of_request(request, required_site=True)
@@ -158,14 +184,24 @@ class AutomationViewSet(ViewSet):
         run = _run_of_request(request)
         if run is None:
             overview = AutomationService.pipeline_overview(get_site_or_404(request))
-            return Response({
-                "run": None,
-                "global_progress": {"total_items": 0, "completed_items": 0, "percentage": 0},
-                "stages": [{**stage, "status": "pending", "input_count": stage["pending"], "processed_count": 0,
-                            "result": None} for stage in overview],
-                "metrics": {"credits_used": "0.00", "duration_seconds": 0},
-                "initial_snapshot": {},
-            })
+            return Response(
+                {
+                    "run": None,
+                    "global_progress": {"total_items": 0, "completed_items": 0, "percentage": 0},
+                    "stages": [
+                        {
+                            **stage,
+                            "status": "pending",
+                            "input_count": stage["pending"],
+                            "processed_count": 0,
+                            "result": None,
+                        }
+                        for stage in overview
+                    ],
+                    "metrics": {"credits_used": "0.00", "duration_seconds": 0},
+                    "initial_snapshot": {},
+                }
+            )
         progress = jsonable(AutomationService.run_progress(run))
         progress["run"] = AutomationRunSerializer(run).data  # every run field, like current_run
         return Response(progress)
@@ -178,34 +214,54 @@ class AutomationViewSet(ViewSet):
             raise _conflict(exc) from None
         return Response({"run_id": run.run_id, "status": run.status, "run": AutomationRunSerializer(run).data})
 
-    @extend_schema(parameters=[SITE, RUN], request=None, responses={200: AutomationRunSerializer, 409: CONFLICT, **ERRORS})
+    @extend_schema(
+        parameters=[SITE, RUN], request=None, responses={200: AutomationRunSerializer, 409: CONFLICT, **ERRORS}
+    )
     def pause(self, request):
         """Pause after the current item (409 unless running)."""
         return self._transition(request, AutomationService.pause)
 
-    @extend_schema(parameters=[SITE, RUN], request=None, responses={200: AutomationRunSerializer, 409: CONFLICT, **ERRORS})
+    @extend_schema(
+        parameters=[SITE, RUN], request=None, responses={200: AutomationRunSerializer, 409: CONFLICT, **ERRORS}
+    )
     def resume(self, request):
         """Resume a paused run from its current stage (409 unless paused, or if the lock is held)."""
         return self._transition(request, AutomationService.resume)
 
-    @extend_schema(parameters=[SITE, RUN], request=None, responses={200: AutomationRunSerializer, 409: CONFLICT, **ERRORS})
+    @extend_schema(
+        parameters=[SITE, RUN], request=None, responses={200: AutomationRunSerializer, 409: CONFLICT, **ERRORS}
+    )
     def cancel(self, request):
         """Cancel after the current item; the site lock is released (409 unless running or paused)."""
         return self._transition(request, AutomationService.cancel)
 
-    @extend_schema(parameters=[SITE_REQUIRED],
-                   responses={200: inline_serializer("RunHistoryList", {"runs": RunHistorySerializer(many=True)}), **ERRORS})
+    @extend_schema(
+        parameters=[SITE_REQUIRED],
+        responses={200: inline_serializer("RunHistoryList", {"runs": RunHistorySerializer(many=True)}), **ERRORS},
+    )
     def history(self, request):
         """The site's last 20 runs, newest first."""
         runs = AutomationRun.objects.filter(site=get_site_or_404(request))[:HISTORY_SIZE]
         return Response({"runs": RunHistorySerializer(runs, many=True).data})
 
     @extend_schema(
-        parameters=[SITE, RUN,
-                    OpenApiParameter("lines", OpenApiTypes.INT, description="Last N lines (default 100, 1-2000)."),
-                    OpenApiParameter("stage", OpenApiTypes.INT, description="1-7: that stage's log instead of the run log.")],
-        responses={200: inline_serializer("RunLog", {"run_id": serializers.CharField(), "lines": serializers.IntegerField(),
-                                                     "log": serializers.CharField()}), **ERRORS},
+        parameters=[
+            SITE,
+            RUN,
+            OpenApiParameter("lines", OpenApiTypes.INT, description="Last N lines (default 100, 1-2000)."),
+            OpenApiParameter("stage", OpenApiTypes.INT, description="1-7: that stage's log instead of the run log."),
+        ],
+        responses={
+            200: inline_serializer(
+                "RunLog",
+                {
+                    "run_id": serializers.CharField(),
+                    "lines": serializers.IntegerField(),
+                    "log": serializers.CharField(),
+                },
+            ),
+            **ERRORS,
+        },
     )
     def logs(self, request):
         """The last `lines` lines of a run's log (its own folder only)."""

@@ -7,6 +7,7 @@ From then on every write the worker makes is `UPDATE ... WHERE epoch = <its epoc
 means its claim was superseded (a recovery took over, or the user resumed elsewhere) and it
 stops at once, writing nothing more (ClaimLost).
 """
+
 import logging
 import threading
 

@@ -14,6 +14,7 @@ redis-py `Lock`:
 Redis must not evict these keys: production Redis runs with `maxmemory-policy noeviction`
 (see docs/automation.md). Only this module touches the lock keys.
 """
+
 import secrets
 from functools import lru_cache
 

@@ -5,6 +5,7 @@ appended with one write each (O_APPEND), so the web process (pause / cancel) and
 can log to the same file safely. The path is built only from the run row (integers and a
 validated run id), so a request can never make it point outside the run's own folder.
 """
+
 import logging
 import os
 import re

@@ -4,6 +4,7 @@ The run row holds everything a run needs to continue (current stage, stage resul
 so a resume or a crash recovery is "continue from current_stage". Workers write to it only
 through fenced updates (`epoch`, see service.RunClaim).
 """
+
 import secrets
 from datetime import time
 from decimal import Decimal
@@ -66,7 +67,10 @@ class AutomationConfig(models.Model):
     max_images_per_run = _limit("Images generated per run")
     max_approvals_per_run = _limit("Content auto-approved per run")
     max_credits_per_run = models.DecimalField(
-        max_digits=12, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)],
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
         help_text="Credit budget of one run, shared between AI operations (0 = unlimited).",
     )
 

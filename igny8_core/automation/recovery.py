@@ -10,6 +10,7 @@ Recovery never relies on the broker redelivering a message (with early ack it wi
 A ticket nobody redeemed for AUTOMATION_QUEUED_STALE_AFTER (the message was lost, e.g. Redis
 restarted without persistence) is re-issued; a merely busy queue is left alone before that.
 """
+
 import logging
 from datetime import timedelta
 
@@ -51,15 +52,24 @@ def recover_stale_runs(now=None) -> dict:
                 f"{settings.AUTOMATION_STALE_AFTER}s); giving up after {settings.AUTOMATION_MAX_RECOVERIES} "
                 f"recoveries. Finished items are kept; start a new run to continue."
             )
-            if fenced.update(status=RunStatus.FAILED, completed_at=now, error_message=message,
-                             stopped_reason=message[:500], current_processing=None, epoch=F("epoch") + 1):
+            if fenced.update(
+                status=RunStatus.FAILED,
+                completed_at=now,
+                error_message=message,
+                stopped_reason=message[:500],
+                current_processing=None,
+                epoch=F("epoch") + 1,
+            ):
                 site_lock.release_token(run.site_id, run.lock_token)
                 logger.error(message, stage=run.current_stage)
                 summary["failed"].append(run.run_id)
             continue
         with transaction.atomic():
             if not fenced.update(
-                epoch=F("epoch") + 1, claimed_at=None, heartbeat_at=now, current_processing=None,
+                epoch=F("epoch") + 1,
+                claimed_at=None,
+                heartbeat_at=now,
+                current_processing=None,
                 recovery_count=F("recovery_count") + (1 if claimed else 0),
             ):
                 continue  # the worker came back, or another reaper won
@@ -70,7 +80,8 @@ def recover_stale_runs(now=None) -> dict:
             logger.warning(
                 f"Recovered: no heartbeat since {last_beat:%Y-%m-%d %H:%M:%S}; worker presumed dead. "
                 f"Resuming at stage {run.current_stage} (recovery {run.recovery_count}/"
-                f"{settings.AUTOMATION_MAX_RECOVERIES}).", stage=run.current_stage,
+                f"{settings.AUTOMATION_MAX_RECOVERIES}).",
+                stage=run.current_stage,
             )
             summary["resumed"].append(run.run_id)
         else:

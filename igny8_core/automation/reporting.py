@@ -5,6 +5,7 @@ with the ratios below, so a run on a fresh keyword list is not under-estimated. 
 are deliberately on the high side: the estimate gates the start (balance >= 1.2 x estimate);
 each AI call is still checked and charged individually during the run.
 """
+
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -35,6 +36,7 @@ def words_per_article() -> int:
     5 credits at 1 credit / 500 words)."""
     return getattr(settings, "IGNY8_AI_CONTENT_MAX_WORDS", 2500)
 
+
 OPERATION_OF_STAGE = {
     1: Operation.CLUSTERING,
     2: Operation.IDEA_GENERATION,
@@ -50,9 +52,7 @@ def pending_counts(site) -> dict[int, int]:
 
 def pipeline_overview(site) -> list[dict]:
     counts = pending_counts(site)
-    return [
-        {"number": s.number, "name": s.name, "type": s.kind, "pending": counts[s.number]} for s in STAGES
-    ]
+    return [{"number": s.number, "name": s.name, "type": s.kind, "pending": counts[s.number]} for s in STAGES]
 
 
 def initial_snapshot(site) -> dict:
@@ -105,8 +105,7 @@ def estimate_credits(site, config: AutomationConfig | None = None) -> dict:
         "current_balance": balance,
         "sufficient": balance >= required,
         "breakdown": [
-            {"stage": s.number, "name": s.name, "items": items[s.number], "credits": credits[s.number]}
-            for s in STAGES
+            {"stage": s.number, "name": s.name, "items": items[s.number], "credits": credits[s.number]} for s in STAGES
         ],
         "allocation": {
             op: BudgetAllocationService.get_operation_budget(site, op, budget) for op in OPERATION_OF_STAGE.values()
@@ -147,10 +146,17 @@ def run_progress(run) -> dict:
             processed = min(_handled(result, stage), input_count) if status != "skipped" else 0
             if status == "skipped":
                 input_count = 0
-        stages.append({
-            "number": stage.number, "name": stage.name, "type": stage.kind, "status": status,
-            "input_count": input_count, "processed_count": processed, "result": result or None,
-        })
+        stages.append(
+            {
+                "number": stage.number,
+                "name": stage.name,
+                "type": stage.kind,
+                "status": status,
+                "input_count": input_count,
+                "processed_count": processed,
+                "result": result or None,
+            }
+        )
         previous = result
     total = sum(s["input_count"] for s in stages)
     done = sum(s["processed_count"] for s in stages)
@@ -162,8 +168,11 @@ def run_progress(run) -> dict:
     duration = ((end or timezone.now()) - run.started_at).total_seconds()
     return {
         "run": {
-            "run_id": run.run_id, "status": run.status, "current_stage": run.current_stage,
-            "trigger_type": run.trigger_type, "stopped_reason": run.stopped_reason,
+            "run_id": run.run_id,
+            "status": run.status,
+            "current_stage": run.current_stage,
+            "trigger_type": run.trigger_type,
+            "stopped_reason": run.stopped_reason,
         },
         "global_progress": {"total_items": total, "completed_items": done, "percentage": percentage},
         "stages": stages,

@@ -3,6 +3,7 @@
 The numbers are the AI engine's real counts (AIResult.stats), summed batch by batch; a paused,
 resumed or recovered run continues the tally where the database has it.
 """
+
 import time
 from decimal import Decimal
 
@@ -19,10 +20,18 @@ class StageResult:
         self.stage = stage
         data = dict(data or {})
         if data.get("status") != RUNNING:  # a fresh stage (a finished one is never re-opened)
-            data = {key: 0 for key in stage.stat_keys}
+            data = dict.fromkeys(stage.stat_keys, 0)
             data.update(
-                status=RUNNING, batches_run=0, items_requested=0, items_failed=0, failed_items=[],
-                credits_used="0.00", time_elapsed=0.0, skipped=False, partial=False, reason="",
+                status=RUNNING,
+                batches_run=0,
+                items_requested=0,
+                items_failed=0,
+                failed_items=[],
+                credits_used="0.00",
+                time_elapsed=0.0,
+                skipped=False,
+                partial=False,
+                reason="",
                 started_at=timezone.now().isoformat(),
             )
         self.data = data

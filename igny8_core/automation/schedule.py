@@ -4,6 +4,7 @@ Times are computed in the site's time zone from the wall-clock `scheduled_time`,
 stays 09:00 across DST changes; a time that does not exist on a spring-forward day (02:30)
 runs at the first valid instant after it, an ambiguous one (autumn) at its first occurrence.
 """
+
 import logging
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -68,9 +69,15 @@ def _record_not_started(config: AutomationConfig, exc: InsufficientCredits, now:
     """A scheduled run that cannot be paid leaves a failed run in history, so the user sees why."""
     reason = f"Scheduled run not started: {exc.required} credits required, {exc.available} available."
     run = AutomationRun.objects.create(
-        account_id=config.account_id, site=config.site, run_id=new_run_id(TriggerType.SCHEDULED, now),
-        trigger_type=TriggerType.SCHEDULED, status=RunStatus.FAILED, started_at=now, completed_at=now,
-        stopped_reason=reason, error_message=reason,
+        account_id=config.account_id,
+        site=config.site,
+        run_id=new_run_id(TriggerType.SCHEDULED, now),
+        trigger_type=TriggerType.SCHEDULED,
+        status=RunStatus.FAILED,
+        started_at=now,
+        completed_at=now,
+        stopped_reason=reason,
+        error_message=reason,
     )
     transaction.on_commit(lambda: RunLogger(run).error(reason))
 
@@ -85,7 +92,9 @@ def check_scheduled_automations(now: datetime | None = None) -> dict:
     summary = {"started": [], "skipped_active": [], "insufficient_credits": [], "scheduled": [], "errors": []}
     # Enabled configs without a next run yet (e.g. enabled in the admin) get one.
     for config in AutomationConfig.objects.filter(is_enabled=True, next_run_at__isnull=True).select_related("site"):
-        AutomationConfig.objects.filter(pk=config.pk, next_run_at__isnull=True).update(next_run_at=next_run_for(config, now))
+        AutomationConfig.objects.filter(pk=config.pk, next_run_at__isnull=True).update(
+            next_run_at=next_run_for(config, now)
+        )
         summary["scheduled"].append(config.site_id)
     due = AutomationConfig.objects.filter(is_enabled=True, next_run_at__lte=now).values_list("pk", flat=True)
     for pk in list(due):

@@ -1,4 +1,5 @@
 """Serializers of the automation endpoints: the config (validated) and the run (read-only)."""
+
 import re
 from datetime import time
 
@@ -34,18 +35,30 @@ class AutomationConfigSerializer(serializers.ModelSerializer):
     class Meta:
         model = AutomationConfig
         fields = [
-            "is_enabled", "frequency", "scheduled_time",
+            "is_enabled",
+            "frequency",
+            "scheduled_time",
             *[f"stage_{n}_batch_size" for n in range(1, 7)],
-            "within_stage_delay", "between_stage_delay",
+            "within_stage_delay",
+            "between_stage_delay",
             *[f"stage_{n}_enabled" for n in range(1, 8)],
-            "max_keywords_per_run", "max_clusters_per_run", "max_ideas_per_run", "max_tasks_per_run",
-            "max_content_per_run", "max_images_per_run", "max_approvals_per_run", "max_credits_per_run",
-            "last_run_at", "next_run_at",
+            "max_keywords_per_run",
+            "max_clusters_per_run",
+            "max_ideas_per_run",
+            "max_tasks_per_run",
+            "max_content_per_run",
+            "max_images_per_run",
+            "max_approvals_per_run",
+            "max_credits_per_run",
+            "last_run_at",
+            "next_run_at",
         ]
         read_only_fields = ["last_run_at", "next_run_at"]
         extra_kwargs = {
-            **{f"max_{what}_per_run": {"max_value": 1_000_000}
-               for what in ("keywords", "clusters", "ideas", "tasks", "content", "images", "approvals")},
+            **{
+                f"max_{what}_per_run": {"max_value": 1_000_000}
+                for what in ("keywords", "clusters", "ideas", "tasks", "content", "images", "approvals")
+            },
             "max_credits_per_run": {"max_value": 10_000_000},
         }
 
@@ -64,10 +77,22 @@ class AutomationRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = AutomationRun
         fields = [
-            "run_id", "site_id", "status", "current_stage", "trigger_type",
-            "started_at", "paused_at", "resumed_at", "cancelled_at", "completed_at",
-            "total_credits_used", *[f"stage_{n}_result" for n in range(1, 8)],
-            "error_message", "stopped_reason", "initial_snapshot", "recovery_count",
+            "run_id",
+            "site_id",
+            "status",
+            "current_stage",
+            "trigger_type",
+            "started_at",
+            "paused_at",
+            "resumed_at",
+            "cancelled_at",
+            "completed_at",
+            "total_credits_used",
+            *[f"stage_{n}_result" for n in range(1, 8)],
+            "error_message",
+            "stopped_reason",
+            "initial_snapshot",
+            "recovery_count",
         ]
         read_only_fields = fields
 
@@ -78,7 +103,15 @@ class RunHistorySerializer(serializers.ModelSerializer):
     class Meta:
         model = AutomationRun
         fields = [
-            "run_id", "status", "trigger_type", "current_stage", "started_at", "completed_at",
-            "cancelled_at", "total_credits_used", "stopped_reason", "error_message",
+            "run_id",
+            "status",
+            "trigger_type",
+            "current_stage",
+            "started_at",
+            "completed_at",
+            "cancelled_at",
+            "total_credits_used",
+            "stopped_reason",
+            "error_message",
         ]
         read_only_fields = fields

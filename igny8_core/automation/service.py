@@ -6,6 +6,7 @@ next batch fresh from the database (status-driven, so resume and recovery never 
 -> calls the AI engine -> saves the stage tally, credits and heartbeat with a fenced write
 -> logs -> waits `within_stage_delay`. Everything needed to continue lives on the run row.
 """
+
 import logging
 import math
 import time
@@ -64,8 +65,12 @@ def _engine_factory(account, site) -> AIEngine:
 
 def _refused(function_name: str, ids: list[int], exc: Exception) -> AIResult:
     """An AIResult for a batch the engine refused as a whole: every item failed, nothing done."""
-    return AIResult(function=function_name, items_requested=len(ids), items_failed=len(ids),
-                    failed=[{"id": item_id, "error": str(exc), "code": "invalid_input"} for item_id in ids])
+    return AIResult(
+        function=function_name,
+        items_requested=len(ids),
+        items_failed=len(ids),
+        failed=[{"id": item_id, "error": str(exc), "code": "invalid_input"} for item_id in ids],
+    )
 
 
 OUT_OF_CREDITS = "insufficient_credits"  # AIResult.failed code of items left pending for lack of credits
@@ -108,8 +113,14 @@ class AutomationService:
             )
         now = timezone.now()
         run = AutomationRun(
-            account_id=site.account_id, site=site, run_id=new_run_id(trigger_type, now), trigger_type=trigger_type,
-            status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, epoch=1,
+            account_id=site.account_id,
+            site=site,
+            run_id=new_run_id(trigger_type, now),
+            trigger_type=trigger_type,
+            status=RunStatus.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            epoch=1,
             initial_snapshot=reporting.initial_snapshot(site),
         )
         with transaction.atomic():
@@ -119,11 +130,13 @@ class AutomationService:
             except IntegrityError:
                 raise AlreadyRunning() from None
             snapshot, credits = run.initial_snapshot, estimate["estimated_credits"]
-            transaction.on_commit(lambda: RunLogger(run).log(
-                f"Run started ({trigger_type}). Queues: {snapshot['total_initial_items']} items "
-                f"({', '.join(str(snapshot[f'stage_{n}_initial']) for n in range(1, 8))}). "
-                f"Estimated credits {credits}, balance {estimate['current_balance']}."
-            ))
+            transaction.on_commit(
+                lambda: RunLogger(run).log(
+                    f"Run started ({trigger_type}). Queues: {snapshot['total_initial_items']} items "
+                    f"({', '.join(str(snapshot[f'stage_{n}_initial']) for n in range(1, 8))}). "
+                    f"Estimated credits {credits}, balance {estimate['current_balance']}."
+                )
+            )
             _enqueue("run_automation_task", run)
         return run
 
@@ -149,9 +162,11 @@ class AutomationService:
         holder = site_lock.holder(run.site_id)
         if holder:
             parsed = site_lock.parse_token(holder)
-            other = None if parsed is None else AutomationRun.objects.filter(
-                pk=parsed[0], status__in=ACTIVE_STATUSES
-            ).exclude(pk=run.pk).first()
+            other = (
+                None
+                if parsed is None
+                else AutomationRun.objects.filter(pk=parsed[0], status__in=ACTIVE_STATUSES).exclude(pk=run.pk).first()
+            )
             if parsed is None or other is not None:
                 who = f"run {other.run_id}" if other else "another holder"
                 raise LockHeld(f"Cannot resume {run.run_id}: the site's automation lock is held by {who}.")
@@ -159,13 +174,19 @@ class AutomationService:
                 # The paused worker is still finishing its current item (it releases the lock when
                 # it stops). A new claim now would supersede it mid-item: its item would be
                 # selected again and its tally and credits never recorded.
-                raise LockHeld(f"Cannot resume {run.run_id} yet: its worker is still finishing its current item. "
-                               "Try again in a moment.")
+                raise LockHeld(
+                    f"Cannot resume {run.run_id} yet: its worker is still finishing its current item. "
+                    "Try again in a moment."
+                )
         now = timezone.now()
         with transaction.atomic():
             if not AutomationRun.objects.filter(pk=run.pk, status=RunStatus.PAUSED).update(
-                status=RunStatus.RUNNING, resumed_at=now, epoch=F("epoch") + 1, claimed_at=None,
-                heartbeat_at=now, stopped_reason="",
+                status=RunStatus.RUNNING,
+                resumed_at=now,
+                epoch=F("epoch") + 1,
+                claimed_at=None,
+                heartbeat_at=now,
+                stopped_reason="",
             ):
                 raise InvalidRunState(f"{run.run_id} is no longer paused.")
             run.refresh_from_db()
@@ -179,7 +200,10 @@ class AutomationService:
         run can start at once (the old worker's writes are refused by the run's status)."""
         now = timezone.now()
         if not AutomationRun.objects.filter(pk=run.pk, status__in=ACTIVE_STATUSES).update(
-            status=RunStatus.CANCELLED, cancelled_at=now, completed_at=now, current_processing=None,
+            status=RunStatus.CANCELLED,
+            cancelled_at=now,
+            completed_at=now,
+            current_processing=None,
             stopped_reason="Cancelled by user.",
         ):
             run.refresh_from_db()
@@ -187,8 +211,8 @@ class AutomationService:
         run.refresh_from_db()
         released = site_lock.release_token(run.site_id, run.lock_token)
         RunLogger(run).log(
-            f"Cancelled by user at stage {run.current_stage}"
-            f"{'; site lock released' if released else ''}.", stage=run.current_stage,
+            f"Cancelled by user at stage {run.current_stage}{'; site lock released' if released else ''}.",
+            stage=run.current_stage,
         )
         return run
 
@@ -284,7 +308,7 @@ class AutomationService:
 
     def _run_pipeline(self) -> str:
         worked = False
-        for stage in STAGES[self.run.current_stage - 1:]:
+        for stage in STAGES[self.run.current_stage - 1 :]:
             if worked:  # no pause after a skipped stage
                 self._wait(self.config.between_stage_delay)
             self._check_stop()
@@ -366,18 +390,21 @@ class AutomationService:
 
         outcome = process_review_gate(self.site, stage.limit(self.config))
         not_scheduled = list(outcome.get("not_scheduled") or [])
-        result.set_counts({
-            "ready_for_review": int(outcome.get("ready_for_review", 0)),
-            "approved_count": int(outcome.get("approved_count", 0)),
-            "scheduled_count": int(outcome.get("scheduled_count", 0)),
-            "auto_approval": bool(outcome.get("auto_approval", False)),
-            "not_scheduled": not_scheduled[:50],
-            "batches_run": 1,
-        })
+        result.set_counts(
+            {
+                "ready_for_review": int(outcome.get("ready_for_review", 0)),
+                "approved_count": int(outcome.get("approved_count", 0)),
+                "scheduled_count": int(outcome.get("scheduled_count", 0)),
+                "auto_approval": bool(outcome.get("auto_approval", False)),
+                "not_scheduled": not_scheduled[:50],
+                "batches_run": 1,
+            }
+        )
         result.finish(COMPLETED)
         self.logger.log(
             f"Stage 7 ({stage.name}): {result.data['ready_for_review']} ready for review, "
-            f"{result.data['approved_count']} approved, {result.data['scheduled_count']} scheduled.", stage=7,
+            f"{result.data['approved_count']} approved, {result.data['scheduled_count']} scheduled.",
+            stage=7,
         )
 
     def _budget_left(self, stage, result: StageResult) -> tuple[Decimal | None, str]:
@@ -413,7 +440,8 @@ class AutomationService:
         total_batches = result.data["batches_run"] + math.ceil(max(todo, 0) / batch_size)
         self.logger.log(
             f"Stage {number} ({stage.name}) started: {queue_size} pending, batch size {batch_size}"
-            f"{f', per-run limit {limit}' if limit else ''}.", stage=number,
+            f"{f', per-run limit {limit}' if limit else ''}.",
+            stage=number,
         )
         outcome, reason = COMPLETED, ""
         while True:
@@ -436,12 +464,16 @@ class AutomationService:
                     outcome, reason = PARTIAL, f"The {what} is exhausted ({allowed} left, next batch needs {cost})."
                     break
             batch_no = result.data["batches_run"] + 1
-            self.claim.update(current_processing={
-                "stage": number, "stage_name": stage.name, "batch": batch_no,
-                "total_batches": max(total_batches, batch_no),
-                "items": [{"id": item.pk, "title": str(stage.label(item))[:200]} for item in batch],
-                "started_at": timezone.now().isoformat(),
-            })
+            self.claim.update(
+                current_processing={
+                    "stage": number,
+                    "stage_name": stage.name,
+                    "batch": batch_no,
+                    "total_batches": max(total_batches, batch_no),
+                    "items": [{"id": item.pk, "title": str(stage.label(item))[:200]} for item in batch],
+                    "started_at": timezone.now().isoformat(),
+                }
+            )
             try:
                 ai = self.engine.run(stage.function, ids, should_stop=self._stop_requested)
             except InsufficientCredits as exc:  # checked before any provider call: nothing done
@@ -459,7 +491,8 @@ class AutomationService:
                 f"Batch {batch_no}/{max(total_batches, batch_no)}: {len(ids)} items, "
                 f"{ai.items_processed} done, {ai.items_failed} failed, {ai.credits_used} credits"
                 + "".join(f"; item {f.get('id')} failed: {f.get('error')}" for f in ai.failed[:5]),
-                stage=number, level="WARN" if ai.items_failed else "INFO",
+                stage=number,
+                level="WARN" if ai.items_failed else "INFO",
             )
             short = next((f for f in ai.failed if f.get("code") == OUT_OF_CREDITS), None)
             if short is not None:  # the balance ran out part-way through the batch
@@ -486,6 +519,7 @@ class AutomationService:
         result.finish(PARTIAL, "Out of credits.")
         self._save(stage, result, current_processing=None)
         self.logger.error(message, stage=stage.number)
-        self.claim.finish(RunStatus.FAILED, completed_at=timezone.now(), stopped_reason=message[:500],
-                          error_message=message)
+        self.claim.finish(
+            RunStatus.FAILED, completed_at=timezone.now(), stopped_reason=message[:500], error_message=message
+        )
         raise RunHalted(RunStatus.FAILED)

@@ -4,6 +4,7 @@ The two pipeline tasks are routed to the `automation` queue (settings.CELERY_TAS
 acked early (a crash is recovered by recover_stale_runs, not by broker redelivery) and stop
 cooperatively at the soft time limit. The periodic tasks run on the default queue.
 """
+
 from celery import shared_task
 from django.conf import settings
 

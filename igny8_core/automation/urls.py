@@ -1,4 +1,5 @@
 """/api/v1/automation/<name>/ - the 13 endpoints of SPEC section 8, with their exact names."""
+
 from django.urls import path
 
 from .api import AutomationViewSet

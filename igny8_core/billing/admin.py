@@ -126,7 +126,9 @@ class CreditTransactionAdmin(admin.ModelAdmin):
         return False
 
     def get_urls(self):
-        return [path("add-credits/", self.admin_site.admin_view(self.add_credits), name="billing_add_credits")] + super().get_urls()
+        return [
+            path("add-credits/", self.admin_site.admin_view(self.add_credits), name="billing_add_credits")
+        ] + super().get_urls()
 
     def add_credits(self, request):
         form = AddCreditsForm(request.POST or None)
@@ -135,7 +137,11 @@ class CreditTransactionAdmin(admin.ModelAdmin):
             CreditService.add(data["account"], data["amount"], description=data["description"] or "Admin grant")
             messages.success(request, f"Added {data['amount']} credits to {data['account']}.")
             return redirect("admin:billing_credittransaction_changelist")
-        return render(request, "admin/billing/add_credits.html", {**self.admin_site.each_context(request), "form": form, "title": "Add credits"})
+        return render(
+            request,
+            "admin/billing/add_credits.html",
+            {**self.admin_site.each_context(request), "form": form, "title": "Add credits"},
+        )
 
 
 class SiteAIBudgetAllocationForm(forms.ModelForm):

@@ -1,4 +1,5 @@
 """Billing REST resources: the account's credit balance and its ledger (read-only)."""
+
 import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers
@@ -26,8 +27,15 @@ class CreditTransactionSerializer(serializers.ModelSerializer):
     class Meta:
         model = CreditTransaction
         fields = [
-            "id", "site", "transaction_type", "operation", "amount", "balance_after", "description",
-            "metadata", "created_at",
+            "id",
+            "site",
+            "transaction_type",
+            "operation",
+            "amount",
+            "balance_after",
+            "description",
+            "metadata",
+            "created_at",
         ]
         read_only_fields = fields
 

@@ -4,6 +4,7 @@ Global defaults come from CreditCostConfig.budget_percentage; a site may overrid
 own SiteAIBudgetAllocation (use_global_defaults=False). The five site percentages always sum
 to 100: update_site_allocation refuses anything else.
 """
+
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django.db import transaction
@@ -100,7 +101,9 @@ class BudgetAllocationService:
             if not errors:
                 total = sum(allocation.percentages().values())
                 if total != HUNDRED:
-                    errors["non_field_errors"] = [f"The percentages must sum to 100; they sum to {total.normalize():f}."]
+                    errors["non_field_errors"] = [
+                        f"The percentages must sum to 100; they sum to {total.normalize():f}."
+                    ]
             if errors:
                 raise InvalidAllocation(errors)
             allocation.save()

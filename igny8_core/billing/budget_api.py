@@ -1,4 +1,5 @@
 """GET/PUT /api/v1/billing/sites/{site_id}/ai-budget/ — a site's credit budget allocation."""
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import api_view
@@ -9,13 +10,16 @@ from igny8_core.api.tenancy import get_site_or_404
 from .budget import OPERATIONS, BudgetAllocationService, InvalidAllocation
 
 _PCT = {op: serializers.FloatField() for op in OPERATIONS}
-AIBudgetSerializer = inline_serializer("AIBudgetAllocation", {
-    "site_id": serializers.IntegerField(read_only=True),
-    "use_global_defaults": serializers.BooleanField(),
-    **_PCT,
-    "effective": inline_serializer("AIBudgetEffective", _PCT),
-    "global_defaults": inline_serializer("AIBudgetGlobalDefaults", _PCT),
-})
+AIBudgetSerializer = inline_serializer(
+    "AIBudgetAllocation",
+    {
+        "site_id": serializers.IntegerField(read_only=True),
+        "use_global_defaults": serializers.BooleanField(),
+        **_PCT,
+        "effective": inline_serializer("AIBudgetEffective", _PCT),
+        "global_defaults": inline_serializer("AIBudgetGlobalDefaults", _PCT),
+    },
+)
 
 
 def allocation_payload(site) -> dict:
@@ -33,11 +37,16 @@ SITE_PATH = OpenApiParameter("site_id", int, OpenApiParameter.PATH, description=
 
 
 @extend_schema(
-    methods=["GET"], parameters=[SITE_PATH], responses=AIBudgetSerializer,
+    methods=["GET"],
+    parameters=[SITE_PATH],
+    responses=AIBudgetSerializer,
     summary="The site's AI credit budget allocation (own percentages and the ones in force).",
 )
 @extend_schema(
-    methods=["PUT"], parameters=[SITE_PATH], request=AIBudgetSerializer, responses=AIBudgetSerializer,
+    methods=["PUT"],
+    parameters=[SITE_PATH],
+    request=AIBudgetSerializer,
+    responses=AIBudgetSerializer,
     summary="Update it: use_global_defaults and/or percentages (partial; the five must sum to 100).",
 )
 @api_view(["GET", "PUT"])

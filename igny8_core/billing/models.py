@@ -1,4 +1,5 @@
 """Credits: per-operation costs, and the ledger. Only billing.services changes balances."""
+
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -37,7 +38,9 @@ class CreditCostConfig(models.Model):
     rounding = models.CharField(max_length=10, choices=Rounding.choices, default=Rounding.EXACT)
     variant_costs = models.JSONField(default=dict, blank=True)
     budget_percentage = models.DecimalField(
-        max_digits=5, decimal_places=2, default=Decimal("0"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
         help_text="Global default share of a run's credit budget for this operation.",
     )
     is_active = models.BooleanField(default=True)
@@ -100,7 +103,9 @@ class CreditTransaction(models.Model):
 
 def _pct(default: str):
     return models.DecimalField(
-        max_digits=5, decimal_places=2, default=Decimal(default),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(default),
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
 

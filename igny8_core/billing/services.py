@@ -4,6 +4,7 @@ Every change locks the account row (SELECT ... FOR UPDATE), so concurrent deduct
 serialised; a deduction carrying an idempotency key that was already charged returns the
 original ledger row instead of charging again; the balance can never go negative.
 """
+
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -78,8 +79,14 @@ class CreditService:
     ) -> Charge:
         amount = _as_amount(amount)
         return cls._apply(
-            account, -amount, CreditTransaction.Type.DEDUCTION, operation, idempotency_key,
-            description, metadata, site,
+            account,
+            -amount,
+            CreditTransaction.Type.DEDUCTION,
+            operation,
+            idempotency_key,
+            description,
+            metadata,
+            site,
         )
 
     @classmethod

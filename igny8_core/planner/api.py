@@ -1,4 +1,5 @@
 """Planner REST resources: keywords (CRUD, bulk delete, CSV import), clusters, ideas, AI triggers."""
+
 import django_filters
 from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
@@ -10,7 +11,13 @@ from rest_framework.response import Response
 from igny8_core.api.ai_actions import ai_action_schema, run_ai_function
 from igny8_core.api.schema import error_responses, ids_request
 from igny8_core.api.tenancy import get_site_or_404
-from igny8_core.api.viewsets import SITE_ID_FILTER, SITE_ID_REQUIRED, IdsSerializer, SiteScopedCreateMixin, TenantViewSet
+from igny8_core.api.viewsets import (
+    SITE_ID_FILTER,
+    SITE_ID_REQUIRED,
+    IdsSerializer,
+    SiteScopedCreateMixin,
+    TenantViewSet,
+)
 
 from . import csv_import
 from .models import Clusters, ContentIdeas, Keywords
@@ -33,8 +40,18 @@ class KeywordSerializer(serializers.ModelSerializer):
     class Meta:
         model = Keywords
         fields = [
-            "id", "site", "keyword", "volume", "difficulty", "intent", "cluster", "cluster_name",
-            "status", "disabled", "created_at", "updated_at",
+            "id",
+            "site",
+            "keyword",
+            "volume",
+            "difficulty",
+            "intent",
+            "cluster",
+            "cluster_name",
+            "status",
+            "disabled",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["site", "keyword", "cluster", "status", "created_at", "updated_at"]
         extra_kwargs = {"difficulty": {"max_value": 100}, "volume": {"max_value": 2_147_483_647}}
@@ -64,8 +81,10 @@ KeywordImportResultSerializer = inline_serializer(
         "errors": serializers.ListField(
             child=inline_serializer(
                 "KeywordImportRowError",
-                {"row": serializers.IntegerField(help_text="Line of the file (header = 1)."),
-                 "message": serializers.CharField()},
+                {
+                    "row": serializers.IntegerField(help_text="Line of the file (header = 1)."),
+                    "message": serializers.CharField(),
+                },
             )
         ),
     },
@@ -86,8 +105,19 @@ class IdeaSerializer(serializers.ModelSerializer):
     class Meta:
         model = ContentIdeas
         fields = [
-            "id", "site", "idea_title", "description", "content_type", "content_structure", "target_keywords",
-            "cluster", "cluster_name", "status", "task", "created_at", "updated_at",
+            "id",
+            "site",
+            "idea_title",
+            "description",
+            "content_type",
+            "content_structure",
+            "target_keywords",
+            "cluster",
+            "cluster_name",
+            "status",
+            "task",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -133,8 +163,12 @@ _LIST_DOC = extend_schema(parameters=[SITE_ID_FILTER])
 
 @extend_schema_view(list=_LIST_DOC)
 class KeywordViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-    mixins.UpdateModelMixin, mixins.DestroyModelMixin, TenantViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    TenantViewSet,
 ):
     """Keywords of the account's sites. `PATCH` edits volume, difficulty, intent and `disabled`."""
 
@@ -169,8 +203,10 @@ class KeywordViewSet(
     @extend_schema(
         summary="Delete several keywords",
         request=ids_request("KeywordBulkDelete", 1000),
-        responses={200: inline_serializer("BulkDeleteResult", {"deleted": serializers.IntegerField()}),
-                   **error_responses(404)},
+        responses={
+            200: inline_serializer("BulkDeleteResult", {"deleted": serializers.IntegerField()}),
+            **error_responses(404),
+        },
     )
     @action(detail=False, methods=["post"])
     def bulk_delete(self, request):
@@ -190,8 +226,13 @@ class KeywordViewSet(
         request={"multipart/form-data": KeywordImportSerializer},
         responses={200: KeywordImportResultSerializer},
     )
-    @action(detail=False, methods=["post"], url_path="import", url_name="import",
-            parser_classes=[MultiPartParser, FormParser])
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
     def import_csv(self, request):
         site = get_site_or_404(request)
         upload = KeywordImportSerializer(data=request.data)

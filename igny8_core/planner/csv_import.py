@@ -8,6 +8,7 @@ errors are the file's line numbers (the header is line 1), as a spreadsheet show
 Duplicates (case-insensitive, after trimming and collapsing spaces) are counted, not errors,
 whether they repeat a row of the same file or a keyword the site already has.
 """
+
 import csv
 import io
 from dataclasses import dataclass, field
@@ -143,7 +144,7 @@ def read_rows(upload, result: ImportResult) -> list[dict]:
 def _existing_keys(site: Site, keys: list[str]) -> set[str]:
     existing = set()
     for start in range(0, len(keys), CHUNK):
-        chunk = keys[start:start + CHUNK]
+        chunk = keys[start : start + CHUNK]
         existing.update(
             Keywords.objects.filter(site=site)
             .annotate(key=Lower("keyword"))

@@ -1,4 +1,5 @@
 """Planner: Keywords -> Clusters -> ContentIdeas (pipeline stages 1-3)."""
+
 from django.db import models
 from django.db.models.functions import Lower
 

@@ -1,4 +1,5 @@
 """Planner rules used by the API: creating and deleting keywords."""
+
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Lower
@@ -33,8 +34,11 @@ def delete_keywords(keywords) -> int:
         deleted, _ = Keywords.objects.filter(pk__in=keyword_ids).delete()
         if cluster_ids:
             count = (
-                Keywords.objects.filter(cluster=OuterRef("pk")).order_by().values("cluster")
-                .annotate(n=Count("pk")).values("n")
+                Keywords.objects.filter(cluster=OuterRef("pk"))
+                .order_by()
+                .values("cluster")
+                .annotate(n=Count("pk"))
+                .values("n")
             )
             Clusters.objects.filter(pk__in=cluster_ids).update(keywords_count=Coalesce(Subquery(count), 0))
     return deleted

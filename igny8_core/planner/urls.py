@@ -1,4 +1,5 @@
 """REST routes of this app, mounted under /api/v1/planner/ by igny8_core/api/urls.py."""
+
 from rest_framework.routers import SimpleRouter
 
 from .api import ClusterViewSet, IdeaViewSet, KeywordViewSet

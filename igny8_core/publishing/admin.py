@@ -15,7 +15,8 @@ class PublishingSettingsAdmin(admin.ModelAdmin):
 
 class WordPressConnectionForm(forms.ModelForm):
     application_password = forms.CharField(
-        required=False, widget=forms.PasswordInput(render_value=False),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
         help_text="Stored encrypted. Leave empty to keep the current one.",
     )
 

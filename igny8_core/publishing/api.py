@@ -3,6 +3,7 @@
 Views parse, check tenancy (get_site_or_404: another account's site is 404), call the services
 and shape the answer.
 """
+
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
@@ -70,19 +71,36 @@ class WordPressConnectionSerializer(serializers.Serializer):
 
 def connection_payload(connection: WordPressConnection | None) -> dict:
     if connection is None:
-        return {"configured": False, "url": "", "username": "", "has_password": False, "is_active": False,
-                "last_tested_at": None, "last_test_ok": None, "last_test_error": ""}
+        return {
+            "configured": False,
+            "url": "",
+            "username": "",
+            "has_password": False,
+            "is_active": False,
+            "last_tested_at": None,
+            "last_test_ok": None,
+            "last_test_error": "",
+        }
     return {
-        "configured": True, "url": connection.url, "username": connection.username,
-        "has_password": bool(connection.encrypted_password), "is_active": connection.is_active,
-        "last_tested_at": connection.last_tested_at, "last_test_ok": connection.last_test_ok,
+        "configured": True,
+        "url": connection.url,
+        "username": connection.username,
+        "has_password": bool(connection.encrypted_password),
+        "is_active": connection.is_active,
+        "last_tested_at": connection.last_tested_at,
+        "last_test_ok": connection.last_test_ok,
         "last_test_error": connection.last_test_error,
     }
 
 
 @extend_schema(methods=["GET"], parameters=[SITE_ID], responses=PublishingSettingsSerializer)
-@extend_schema(methods=["PUT"], parameters=[SITE_ID], request=PublishingSettingsSerializer,
-               responses=PublishingSettingsSerializer, summary="Update (partial updates allowed).")
+@extend_schema(
+    methods=["PUT"],
+    parameters=[SITE_ID],
+    request=PublishingSettingsSerializer,
+    responses=PublishingSettingsSerializer,
+    summary="Update (partial updates allowed).",
+)
 @api_view(["GET", "PUT"])
 def publishing_settings(request):
     site = get_site_or_404(request)
@@ -96,22 +114,42 @@ def publishing_settings(request):
 
 
 QUEUE_ITEM = {
-    "id": serializers.IntegerField(), "title": serializers.CharField(), "site_status": serializers.CharField(),
-    "scheduled_publish_at": serializers.DateTimeField(allow_null=True), "published_at": serializers.DateTimeField(allow_null=True),
-    "external_url": serializers.CharField(), "publish_error": serializers.CharField(),
+    "id": serializers.IntegerField(),
+    "title": serializers.CharField(),
+    "site_status": serializers.CharField(),
+    "scheduled_publish_at": serializers.DateTimeField(allow_null=True),
+    "published_at": serializers.DateTimeField(allow_null=True),
+    "external_url": serializers.CharField(),
+    "publish_error": serializers.CharField(),
     "publish_attempts": serializers.IntegerField(),
 }
 QueueItem = inline_serializer("PublishingQueueItem", QUEUE_ITEM)
-QUEUE_FIELDS = ("id", "title", "site_status", "scheduled_publish_at", "published_at", "external_url",
-                "publish_error", "publish_attempts")
+QUEUE_FIELDS = (
+    "id",
+    "title",
+    "site_status",
+    "scheduled_publish_at",
+    "published_at",
+    "external_url",
+    "publish_error",
+    "publish_attempts",
+)
 
 
 @extend_schema(
-    parameters=[SITE_ID, OpenApiParameter("status", str, description="scheduled, publishing, published or failed"),
-                OpenApiParameter("limit", int, description="At most this many items (default 100, max 500).")],
-    responses=inline_serializer("PublishingQueue", {
-        "results": inline_serializer("PublishingQueueItem", QUEUE_ITEM, many=True), "scheduled_count": serializers.IntegerField(), "queue_limit": serializers.IntegerField(),
-    }),
+    parameters=[
+        SITE_ID,
+        OpenApiParameter("status", str, description="scheduled, publishing, published or failed"),
+        OpenApiParameter("limit", int, description="At most this many items (default 100, max 500)."),
+    ],
+    responses=inline_serializer(
+        "PublishingQueue",
+        {
+            "results": inline_serializer("PublishingQueueItem", QUEUE_ITEM, many=True),
+            "scheduled_count": serializers.IntegerField(),
+            "queue_limit": serializers.IntegerField(),
+        },
+    ),
     summary="Content on its way to WordPress: scheduled and publishing first (soonest first), then failed, then published.",
 )
 @api_view(["GET"])
@@ -130,19 +168,29 @@ def publishing_queue(request):
     group = Case(
         When(site_status__in=QUEUED_STATUSES, then=Value(0)),
         When(site_status=Content.SiteStatus.FAILED, then=Value(1)),
-        default=Value(2), output_field=IntegerField(),
+        default=Value(2),
+        output_field=IntegerField(),
     )
-    rows = items.annotate(group=group).order_by("group", "scheduled_publish_at", "-published_at", "id").values(*QUEUE_FIELDS)[:limit]
-    return Response({
-        "results": list(rows),
-        "scheduled_count": Content.objects.filter(site=site, site_status__in=QUEUED_STATUSES).count(),
-        "queue_limit": PublishingSettings.for_site(site).queue_limit,
-    })
+    rows = (
+        items.annotate(group=group)
+        .order_by("group", "scheduled_publish_at", "-published_at", "id")
+        .values(*QUEUE_FIELDS)[:limit]
+    )
+    return Response(
+        {
+            "results": list(rows),
+            "scheduled_count": Content.objects.filter(site=site, site_status__in=QUEUED_STATUSES).count(),
+            "queue_limit": PublishingSettings.for_site(site).queue_limit,
+        }
+    )
 
 
-@extend_schema(parameters=[SITE_ID, OpenApiParameter("content_id", int, OpenApiParameter.PATH)], request=None,
-               responses={200: QueueItem, **error_responses(409)},
-               summary="Put a failed item back in the queue, due now, with its attempts reset.")
+@extend_schema(
+    parameters=[SITE_ID, OpenApiParameter("content_id", int, OpenApiParameter.PATH)],
+    request=None,
+    responses={200: QueueItem, **error_responses(409)},
+    summary="Put a failed item back in the queue, due now, with its attempts reset.",
+)
 @api_view(["POST"])
 def retry_failed(request, content_id: str):
     site = get_site_or_404(request)
@@ -150,25 +198,40 @@ def retry_failed(request, content_id: str):
     if content is None:
         raise exceptions.NotFound()
     updated = Content.objects.filter(id=content.id, site_status=Content.SiteStatus.FAILED).update(
-        site_status=Content.SiteStatus.SCHEDULED, scheduled_publish_at=timezone.now(), publish_attempts=0,
-        publish_error="", updated_at=timezone.now(),
+        site_status=Content.SiteStatus.SCHEDULED,
+        scheduled_publish_at=timezone.now(),
+        publish_attempts=0,
+        publish_error="",
+        updated_at=timezone.now(),
     )
     if not updated:
         raise Conflict(f"Only failed items can be retried (this one is {content.site_status}).")
     return Response(Content.objects.filter(id=content.id).values(*QUEUE_FIELDS).get())
 
 
-ConnectionOut = inline_serializer("WordPressConnectionOut", {
-    "configured": serializers.BooleanField(), "url": serializers.CharField(), "username": serializers.CharField(),
-    "has_password": serializers.BooleanField(), "is_active": serializers.BooleanField(),
-    "last_tested_at": serializers.DateTimeField(allow_null=True), "last_test_ok": serializers.BooleanField(allow_null=True),
-    "last_test_error": serializers.CharField(),
-})
+ConnectionOut = inline_serializer(
+    "WordPressConnectionOut",
+    {
+        "configured": serializers.BooleanField(),
+        "url": serializers.CharField(),
+        "username": serializers.CharField(),
+        "has_password": serializers.BooleanField(),
+        "is_active": serializers.BooleanField(),
+        "last_tested_at": serializers.DateTimeField(allow_null=True),
+        "last_test_ok": serializers.BooleanField(allow_null=True),
+        "last_test_error": serializers.CharField(),
+    },
+)
 
 
 @extend_schema(methods=["GET"], parameters=[SITE_ID], responses=ConnectionOut)
-@extend_schema(methods=["PUT", "POST"], parameters=[SITE_ID], request=WordPressConnectionSerializer,
-               responses=ConnectionOut, summary="Save the connection (app_password write-only; omit to keep it).")
+@extend_schema(
+    methods=["PUT", "POST"],
+    parameters=[SITE_ID],
+    request=WordPressConnectionSerializer,
+    responses=ConnectionOut,
+    summary="Save the connection (app_password write-only; omit to keep it).",
+)
 @extend_schema(methods=["DELETE"], parameters=[SITE_ID], responses={204: None})
 @api_view(["GET", "PUT", "POST", "DELETE"])
 def wordpress_connection(request):
@@ -188,14 +251,23 @@ def wordpress_connection(request):
     if existing is not None and not data.get("app_password") and data["url"] != existing.url:
         # The stored password must never be sent to an address it was not entered for.
         raise exceptions.ValidationError({"app_password": ["Required again when the address changes."]})
-    connection = save_connection(site, data["url"], data["username"], data.get("app_password") or None, data["is_active"])
+    connection = save_connection(
+        site, data["url"], data["username"], data.get("app_password") or None, data["is_active"]
+    )
     return Response(connection_payload(connection))
 
 
 @extend_schema(
-    parameters=[SITE_ID], request=WordPressConnectionSerializer,
-    responses=inline_serializer("WordPressTest", {"ok": serializers.BooleanField(), "detail": serializers.CharField(),
-                                                  "wordpress_user": serializers.CharField()}),
+    parameters=[SITE_ID],
+    request=WordPressConnectionSerializer,
+    responses=inline_serializer(
+        "WordPressTest",
+        {
+            "ok": serializers.BooleanField(),
+            "detail": serializers.CharField(),
+            "wordpress_user": serializers.CharField(),
+        },
+    ),
     summary="Check URL + credentials against WordPress: the saved connection, or the ones in the body (not saved).",
 )
 @api_view(["POST"])

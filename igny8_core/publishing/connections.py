@@ -1,4 +1,5 @@
 """The WordPress connection of a site: saving it (password encrypted) and testing it."""
+
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -20,7 +21,9 @@ class ConnectionTest:
         return {"ok": self.ok, "detail": self.detail, "wordpress_user": self.wordpress_user}
 
 
-def save_connection(site, url: str, username: str, app_password: str | None, is_active: bool = True) -> WordPressConnection:
+def save_connection(
+    site, url: str, username: str, app_password: str | None, is_active: bool = True
+) -> WordPressConnection:
     """Create or update the site's connection. `app_password` None keeps the stored one.
     Media uploaded through the old address/user is forgotten when either changes, and so are the
     post ids of unpublished content when the address changes (or a

@@ -5,6 +5,7 @@ key, or any passphrase (hashed into one) — or, when that is empty, is derived 
 Decryption also tries the SECRET_KEY-derived key, so setting FIELD_ENCRYPTION_KEY later does not
 lock out values written before; new writes always use the primary key.
 """
+
 import base64
 import hashlib
 

@@ -5,6 +5,7 @@ src rewritten to the uploaded URL. Any other in-article image is inserted as a <
 after the heading of section n (n = its order, 1-based: the first image under the first <h2>),
 or at the end when the article has fewer sections.
 """
+
 import html as html_lib
 import re
 from dataclasses import dataclass

@@ -3,6 +3,7 @@
 Content already carries its publishing state (site_status, scheduled_publish_at, published_at,
 external_id, external_url, publish_attempts, publish_error); this app adds what is per site.
 """
+
 from datetime import time
 
 from django.core.exceptions import ValidationError
@@ -51,9 +52,18 @@ class PublishingSettings(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     SETTINGS_FIELDS = (
-        "auto_approval_enabled", "auto_publish_enabled", "scheduling_mode", "publish_days", "publish_time_slots",
-        "stagger_start_time", "stagger_end_time", "stagger_interval_minutes", "daily_target", "weekly_target",
-        "monthly_target", "queue_limit",
+        "auto_approval_enabled",
+        "auto_publish_enabled",
+        "scheduling_mode",
+        "publish_days",
+        "publish_time_slots",
+        "stagger_start_time",
+        "stagger_end_time",
+        "stagger_interval_minutes",
+        "daily_target",
+        "weekly_target",
+        "monthly_target",
+        "queue_limit",
     )
 
     class Meta:

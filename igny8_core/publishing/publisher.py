@@ -10,6 +10,7 @@ Failures: transient errors (timeouts, 5xx, 429) reschedule the item with exponen
 after PUBLISH_MAX_ATTEMPTS attempts, or at once for permanent errors (no connection, bad
 credentials, rejected request), the item is marked failed with the reason.
 """
+
 import logging
 import mimetypes
 import os
@@ -59,9 +60,9 @@ def claim(content_id: int, now) -> bool:
 def release_stale_claims(now) -> int:
     """Items left 'publishing' by a worker that died go back to the schedule (due now)."""
     stale_before = now - timedelta(seconds=settings.PUBLISH_CLAIM_TIMEOUT)
-    return Content.objects.filter(
-        site_status=Content.SiteStatus.PUBLISHING, updated_at__lt=stale_before
-    ).update(site_status=Content.SiteStatus.SCHEDULED, scheduled_publish_at=now, updated_at=now)
+    return Content.objects.filter(site_status=Content.SiteStatus.PUBLISHING, updated_at__lt=stale_before).update(
+        site_status=Content.SiteStatus.SCHEDULED, scheduled_publish_at=now, updated_at=now
+    )
 
 
 def due_content_ids(now, limit: int) -> list[int]:
@@ -84,11 +85,17 @@ class WordPressPublisher:
         featured = next((i for i in images if i.image_type == Images.ImageType.FEATURED), None)
         in_article = [i for i in images if i.image_type == Images.ImageType.IN_ARTICLE]
         media = {image.id: self._ensure_media(image) for image in images}
-        html = place_images(content.html_content, [
-            ArticleImage(local_urls=self._local_urls(image), remote_url=media[image.id].source_url,
-                         alt=image.alt_text or content.title)
-            for image in in_article
-        ])
+        html = place_images(
+            content.html_content,
+            [
+                ArticleImage(
+                    local_urls=self._local_urls(image),
+                    remote_url=media[image.id].source_url,
+                    alt=image.alt_text or content.title,
+                )
+                for image in in_article
+            ],
+        )
         # Title and excerpt are plain text: WordPress stores them as sent for an administrator
         # (unfiltered_html) and themes print titles unescaped, so no markup may get through.
         fields = {"title": strip_tags(content.title), "content": html, "excerpt": strip_tags(content.meta_description)}
@@ -113,7 +120,8 @@ class WordPressPublisher:
         mime = mimetypes.guess_type(filename)[0] or "application/octet-stream"
         uploaded = self.client.upload_media(filename, data, mime, alt_text=image.alt_text or image.prompt[:120])
         media, _ = WordPressMedia.objects.get_or_create(
-            image=image, connection=self.connection,
+            image=image,
+            connection=self.connection,
             defaults={"media_id": uploaded["id"], "source_url": uploaded["source_url"]},
         )
         return media
@@ -147,7 +155,9 @@ def _record_failure(content: Content, error: Exception, permanent: bool, now) ->
         return "failed"
     retry_at = now + _retry_delay(attempts)
     still_claimed.update(
-        site_status=Content.SiteStatus.SCHEDULED, scheduled_publish_at=retry_at, updated_at=now,
+        site_status=Content.SiteStatus.SCHEDULED,
+        scheduled_publish_at=retry_at,
+        updated_at=now,
         publish_error=f"Attempt {attempts} failed: {error}. Retrying at {retry_at:%Y-%m-%d %H:%M} UTC.",
     )
     log.info("Publishing content %s failed (attempt %s), retry at %s: %s", content.id, attempts, retry_at, error)
@@ -168,9 +178,13 @@ def publish_content(content_id: int, now=None) -> str:
         log.exception("Unexpected error publishing content %s", content_id)
         return _record_failure(content, exc, False, now)
     Content.objects.filter(id=content_id, site_status=Content.SiteStatus.PUBLISHING).update(
-        site_status=Content.SiteStatus.PUBLISHED, status=Content.Status.PUBLISHED,
-        external_id=str(published.post_id), external_url=published.url, published_at=timezone.now(),
-        publish_error="", updated_at=timezone.now(),
+        site_status=Content.SiteStatus.PUBLISHED,
+        status=Content.Status.PUBLISHED,
+        external_id=str(published.post_id),
+        external_url=published.url,
+        published_at=timezone.now(),
+        publish_error="",
+        updated_at=timezone.now(),
     )
     return "published"
 

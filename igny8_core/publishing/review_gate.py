@@ -5,6 +5,7 @@ nothing. When the site's PublishingSettings enable auto-approval, up to `max_app
 in review are approved (oldest first); when auto-publish is on too, approved content is given
 publishing slots (site_status=scheduled, scheduled_publish_at) by the slot scheduler.
 """
+
 from igny8_core.writer.models import Content
 
 from .models import PublishingSettings

@@ -14,6 +14,7 @@ DST: a slot time that does not exist on a spring-forward day (e.g. 02:30 in Euro
 last Sunday of March) is skipped that day; an ambiguous one on a fall-back day is used once, at
 its first occurrence.
 """
+
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -134,15 +135,23 @@ def plan_slots(
     exhausted = False
     for item in items:
         if len(plan.placed) >= capacity:
-            plan.unplaced.append(Unplaced(item, "queue_full", (
-                f"The publishing queue is full ({rules.queue_limit} items scheduled at most, "
-                f"queue_limit); it frees up as scheduled items are published."
-            )))
+            plan.unplaced.append(
+                Unplaced(
+                    item,
+                    "queue_full",
+                    (
+                        f"The publishing queue is full ({rules.queue_limit} items scheduled at most, "
+                        f"queue_limit); it frees up as scheduled items are published."
+                    ),
+                )
+            )
             continue
         slot = None if exhausted else next(free, None)
         if slot is None:
             exhausted = True
-            plan.unplaced.append(Unplaced(item, "no_free_slot", f"No free publishing slot in the next {LOOKAHEAD_DAYS} days."))
+            plan.unplaced.append(
+                Unplaced(item, "no_free_slot", f"No free publishing slot in the next {LOOKAHEAD_DAYS} days.")
+            )
             continue
         plan.placed.append((item, slot))
     return plan

@@ -1,4 +1,5 @@
 """Publishing rules: approving content at stage 7 and giving approved content a publishing slot."""
+
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -61,17 +62,16 @@ def schedule_approved(site, content_ids=None, now=None) -> ScheduleOutcome:
         taken = [at for at in queued.values_list("scheduled_publish_at", flat=True) if at]
         plan = plan_slots(rules, waiting_ids, now, taken=taken, scheduled_count=queued.count())
         for content_id, at in plan.placed:
-            updated = Content.objects.filter(
-                id=content_id, site_status=Content.SiteStatus.NOT_PUBLISHED
-            ).update(
-                site_status=Content.SiteStatus.SCHEDULED, scheduled_publish_at=at,
-                publish_attempts=0, publish_error="", updated_at=now,
+            updated = Content.objects.filter(id=content_id, site_status=Content.SiteStatus.NOT_PUBLISHED).update(
+                site_status=Content.SiteStatus.SCHEDULED,
+                scheduled_publish_at=at,
+                publish_attempts=0,
+                publish_error="",
+                updated_at=now,
             )
             if updated:
                 outcome.scheduled.append((content_id, at))
-        outcome.not_scheduled = [
-            {"content_id": u.item_id, "code": u.code, "reason": u.reason} for u in plan.unplaced
-        ]
+        outcome.not_scheduled = [{"content_id": u.item_id, "code": u.code, "reason": u.reason} for u in plan.unplaced]
     return outcome
 
 

@@ -1,5 +1,6 @@
 """Celery tasks of publishing: load ids, call the publisher. Beat runs publish_due_content every
 minute (registered by migration 0002, so a fresh install has it)."""
+
 from celery import shared_task
 
 from .publisher import publish_content, publish_due

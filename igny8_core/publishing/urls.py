@@ -2,6 +2,7 @@
 
 Path ids use <str:…> and are checked by the view, so a malformed id answers a JSON 404
 instead of Django's HTML 404."""
+
 from django.urls import path
 
 from . import api

@@ -2,6 +2,7 @@
 
 Each check returns {field: [messages]} so both callers report field errors the same way.
 """
+
 import re
 from datetime import time
 
@@ -64,7 +65,9 @@ def settings_errors(values: dict) -> dict[str, list[str]]:
         errors["stagger_end_time"] = ["Must be later than stagger_start_time."]
     interval = values.get("stagger_interval_minutes")
     if not isinstance(interval, int) or isinstance(interval, bool) or not MIN_INTERVAL <= interval <= MAX_INTERVAL:
-        errors["stagger_interval_minutes"] = [f"Must be a whole number of minutes from {MIN_INTERVAL} to {MAX_INTERVAL}."]
+        errors["stagger_interval_minutes"] = [
+            f"Must be a whole number of minutes from {MIN_INTERVAL} to {MAX_INTERVAL}."
+        ]
     queue_limit = values.get("queue_limit")
     if not isinstance(queue_limit, int) or isinstance(queue_limit, bool) or queue_limit < 1:
         errors["queue_limit"] = ["Must be at least 1."]

@@ -4,6 +4,7 @@ Routes go through `?rest_route=`, which works on every WordPress ≥ 4.7 whateve
 settings. Errors raise WordPressError; `permanent` tells the publisher whether retrying can help
 (bad credentials or a rejected request: no; timeouts, 5xx, 429: yes).
 """
+
 import base64
 
 import requests
@@ -39,13 +40,19 @@ class WordPressClient:
         query = {"rest_route": route, **(params or {})}
         try:
             response = self.session.request(
-                method, self.base_url, params=query, timeout=self.timeout,
-                headers={**self.auth_header, **kwargs.pop("headers", {})}, **kwargs,
+                method,
+                self.base_url,
+                params=query,
+                timeout=self.timeout,
+                headers={**self.auth_header, **kwargs.pop("headers", {})},
+                **kwargs,
             )
         except requests.Timeout:
             raise WordPressError(f"WordPress did not answer within {self.timeout:g} s ({method} {route}).") from None
         except requests.RequestException as exc:
-            raise WordPressError(f"Cannot reach WordPress at {self.base_url}: {exc.__class__.__name__}: {exc}") from None
+            raise WordPressError(
+                f"Cannot reach WordPress at {self.base_url}: {exc.__class__.__name__}: {exc}"
+            ) from None
         try:
             body = response.json()
         except ValueError:
@@ -57,12 +64,14 @@ class WordPressClient:
             permanent = response.status_code < 500 and response.status_code not in _TRANSIENT_4XX
             raise WordPressError(
                 f"WordPress answered {response.status_code} to {method} {route}: {detail}",
-                permanent=permanent, status=response.status_code,
+                permanent=permanent,
+                status=response.status_code,
             )
         if body is None:
             raise WordPressError(
                 f"{self.base_url} did not answer with JSON to {route}: is this a WordPress site with the REST API on?",
-                permanent=True, status=response.status_code,
+                permanent=True,
+                status=response.status_code,
             )
         return body
 
@@ -73,7 +82,8 @@ class WordPressClient:
     def upload_media(self, filename: str, data: bytes, mime_type: str, alt_text: str = "") -> dict:
         safe_name = filename.replace('"', "").replace("\\", "") or "image"
         return self._call(
-            "POST", "/wp/v2/media",
+            "POST",
+            "/wp/v2/media",
             params={"alt_text": alt_text} if alt_text else None,
             data=data,
             headers={"Content-Type": mime_type, "Content-Disposition": f'attachment; filename="{safe_name}"'},

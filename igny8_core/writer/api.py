@@ -1,4 +1,5 @@
 """Writer REST resources: tasks, content (detail with HTML + images, approve), images, AI triggers."""
+
 import django_filters
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
@@ -27,8 +28,21 @@ class ImageSerializer(serializers.ModelSerializer):
     class Meta:
         model = Images
         fields = [
-            "id", "site", "content", "image_type", "position", "prompt", "alt_text", "url", "thumbnail_url",
-            "width", "height", "status", "error_message", "created_at", "updated_at",
+            "id",
+            "site",
+            "content",
+            "image_type",
+            "position",
+            "prompt",
+            "alt_text",
+            "url",
+            "thumbnail_url",
+            "width",
+            "height",
+            "status",
+            "error_message",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -54,8 +68,21 @@ class TaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = Tasks
         fields = [
-            "id", "site", "title", "description", "content_type", "content_structure", "keywords", "cluster",
-            "cluster_name", "idea", "status", "error_message", "content", "created_at", "updated_at",
+            "id",
+            "site",
+            "title",
+            "description",
+            "content_type",
+            "content_structure",
+            "keywords",
+            "cluster",
+            "cluster_name",
+            "idea",
+            "status",
+            "error_message",
+            "content",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -74,9 +101,23 @@ class ContentListSerializer(serializers.ModelSerializer):
     class Meta:
         model = Content
         fields = [
-            "id", "site", "task", "cluster", "title", "meta_title", "meta_description", "word_count", "status",
-            "approved_at", "site_status", "scheduled_publish_at", "published_at", "external_url",
-            "featured_image", "created_at", "updated_at",
+            "id",
+            "site",
+            "task",
+            "cluster",
+            "title",
+            "meta_title",
+            "meta_description",
+            "word_count",
+            "status",
+            "approved_at",
+            "site_status",
+            "scheduled_publish_at",
+            "published_at",
+            "external_url",
+            "featured_image",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 

@@ -2,6 +2,7 @@
 
 There is no ImagePrompts model: an Images row with status=pending is an image prompt.
 """
+
 from django.db import models
 
 from igny8_core.accounts.models import Sector, SiteScopedModel
@@ -25,9 +26,7 @@ class Tasks(SiteScopedModel):
     keywords = models.JSONField(default=list, blank=True)
     cluster = models.ForeignKey(Clusters, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
     # One task per idea: queue_to_writer can be retried without duplicating tasks.
-    idea = models.OneToOneField(
-        ContentIdeas, null=True, blank=True, on_delete=models.SET_NULL, related_name="task"
-    )
+    idea = models.OneToOneField(ContentIdeas, null=True, blank=True, on_delete=models.SET_NULL, related_name="task")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     error_message = models.TextField(blank=True)
 

@@ -1,4 +1,5 @@
 """Writer rules used by the API: approving reviewed content."""
+
 from django.db import transaction
 from django.utils import timezone
 

@@ -1,4 +1,5 @@
 """REST routes of this app, mounted under /api/v1/writer/ by igny8_core/api/urls.py."""
+
 from rest_framework.routers import SimpleRouter
 
 from .api import ContentViewSet, ImageViewSet, TaskViewSet

@@ -1,4 +1,5 @@
 """Fixtures of the AI tests: media in a temp dir, the demo provider, pipeline rows."""
+
 from decimal import Decimal
 
 import pytest
@@ -10,10 +11,17 @@ from igny8_core.planner.models import Clusters, ContentIdeas, Keywords
 from igny8_core.writer.models import Content, Images, Tasks
 
 COFFEE = [
-    "pour over coffee ratio", "best pour over coffee maker", "pour over coffee kettle",
-    "french press coffee ratio", "best french press", "how to clean a french press",
-    "cold brew coffee recipe", "cold brew concentrate ratio", "cold brew coffee maker",
-    "espresso machine for beginners", "how to descale espresso machine",
+    "pour over coffee ratio",
+    "best pour over coffee maker",
+    "pour over coffee kettle",
+    "french press coffee ratio",
+    "best french press",
+    "how to clean a french press",
+    "cold brew coffee recipe",
+    "cold brew concentrate ratio",
+    "cold brew coffee maker",
+    "espresso machine for beginners",
+    "how to descale espresso machine",
     "latte art",
 ]
 
@@ -71,15 +79,24 @@ def make_cluster(site, name="Cold Brew", keywords=("cold brew recipe", "cold bre
 
 def make_idea(site, cluster=None, title="The Complete Guide to Cold Brew"):
     return ContentIdeas.objects.create(
-        site=site, cluster=cluster, idea_title=title, description="Angle: simple and cheap.",
-        content_structure="guide", target_keywords=["cold brew recipe", "cold brew ratio"],
+        site=site,
+        cluster=cluster,
+        idea_title=title,
+        description="Angle: simple and cheap.",
+        content_structure="guide",
+        target_keywords=["cold brew recipe", "cold brew ratio"],
     )
 
 
 def make_task(site, title="The Complete Guide to Cold Brew", idea=None, cluster=None):
     return Tasks.objects.create(
-        site=site, title=title, description="How to make cold brew at home.", idea=idea, cluster=cluster,
-        keywords=["cold brew recipe", "cold brew ratio"], content_structure="how_to",
+        site=site,
+        title=title,
+        description="How to make cold brew at home.",
+        idea=idea,
+        cluster=cluster,
+        keywords=["cold brew recipe", "cold brew ratio"],
+        content_structure="how_to",
     )
 
 
@@ -92,8 +109,13 @@ def make_content(site, title="Cold Brew at Home", task=None):
 
 def make_images(content, count=2):
     return [
-        Images.objects.create(site=content.site, content=content, position=n,
-                              image_type="featured" if n == 0 else "in_article", prompt=f"A cup of cold brew, view {n}")
+        Images.objects.create(
+            site=content.site,
+            content=content,
+            position=n,
+            image_type="featured" if n == 0 else "in_article",
+            prompt=f"A cup of cold brew, view {n}",
+        )
         for n in range(count)
     ]
 

@@ -6,6 +6,7 @@ chat completions with what the demo provider would say for the request's message
 the real engine runs end to end through the real SDK), images with a PNG as b64_json or
 as a url that the same server serves.
 """
+
 import base64
 import json
 import threading
@@ -30,13 +31,20 @@ class Reply:
 
 
 def chat_reply(content: str, model: str = "test-text", prompt_tokens: int = 11, completion_tokens: int = 7) -> Reply:
-    return Reply(body={
-        "id": "chatcmpl-test", "object": "chat.completion", "created": 1700000000, "model": model,
-        "choices": [{"index": 0, "finish_reason": "stop",
-                     "message": {"role": "assistant", "content": content}}],
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                  "total_tokens": prompt_tokens + completion_tokens},
-    })
+    return Reply(
+        body={
+            "id": "chatcmpl-test",
+            "object": "chat.completion",
+            "created": 1700000000,
+            "model": model,
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        }
+    )
 
 
 def error_reply(status: int, message: str = "error", headers: dict | None = None) -> Reply:
@@ -123,7 +131,11 @@ class FakeOpenAI:
                 except ValueError:
                     body = raw
                 with fake._lock:
-                    fake.requests.append(Recorded(method, self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic()))
+                    fake.requests.append(
+                        Recorded(
+                            method, self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic()
+                        )
+                    )
                     script = fake.scripts.get(self.path)
                     reply = script.popleft() if script else None
                 reply = reply or fake._default(self.path, body)

@@ -1,4 +1,5 @@
 """The offline demo provider: real grouping, real articles, real PNGs, deterministic."""
+
 import io
 
 from PIL import Image
@@ -15,8 +16,9 @@ class FakeSite:
 
 
 def ask(prompt, payload, **variables):
-    return DemoProvider().complete_json(prompt.messages(FakeSite(), payload, **variables), prompt.schema,
-                                        schema_name=prompt.name)
+    return DemoProvider().complete_json(
+        prompt.messages(FakeSite(), payload, **variables), prompt.schema, schema_name=prompt.name
+    )
 
 
 def test_significant_words_drop_stopwords_and_fold_plurals():
@@ -25,18 +27,27 @@ def test_significant_words_drop_stopwords_and_fold_plurals():
 
 
 def test_clusters_group_by_shared_words():
-    words = ["raised garden bed soil", "raised garden bed kit", "how to build a raised garden bed",
-             "compost bin for beginners", "what not to compost", "roth ira vs 401k", "roth ira for beginners",
-             "quantum physics"]
+    words = [
+        "raised garden bed soil",
+        "raised garden bed kit",
+        "how to build a raised garden bed",
+        "compost bin for beginners",
+        "what not to compost",
+        "roth ira vs 401k",
+        "roth ira for beginners",
+        "quantum physics",
+    ]
     keywords = [{"id": n, "keyword": w} for n, w in enumerate(words, 1)]
     groups = {c["name"]: c["keyword_ids"] for c in cluster_keywords(keywords)}
     assert groups == {"Garden Bed": [1, 2, 3], "Compost": [4, 5], "Roth Ira": [6, 7], "Quantum Physics": [8]}
 
 
 def test_existing_cluster_names_are_reused_across_batches():
-    keywords = [{"id": 1, "keyword": "best fertilizer for tomatoes"},
-                {"id": 2, "keyword": "growing tomatoes in containers"},
-                {"id": 3, "keyword": "latte art"}]
+    keywords = [
+        {"id": 1, "keyword": "best fertilizer for tomatoes"},
+        {"id": 2, "keyword": "growing tomatoes in containers"},
+        {"id": 3, "keyword": "latte art"},
+    ]
     groups = {c["name"]: c["keyword_ids"] for c in cluster_keywords(keywords, ["Tomato Plant", "Coffee"])}
     assert groups == {"Tomato Plant": [1, 2], "Latte Art": [3]}
 
@@ -45,21 +56,39 @@ def test_answers_match_their_schemas_and_are_deterministic():
     payload = {"keywords": [{"id": 1, "keyword": "cold brew recipe"}, {"id": 2, "keyword": "cold brew ratio"}]}
     first = ask(KEYWORD_CLUSTERS, payload)
     second = ask(KEYWORD_CLUSTERS, payload)
-    assert first.data == second.data == {"clusters": [{
-        "name": "Cold Brew", "keyword_ids": [1, 2],
-        "description": "[Demo] 2 keyword(s) about cold brew: cold brew recipe, cold brew ratio."}]}
+    assert (
+        first.data
+        == second.data
+        == {
+            "clusters": [
+                {
+                    "name": "Cold Brew",
+                    "keyword_ids": [1, 2],
+                    "description": "[Demo] 2 keyword(s) about cold brew: cold brew recipe, cold brew ratio.",
+                }
+            ]
+        }
+    )
     assert first.model == "igny8-demo-text-v1" and first.prompt_tokens > 0 and first.completion_tokens > 0
 
-    ideas = ask(CONTENT_IDEAS, {"cluster": {"name": "Cold Brew", "description": "", "keywords": ["a", "b", "c"]},
-                                "count": 3}, count=3).data["ideas"]
+    ideas = ask(
+        CONTENT_IDEAS,
+        {"cluster": {"name": "Cold Brew", "description": "", "keywords": ["a", "b", "c"]}, "count": 3},
+        count=3,
+    ).data["ideas"]
     validate({"ideas": ideas}, schemas.CONTENT_IDEAS)
     assert len(ideas) == 3 and len({i["content_structure"] for i in ideas}) == 3
     assert sorted(k for i in ideas for k in i["target_keywords"]) == ["a", "b", "c"]
 
 
 def test_article_is_multi_section_html_of_the_requested_length():
-    payload = {"title": "Cold Brew at Home", "keywords": ["cold brew recipe", "cold brew ratio"],
-               "content_structure": "how_to", "target_words": 900, "site": {"name": "Bean There", "topic": "coffee"}}
+    payload = {
+        "title": "Cold Brew at Home",
+        "keywords": ["cold brew recipe", "cold brew ratio"],
+        "content_structure": "how_to",
+        "target_words": 900,
+        "site": {"name": "Bean There", "topic": "coffee"},
+    }
     article = ask(ARTICLE, payload, target_words=900).data
     html = article["html_content"]
     assert html.count("<h2>") >= 3 and "<h3>" in html and "<ol>" in html

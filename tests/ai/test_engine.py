@@ -1,22 +1,22 @@
 """Engine semantics: input validation, credit checks before any provider call, per-item
 failure isolation, request logs, estimates and the result object."""
+
 import json
 from decimal import Decimal
 
 import pytest
 
+from igny8_core.accounts.models import Site
 from igny8_core.ai.engine import AIEngine, AIResult
 from igny8_core.ai.exceptions import InvalidInput, ProviderError
 from igny8_core.ai.functions import get_function
 from igny8_core.ai.models import AIRequestLog
 from igny8_core.ai.providers.demo import DemoProvider
-from igny8_core.accounts.models import Site
 from igny8_core.billing.services import CreditService, InsufficientCredits
 from igny8_core.planner.models import Clusters, Keywords
 from igny8_core.writer.models import Content, Images, Tasks
 
-from .conftest import (balance, deductions, make_cluster, make_content, make_idea, make_images,
-                       make_keywords, make_task)
+from .conftest import balance, deductions, make_cluster, make_content, make_idea, make_images, make_keywords, make_task
 
 pytestmark = pytest.mark.django_db
 
@@ -50,16 +50,20 @@ class SpyProvider(DemoProvider):
 
 # --- validation ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("ids, message", [
-    ([], "No keyword ids"),
-    (None, "list of keyword ids"),
-    ("12", "list of keyword ids"),
-    (["abc"], "Invalid keyword id"),
-    ([True], "Invalid keyword id"),
-    ([0], "Invalid keyword id"),
-    ([1.5], "Invalid keyword id"),
-    (list(range(1, 22)), "At most 20 keyword ids"),
-])
+
+@pytest.mark.parametrize(
+    "ids, message",
+    [
+        ([], "No keyword ids"),
+        (None, "list of keyword ids"),
+        ("12", "list of keyword ids"),
+        (["abc"], "Invalid keyword id"),
+        ([True], "Invalid keyword id"),
+        ([0], "Invalid keyword id"),
+        ([1.5], "Invalid keyword id"),
+        (list(range(1, 22)), "At most 20 keyword ids"),
+    ],
+)
 def test_bad_ids_are_rejected(engine, ids, message):
     with pytest.raises(InvalidInput, match=message):
         engine.run("auto_cluster", ids)
@@ -88,6 +92,7 @@ def test_duplicate_ids_are_processed_once(engine, site):
 
 
 # --- credits -------------------------------------------------------------------------
+
 
 def test_insufficient_credits_refused_before_the_provider_is_called(account, site):
     CreditService.deduct(account, balance(account) - Decimal("4.99"), "test", description="drain")
@@ -127,7 +132,8 @@ def test_balance_drained_mid_batch_leaves_the_rest_pending(account, site):
             CreditService.deduct(account, Decimal("3.00"), "test", description="concurrent spend")
 
     result = AIEngine(account, site, SpyProvider(on_call=drain_during_first_call)).run(
-        "generate_images", [i.pk for i in images])
+        "generate_images", [i.pk for i in images]
+    )
 
     statuses = [Images.objects.get(pk=i.pk).status for i in images]
     assert statuses == ["generated", "pending", "pending"]  # paid for one, the others wait for credits
@@ -139,10 +145,13 @@ def test_balance_drained_mid_batch_leaves_the_rest_pending(account, site):
 
 # --- per-item failures ---------------------------------------------------------------
 
+
 def test_one_failing_image_does_not_lose_the_others(account, site):
     content = make_content(site)
     images = make_images(content, 3)
-    spy = SpyProvider(fail_when=lambda prompt: ProviderError("content policy violation") if "view 1" in prompt else None)
+    spy = SpyProvider(
+        fail_when=lambda prompt: ProviderError("content policy violation") if "view 1" in prompt else None
+    )
 
     result = AIEngine(account, site, spy).run("generate_images", [i.pk for i in images])
 
@@ -185,12 +194,14 @@ def test_unusable_answer_for_one_content_keeps_the_other(account, site):
         return answer
 
     result = AIEngine(account, site, SpyProvider(edit=blank_featured_for_second)).run(
-        "generate_image_prompts", [first.pk, second.pk])
+        "generate_image_prompts", [first.pk, second.pk]
+    )
 
     assert Images.objects.filter(content=first).count() == 3
     assert not Images.objects.filter(content=second).exists()
-    assert result.failed == [{"id": second.pk, "code": "invalid_output",
-                              "error": "The model gave no prompt for the featured image."}]
+    assert result.failed == [
+        {"id": second.pk, "code": "invalid_output", "error": "The model gave no prompt for the featured image."}
+    ]
     assert result.credits_used == Decimal("1.50") and result.stats["prompts_created"] == 3
 
 
@@ -208,8 +219,9 @@ def test_keywords_left_out_by_the_model_stay_new_and_unpaid(account, site):
 
     assert Keywords.objects.get(pk=left_out).status == "new"
     assert result.items_processed == 2 and result.credits_used == Decimal("0.40")
-    assert result.failed == [{"id": left_out, "code": "invalid_output",
-                              "error": "The model did not assign this keyword to a cluster."}]
+    assert result.failed == [
+        {"id": left_out, "code": "invalid_output", "error": "The model did not assign this keyword to a cluster."}
+    ]
     assert result.stats["keywords_processed"] == 3 and result.stats["keywords_mapped"] == 2
 
 
@@ -262,8 +274,17 @@ def test_result_to_dict_is_json_safe(engine, site):
     data = engine.run("auto_cluster", [keyword.pk]).to_dict()
     assert json.loads(json.dumps(data)) == data
     assert data["credits_used"] == "0.20" and data["function"] == "auto_cluster"
-    assert set(data) == {"function", "items_requested", "items_processed", "items_failed", "created_ids",
-                         "failed", "credits_used", "stats", "not_attempted"}
+    assert set(data) == {
+        "function",
+        "items_requested",
+        "items_processed",
+        "items_failed",
+        "created_ids",
+        "failed",
+        "credits_used",
+        "stats",
+        "not_attempted",
+    }
     assert isinstance(AIResult("x", 0).credits_used, Decimal)
 
 
@@ -281,6 +302,8 @@ def test_should_stop_is_asked_between_items_and_leaves_the_rest_pending(engine, 
     assert len(asked) == 1  # not before the first item, then once
     assert result.items_processed == 1 and result.items_failed == 0
     assert result.not_attempted == [images[1].pk, images[2].pk]
-    statuses = list(Images.objects.filter(pk__in=[i.pk for i in images]).order_by("position").values_list("status", flat=True))
+    statuses = list(
+        Images.objects.filter(pk__in=[i.pk for i in images]).order_by("position").values_list("status", flat=True)
+    )
     assert statuses == ["generated", "pending", "pending"]
     assert len(deductions(account)) == 1

@@ -1,5 +1,6 @@
 """Every function end to end with the demo provider and the real database: statuses,
 counts, exact credits from CreditCostConfig, ledger rows, and charging exactly once."""
+
 from decimal import Decimal
 
 import pytest
@@ -12,18 +13,28 @@ from igny8_core.billing.models import CreditCostConfig
 from igny8_core.planner.models import Clusters, ContentIdeas, Keywords
 from igny8_core.writer.models import Content, Images, Tasks
 
-from .conftest import (balance, deductions, make_cluster, make_content, make_idea, make_images,
-                       make_keywords, make_task)
+from .conftest import balance, deductions, make_cluster, make_content, make_idea, make_images, make_keywords, make_task
 
 pytestmark = pytest.mark.django_db
 
 
 def test_registry_matches_contract():
-    assert FUNCTION_NAMES == ("auto_cluster", "generate_ideas", "queue_to_writer",
-                              "generate_content", "generate_image_prompts", "generate_images")
+    assert FUNCTION_NAMES == (
+        "auto_cluster",
+        "generate_ideas",
+        "queue_to_writer",
+        "generate_content",
+        "generate_image_prompts",
+        "generate_images",
+    )
     assert {n: get_function(n).max_batch for n in FUNCTION_NAMES} == {
-        "auto_cluster": 20, "generate_ideas": 5, "queue_to_writer": 100,
-        "generate_content": 1, "generate_image_prompts": 10, "generate_images": 10}
+        "auto_cluster": 20,
+        "generate_ideas": 5,
+        "queue_to_writer": 100,
+        "generate_content": 1,
+        "generate_image_prompts": 10,
+        "generate_images": 10,
+    }
     assert get_function("queue_to_writer").operation is None
     assert get_function("auto_cluster").operation == "clustering"
 
@@ -71,8 +82,10 @@ def test_auto_cluster_reuses_existing_cluster_names_case_insensitively(engine, s
 
 
 def test_auto_cluster_skips_keywords_already_mapped_and_never_charges_twice(engine, account, site):
-    keywords = make_keywords(site, COFFEE_SMALL := ["cold brew recipe", "cold brew ratio", "best french press",
-                                                    "french press ratio", "latte art"])
+    keywords = make_keywords(
+        site,
+        COFFEE_SMALL := ["cold brew recipe", "cold brew ratio", "best french press", "french press ratio", "latte art"],
+    )
     ids = [k.pk for k in keywords]
     first = engine.run("auto_cluster", ids)
     assert first.credits_used == Decimal("1.00")  # 5 keywords
@@ -105,7 +118,9 @@ def test_generate_ideas_creates_ideas_and_maps_cluster(engine, account, site):
         for idea in ideas:
             assert idea.status == "new" and idea.site_id == site.pk and idea.idea_title
             assert idea.content_structure in {"guide", "how_to", "listicle", "comparison", "review", "article"}
-            assert idea.target_keywords and set(idea.target_keywords) <= set(cluster.keywords.values_list("keyword", flat=True))
+            assert idea.target_keywords and set(idea.target_keywords) <= set(
+                cluster.keywords.values_list("keyword", flat=True)
+            )
     assert result.stats == {"clusters_processed": 2, "ideas_created": 4}
     assert result.credits_used == Decimal("4.00")  # 2 per cluster
     assert [tx.amount for tx in deductions(account)] == [Decimal("-2.00"), Decimal("-2.00")]
@@ -125,7 +140,12 @@ def test_queue_to_writer_is_local_and_free(engine, account, site):
         assert idea.status == "queued"
         task = Tasks.objects.get(idea=idea)
         assert (task.title, task.description, task.cluster_id, task.content_structure, task.status) == (
-            idea.idea_title, idea.description, cluster.pk, idea.content_structure, "queued")
+            idea.idea_title,
+            idea.description,
+            cluster.pk,
+            idea.content_structure,
+            "queued",
+        )
         assert task.keywords == idea.target_keywords
     assert sorted(result.created_ids) == sorted(Tasks.objects.values_list("pk", flat=True))
     assert AIRequestLog.objects.count() == 0  # no AI request was made
@@ -158,6 +178,7 @@ def test_generate_content_writes_a_real_article(engine, account, site):
     assert "Demo text" in html  # clearly marked as demo output
     assert content.meta_title and content.meta_description
     from igny8_core.ai.html import word_count
+
     assert content.word_count == word_count(html) >= 1200
     task.refresh_from_db()
     idea.refresh_from_db()
@@ -180,7 +201,10 @@ def test_generate_image_prompts_creates_pending_images(engine, account, site):
     for content in contents:
         images = list(Images.objects.filter(content=content).order_by("position"))
         assert [(i.image_type, i.position, i.status) for i in images] == [
-            ("featured", 0, "pending"), ("in_article", 1, "pending"), ("in_article", 2, "pending")]
+            ("featured", 0, "pending"),
+            ("in_article", 1, "pending"),
+            ("in_article", 2, "pending"),
+        ]
         assert all(i.prompt and i.alt_text for i in images)
         assert "Section 1" in images[1].prompt and "Section 2" in images[2].prompt
     assert result.stats == {"content_processed": 2, "prompts_created": 6}
@@ -255,6 +279,11 @@ def test_whole_chain_keywords_to_review(engine, account, site):
     assert result.stats == {"images_processed": 3, "images_generated": 3, "content_moved_to_review": 1}
     spent = sum(-tx.amount for tx in deductions(account))
     assert balance(account) == start - spent
-    expected = (Decimal("2.40") + Decimal("4.00") + Decimal((content.word_count + 499) // 500)
-                + Decimal("1.50") + Decimal("6.00"))
+    expected = (
+        Decimal("2.40")
+        + Decimal("4.00")
+        + Decimal((content.word_count + 499) // 500)
+        + Decimal("1.50")
+        + Decimal("6.00")
+    )
     assert spent == expected

@@ -1,4 +1,5 @@
 """Model output hygiene: HTML sanitising and word counts, image normalisation."""
+
 import io
 
 import pytest
@@ -11,15 +12,17 @@ from igny8_core.ai.schema import parse_and_validate
 
 
 def test_sanitiser_keeps_structure_and_drops_active_content():
-    dirty = ('<h1>Title</h1><p onclick="steal()" style="color:red">Hi <strong>there</strong>'
-             '<script>alert(1)</script></p><ul><li>one</li><li>two</li></ul>'
-             '<a href="javascript:alert(1)">bad</a> <a href="https://example.com/x" target="_blank">good</a>'
-             '<iframe src="https://evil"></iframe><img src=x onerror=alert(1)><p>unclosed')
+    dirty = (
+        '<h1>Title</h1><p onclick="steal()" style="color:red">Hi <strong>there</strong>'
+        "<script>alert(1)</script></p><ul><li>one</li><li>two</li></ul>"
+        '<a href="javascript:alert(1)">bad</a> <a href="https://example.com/x" target="_blank">good</a>'
+        '<iframe src="https://evil"></iframe><img src=x onerror=alert(1)><p>unclosed'
+    )
     clean = sanitize_html(dirty)
     assert clean == (
-        '<h2>Title</h2><p>Hi <strong>there</strong></p><ul><li>one</li><li>two</li></ul>'
+        "<h2>Title</h2><p>Hi <strong>there</strong></p><ul><li>one</li><li>two</li></ul>"
         '<a rel="nofollow noopener">bad</a> <a href="https://example.com/x" rel="nofollow noopener">good</a>'
-        '<p>unclosed</p>'
+        "<p>unclosed</p>"
     )
 
 
@@ -31,9 +34,14 @@ def test_word_count_counts_words_not_tags():
     assert word_count("") == 0
 
 
-@pytest.mark.parametrize("text, message", [
-    ("", "empty answer"), ("{", "not valid JSON"), ('{"a": 1}', "'b' is a required property"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "empty answer"),
+        ("{", "not valid JSON"),
+        ('{"a": 1}', "'b' is a required property"),
+    ],
+)
 def test_parse_and_validate_errors(text, message):
     schema = {"type": "object", "required": ["b"], "properties": {"b": {"type": "string"}}}
     with pytest.raises(MalformedOutput, match=message):

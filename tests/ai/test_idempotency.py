@@ -1,6 +1,7 @@
 """Exactly-once charging: a crash between the provider's answer and the commit, a crash
 after the commit, and two workers racing on the same item never double-charge or
 duplicate rows."""
+
 import threading
 from decimal import Decimal
 
@@ -132,8 +133,10 @@ class BarrierProvider(DemoProvider):
         return super()._answer(schema_name, payload)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="row locks: SQLite's in-memory test database raises 'table is locked' instead of waiting")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="row locks: SQLite's in-memory test database raises 'table is locked' instead of waiting",
+)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("function", ["generate_content", "generate_image_prompts"])
 def test_two_workers_racing_on_one_item_save_and_charge_once(function, account, site):

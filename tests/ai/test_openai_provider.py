@@ -1,6 +1,7 @@
 """The openai provider through the real `openai` SDK against a local OpenAI-compatible
 server started by the tests: request shape, retries (429 + Retry-After, 5xx, timeouts),
 malformed output, images as b64_json and as url - and the engine on top of it."""
+
 import base64
 import json
 import time
@@ -21,10 +22,21 @@ from igny8_core.writer.models import Content
 from .conftest import deductions, make_cluster, make_content, make_images, make_task
 from .fake_openai import CHAT, IMAGES, FakeOpenAI, Reply, chat_reply, error_reply
 
-MESSAGES = [{"role": "system", "content": "Answer in JSON."},
-            {"role": "user", "content": f"Write it.\n\n{INPUT_MARKER}\n" + json.dumps({
-                "title": "Cold brew", "keywords": ["cold brew"], "target_words": 100,
-                "site": {"name": "Alice Site", "topic": "coffee"}})}]
+MESSAGES = [
+    {"role": "system", "content": "Answer in JSON."},
+    {
+        "role": "user",
+        "content": f"Write it.\n\n{INPUT_MARKER}\n"
+        + json.dumps(
+            {
+                "title": "Cold brew",
+                "keywords": ["cold brew"],
+                "target_words": 100,
+                "site": {"name": "Alice Site", "topic": "coffee"},
+            }
+        ),
+    },
+]
 
 
 @pytest.fixture
@@ -35,9 +47,20 @@ def fake():
 
 
 def make_provider(fake, **overrides):
-    options = dict(api_key="sk-test", base_url=fake.base_url, text_model="test-text", image_model="test-image",
-                   image_size="512x512", image_quality="standard", image_response_format="", timeout=0.5,
-                   max_retries=3, retry_base_delay=0.05, retry_max_delay=0.2, retry_after_max=5)
+    options = dict(
+        api_key="sk-test",
+        base_url=fake.base_url,
+        text_model="test-text",
+        image_model="test-image",
+        image_size="512x512",
+        image_quality="standard",
+        image_response_format="",
+        timeout=0.5,
+        max_retries=3,
+        retry_base_delay=0.05,
+        retry_max_delay=0.2,
+        retry_after_max=5,
+    )
     options.update(overrides)
     return OpenAIProvider(**options)
 
@@ -48,10 +71,11 @@ def provider(fake):
 
 
 def gaps(calls):
-    return [b.at - a.at for a, b in zip(calls, calls[1:])]
+    return [b.at - a.at for a, b in zip(calls, calls[1:], strict=False)]
 
 
 # --- request shape and the engine through the SDK ------------------------------------
+
 
 @pytest.mark.django_db
 def test_generate_ideas_through_the_sdk_request_shape_and_log(fake, provider, account, site):
@@ -68,7 +92,9 @@ def test_generate_ideas_through_the_sdk_request_shape_and_log(fake, provider, ac
         "json_schema": {"name": "content_ideas", "schema": schemas.CONTENT_IDEAS, "strict": True},
     }
     system, user = body["messages"]
-    assert system["role"] == "system" and "Alice Site" in system["content"] and "home coffee brewing" in system["content"]
+    assert (
+        system["role"] == "system" and "Alice Site" in system["content"] and "home coffee brewing" in system["content"]
+    )
     assert user["role"] == "user" and "Propose 2 distinct article ideas" in user["content"]
     payload = json.loads(user["content"].split(INPUT_MARKER)[1])
     assert payload["cluster"]["name"] == "Cold Brew"
@@ -79,7 +105,13 @@ def test_generate_ideas_through_the_sdk_request_shape_and_log(fake, provider, ac
     assert result.credits_used == Decimal("2.00")
     [row] = AIRequestLog.objects.all()
     assert (row.provider, row.model, row.prompt_tokens, row.completion_tokens, row.attempts, row.success) == (
-        "openai", "test-text", 11, 7, 1, True)
+        "openai",
+        "test-text",
+        11,
+        7,
+        1,
+        True,
+    )
     assert row.credits == Decimal("2.00") and row.duration_ms >= 0
 
 
@@ -95,6 +127,7 @@ def test_selected_by_setting_and_refuses_to_start_without_key(settings, fake):
 
 
 # --- retries -------------------------------------------------------------------------
+
 
 def test_429_with_retry_after_is_honoured_then_succeeds(fake, provider):
     fake.script(CHAT, error_reply(429, "slow down", {"Retry-After": "1"}))
@@ -164,6 +197,7 @@ def test_parse_retry_after_forms():
 
 # --- malformed output ----------------------------------------------------------------
 
+
 def test_malformed_json_is_retried_once_with_a_correction(fake, provider):
     fake.script(CHAT, chat_reply("Sure! Here is the article: {title: Cold brew"))
 
@@ -215,6 +249,7 @@ def test_malformed_twice_raises_malformed_output(fake, provider):
 
 # --- images --------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_images_as_b64_json_are_stored_normalised(fake, provider, account, site):
     content = make_content(site)
@@ -224,8 +259,13 @@ def test_images_as_b64_json_are_stored_normalised(fake, provider, account, site)
 
     calls = fake.calls(IMAGES)
     assert len(calls) == 2
-    assert calls[0].body == {"model": "test-image", "prompt": images[0].prompt, "n": 1,
-                             "size": "512x512", "quality": "standard"}
+    assert calls[0].body == {
+        "model": "test-image",
+        "prompt": images[0].prompt,
+        "n": 1,
+        "size": "512x512",
+        "quality": "standard",
+    }
     assert result.stats["images_generated"] == 2 and result.credits_used == Decimal("4.00")
     for image in images:
         image.refresh_from_db()

@@ -1,5 +1,6 @@
 """A self-closing tag of the drop-with-content kind (<svg/>, <iframe/>, <script/>) has no
 content to drop: the rest of the article must survive it."""
+
 import pytest
 
 from igny8_core.ai.html import sanitize_html, word_count

@@ -1,4 +1,5 @@
 """API test fixtures: token-authenticated clients for alice and bob, a clean throttle state, tmp media."""
+
 import pytest
 import redis
 from django.conf import settings as django_settings

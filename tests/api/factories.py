@@ -1,4 +1,5 @@
 """Small builders for pipeline rows (the API tests need items in every state)."""
+
 import io
 from itertools import count
 
@@ -41,8 +42,13 @@ def png_bytes(size=(8, 8)) -> bytes:
 
 def image(content_, image_type=Images.ImageType.FEATURED, position=0, generated=True, **fields) -> Images:
     img = Images(
-        site=content_.site, account_id=content_.account_id, content=content_, image_type=image_type,
-        position=position, prompt=f"prompt {next(_seq)}", **fields,
+        site=content_.site,
+        account_id=content_.account_id,
+        content=content_,
+        image_type=image_type,
+        position=position,
+        prompt=f"prompt {next(_seq)}",
+        **fields,
     )
     if generated:
         img.status = Images.Status.GENERATED

@@ -2,6 +2,7 @@
 
 Used by the tenancy test so a new endpoint is covered (or fails loudly) without editing a list.
 """
+
 import re
 from dataclasses import dataclass
 
@@ -15,8 +16,8 @@ _CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
 
 @dataclass(frozen=True)
 class Route:
-    path: str          # e.g. /api/v1/planner/keywords/{id}/
-    method: str        # lower case
+    path: str  # e.g. /api/v1/planner/keywords/{id}/
+    method: str  # lower case
     view_class: type
     action: str | None  # viewset action name, None for plain views
 
@@ -30,8 +31,8 @@ class Route:
 
 def _pattern_text(pattern) -> str:
     text = str(pattern.pattern).lstrip("^").rstrip("$")
-    text = _REGEX_GROUP.sub(lambda m: "{id}" if m.group(1) == "pk" else "{%s}" % m.group(1), text)
-    return _CONVERTER.sub(lambda m: "{%s}" % m.group(1), text)
+    text = _REGEX_GROUP.sub(lambda m: "{id}" if m.group(1) == "pk" else f"{{{m.group(1)}}}", text)
+    return _CONVERTER.sub(lambda m: f"{{{m.group(1)}}}", text)
 
 
 def _walk(patterns, prefix=""):
@@ -52,10 +53,14 @@ def api_routes() -> list[Route]:
             raise AssertionError(f"{path} is not a DRF view")
         actions = getattr(callback, "actions", None)
         if actions:
-            methods = {m: a for m, a in actions.items()
-                       if m not in ("head", "options") and m in view_class.http_method_names}
+            methods = {
+                m: a for m, a in actions.items() if m not in ("head", "options") and m in view_class.http_method_names
+            }
         else:
-            methods = {m: None for m in view_class.http_method_names
-                       if m not in ("head", "options", "trace") and hasattr(view_class, m)}
+            methods = {
+                m: None
+                for m in view_class.http_method_names
+                if m not in ("head", "options", "trace") and hasattr(view_class, m)
+            }
         routes.extend(Route(path, m, view_class, a) for m, a in sorted(methods.items()))
     return routes

@@ -1,4 +1,5 @@
 """Manual AI triggers on chosen ids: the engine's result, 402 before any work, 404/400 on bad ids."""
+
 from decimal import Decimal
 
 import pytest
@@ -11,8 +12,17 @@ from igny8_core.writer.models import Content, Images, Tasks
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
-RESULT_KEYS = {"function", "items_requested", "items_processed", "items_failed", "created_ids", "failed",
-               "credits_used", "stats", "not_attempted"}
+RESULT_KEYS = {
+    "function",
+    "items_requested",
+    "items_processed",
+    "items_failed",
+    "created_ids",
+    "failed",
+    "credits_used",
+    "stats",
+    "not_attempted",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -25,8 +35,14 @@ def post(api, url, ids):
 
 
 def test_auto_cluster_then_the_whole_chain_by_hand(api, alice, alice_site):
-    words = ["pour over coffee ratio", "pour over grind size", "best pour over kettle", "cold brew recipe",
-             "cold brew ratio", "tomato plant care"]
+    words = [
+        "pour over coffee ratio",
+        "pour over grind size",
+        "best pour over kettle",
+        "cold brew recipe",
+        "cold brew ratio",
+        "tomato plant care",
+    ]
     keywords = [f.keyword(alice_site, w) for w in words]
     response = post(api, "/api/v1/planner/keywords/auto_cluster/", [k.pk for k in keywords])
     assert response.status_code == 200, response.content

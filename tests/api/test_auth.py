@@ -1,4 +1,5 @@
 """Auth: token for scripts, session + CSRF for the dashboard, `me`, and 401 for anonymous calls."""
+
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -53,8 +54,9 @@ def test_me_shape(api, alice):
     }
 
 
-@pytest.mark.parametrize("url", ["/api/v1/auth/me/", "/api/v1/sites/", "/api/v1/planner/keywords/",
-                                 "/api/v1/billing/balance/"])
+@pytest.mark.parametrize(
+    "url", ["/api/v1/auth/me/", "/api/v1/sites/", "/api/v1/planner/keywords/", "/api/v1/billing/balance/"]
+)
 def test_anonymous_requests_get_401_with_token_challenge(anon, url):
     response = anon.get(url)
     assert response.status_code == 401
@@ -89,7 +91,9 @@ def test_session_login_needs_csrf(alice):
 def test_session_login_flow_with_csrf(alice):
     client, csrf = csrf_client()
     response = client.post(
-        "/api/v1/auth/login/", {"username": "alice", "password": "alice-pw-12345"}, format="json",
+        "/api/v1/auth/login/",
+        {"username": "alice", "password": "alice-pw-12345"},
+        format="json",
         HTTP_X_CSRFTOKEN=csrf,
     )
     assert response.status_code == 200

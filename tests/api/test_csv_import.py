@@ -1,4 +1,5 @@
 """CSV keyword import: exact counts, per-row errors, duplicates, bad files, a 10,000-row file."""
+
 import random
 import time
 
@@ -25,17 +26,17 @@ def upload(api, site, content, name="keywords.csv", content_type="text/csv"):
 def test_import_counts_duplicates_and_row_errors(api, alice_site):
     f.keyword(alice_site, "Existing Keyword")
     csv_text = (
-        "keyword,volume,difficulty,intent\n"       # line 1
+        "keyword,volume,difficulty,intent\n"  # line 1
         "pour over ratio,5400,32,informational\n"  # 2 created
-        "Pour Over  Ratio,1,1,\n"                  # 3 duplicate of line 2 (case + spaces)
-        "existing keyword,10,10,commercial\n"      # 4 duplicate of the site's keyword
-        ",100,10,\n"                               # 5 error: empty keyword
-        "bad volume,lots,10,\n"                    # 6 error
-        "bad difficulty,10,101,\n"                 # 7 error
-        "bad intent,10,10,curious\n"               # 8 error
-        "best grinder,\"1,200\",45,Commercial\n"   # 9 created (thousands separator, intent case)
-        "\n"                                       # 10 blank: ignored
-        "no numbers,,,\n"                          # 11 created with defaults
+        "Pour Over  Ratio,1,1,\n"  # 3 duplicate of line 2 (case + spaces)
+        "existing keyword,10,10,commercial\n"  # 4 duplicate of the site's keyword
+        ",100,10,\n"  # 5 error: empty keyword
+        "bad volume,lots,10,\n"  # 6 error
+        "bad difficulty,10,101,\n"  # 7 error
+        "bad intent,10,10,curious\n"  # 8 error
+        'best grinder,"1,200",45,Commercial\n'  # 9 created (thousands separator, intent case)
+        "\n"  # 10 blank: ignored
+        "no numbers,,,\n"  # 11 created with defaults
     )
     response = upload(api, alice_site, csv_text)
     assert response.status_code == 200
@@ -51,7 +52,11 @@ def test_import_counts_duplicates_and_row_errors(api, alice_site):
     rows = {k.keyword: k for k in Keywords.objects.filter(site=alice_site)}
     assert set(rows) == {"Existing Keyword", "pour over ratio", "best grinder", "no numbers"}
     assert (rows["best grinder"].volume, rows["best grinder"].intent) == (1200, "commercial")
-    assert (rows["no numbers"].volume, rows["no numbers"].difficulty, rows["no numbers"].intent) == (0, 0, "informational")
+    assert (rows["no numbers"].volume, rows["no numbers"].difficulty, rows["no numbers"].intent) == (
+        0,
+        0,
+        "informational",
+    )
     assert rows["pour over ratio"].account_id == alice_site.account_id
 
 
@@ -121,9 +126,11 @@ def test_too_many_rows_is_400(api, alice_site, monkeypatch):
 def test_missing_file_and_site_errors(api, alice_site, bob_site):
     no_file = api.post(f"/api/v1/planner/keywords/import/?site_id={alice_site.pk}", {}, format="multipart")
     assert no_file.status_code == 400 and "file" in no_file.json()
-    no_site = api.post("/api/v1/planner/keywords/import/",
-                       {"file": SimpleUploadedFile("k.csv", b"keyword\na\n", content_type="text/csv")},
-                       format="multipart")
+    no_site = api.post(
+        "/api/v1/planner/keywords/import/",
+        {"file": SimpleUploadedFile("k.csv", b"keyword\na\n", content_type="text/csv")},
+        format="multipart",
+    )
     assert no_site.status_code == 400 and "site_id" in no_site.json()
     assert upload(api, bob_site, "keyword\na\n").status_code == 404
     assert not Keywords.objects.exists()
@@ -135,7 +142,13 @@ def test_ten_thousand_rows_with_duplicates_and_bad_rows_in_one_request(api, alic
     Keywords.objects.bulk_create(
         [Keywords(site=alice_site, account_id=alice_site.account_id, keyword=k) for k in existing]
     )
-    lines, expected_created, expected_dupes, expected_errors, seen = ["keyword,volume,difficulty,intent"], 0, 0, [], set()
+    lines, expected_created, expected_dupes, expected_errors, seen = (
+        ["keyword,volume,difficulty,intent"],
+        0,
+        0,
+        [],
+        set(),
+    )
     for i in range(10_000):
         line_no = i + 2
         roll = rng.random()

@@ -2,15 +2,16 @@
 CSV import -> config -> estimate -> run_now -> poll run_progress until completed -> content listed
 for review. A real Celery worker (in-process thread, real Redis broker, real PostgreSQL) runs the
 pipeline on the demo AI provider."""
+
 import time
 from decimal import Decimal
 
 import pytest
+from celery_support import running_worker
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from igny8_core.automation import lock as site_lock
-from celery_support import running_worker
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 KEYWORDS = """keyword,volume,difficulty,intent
@@ -48,20 +49,29 @@ def ok(response, status=200):
 
 def test_token_import_estimate_run_now_poll_review(celery_worker, alice, alice_site):
     client = APIClient()
-    token = ok(client.post("/api/v1/auth/token/", {"username": "alice", "password": "alice-pw-12345"},
-                           format="json"))["token"]
+    token = ok(client.post("/api/v1/auth/token/", {"username": "alice", "password": "alice-pw-12345"}, format="json"))[
+        "token"
+    ]
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     site = alice_site.pk
 
-    ok(client.patch(f"/api/v1/sites/{site}/", {"in_article_images": 1, "topic": "coffee and gardening"},
-                    format="json"))
-    imported = ok(client.post(f"/api/v1/planner/keywords/import/?site_id={site}",
-                              {"file": SimpleUploadedFile("kw.csv", KEYWORDS.encode(), content_type="text/csv")},
-                              format="multipart"))
+    ok(client.patch(f"/api/v1/sites/{site}/", {"in_article_images": 1, "topic": "coffee and gardening"}, format="json"))
+    imported = ok(
+        client.post(
+            f"/api/v1/planner/keywords/import/?site_id={site}",
+            {"file": SimpleUploadedFile("kw.csv", KEYWORDS.encode(), content_type="text/csv")},
+            format="multipart",
+        )
+    )
     assert (imported["created"], imported["duplicates"], len(imported["errors"])) == (7, 1, 1)
 
-    ok(client.put(f"/api/v1/automation/update_config/?site_id={site}",
-                  {"within_stage_delay": 0, "between_stage_delay": 0}, format="json"))
+    ok(
+        client.put(
+            f"/api/v1/automation/update_config/?site_id={site}",
+            {"within_stage_delay": 0, "between_stage_delay": 0},
+            format="json",
+        )
+    )
     estimate = ok(client.get("/api/v1/automation/estimate/", {"site_id": site}))
     assert estimate["sufficient"] is True and Decimal(estimate["estimated_credits"]) > 0
     balance_before = Decimal(ok(client.get("/api/v1/billing/balance/"))["credits_balance"])
@@ -92,14 +102,20 @@ def test_token_import_estimate_run_now_poll_review(celery_worker, alice, alice_s
     assert detail["html_content"] and len(detail["images"]) == 2
 
     current = ok(client.get("/api/v1/automation/current_run/", {"site_id": site}))["run"]
-    ledger = ok(client.get("/api/v1/billing/transactions/", {"site_id": site, "transaction_type": "deduction",
-                                                            "page_size": 1000}))
+    ledger = ok(
+        client.get(
+            "/api/v1/billing/transactions/", {"site_id": site, "transaction_type": "deduction", "page_size": 1000}
+        )
+    )
     spent = -sum(Decimal(row["amount"]) for row in ledger["results"])
     assert spent == Decimal(current["total_credits_used"]) > 0
     assert Decimal(ok(client.get("/api/v1/billing/balance/"))["credits_balance"]) == balance_before - spent
     logs = ok(client.get("/api/v1/automation/logs/", {"site_id": site, "run_id": run_id, "lines": 50}))
     assert logs["log"]
 
-    approved = ok(client.post("/api/v1/writer/content/bulk_approve/",
-                              {"ids": [c["id"] for c in review["results"]]}, format="json"))
+    approved = ok(
+        client.post(
+            "/api/v1/writer/content/bulk_approve/", {"ids": [c["id"] for c in review["results"]]}, format="json"
+        )
+    )
     assert {c["status"] for c in approved} == {"approved"}

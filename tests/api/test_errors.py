@@ -1,4 +1,5 @@
 """The one JSON error shape everywhere: {"detail", "code"} (+ field errors for 400)."""
+
 import pytest
 
 pytestmark = pytest.mark.django_db

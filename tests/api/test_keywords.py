@@ -1,4 +1,5 @@
 """Keywords: list filters, search, pagination, create, patch, delete, bulk delete."""
+
 import pytest
 
 from igny8_core.planner.models import Clusters, Keywords
@@ -20,9 +21,18 @@ def test_list_shape_and_site_filter(api, alice_site, bob_site):
     assert data["count"] == 1
     item = data["results"][0]
     assert item == {
-        "id": k1.pk, "site": alice_site.pk, "keyword": "pour over ratio", "volume": 10, "difficulty": 5,
-        "intent": "informational", "cluster": None, "cluster_name": None, "status": "new", "disabled": False,
-        "created_at": item["created_at"], "updated_at": item["updated_at"],
+        "id": k1.pk,
+        "site": alice_site.pk,
+        "keyword": "pour over ratio",
+        "volume": 10,
+        "difficulty": 5,
+        "intent": "informational",
+        "cluster": None,
+        "cluster_name": None,
+        "status": "new",
+        "disabled": False,
+        "created_at": item["created_at"],
+        "updated_at": item["updated_at"],
     }
     # Without site_id: every site of the account, never bob's.
     assert api.get(URL).json()["count"] == 2
@@ -57,8 +67,11 @@ def test_pagination_page_size_is_capped_at_1000(api, alice_site):
 
 
 def test_create_keyword(api, alice_site):
-    response = api.post(URL, {"site_id": alice_site.pk, "keyword": "  Best   Espresso ", "volume": 100,
-                              "intent": "commercial"}, format="json")
+    response = api.post(
+        URL,
+        {"site_id": alice_site.pk, "keyword": "  Best   Espresso ", "volume": 100, "intent": "commercial"},
+        format="json",
+    )
     assert response.status_code == 201
     body = response.json()
     assert body["keyword"] == "Best Espresso" and body["site"] == alice_site.pk and body["status"] == "new"

@@ -1,4 +1,5 @@
 """No N+1: a list endpoint costs the same number of queries for 2 rows as for 20."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext

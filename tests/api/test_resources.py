@@ -1,4 +1,5 @@
 """Clusters, ideas, tasks, content (detail, approve, bulk approve), images (absolute url), billing."""
+
 from decimal import Decimal
 
 import pytest
@@ -28,8 +29,14 @@ def test_clusters_list_filter_search_detail(api, alice_site, bob_site):
     assert [c["id"] for c in results(api.get("/api/v1/planner/clusters/", {"search": "brew"}))] == [new.pk]
     detail = api.get(f"/api/v1/planner/clusters/{mapped.pk}/").json()
     assert detail == {
-        "id": mapped.pk, "site": alice_site.pk, "name": "Gardening", "description": "", "keywords_count": 4,
-        "status": "mapped", "created_at": detail["created_at"], "updated_at": detail["updated_at"],
+        "id": mapped.pk,
+        "site": alice_site.pk,
+        "name": "Gardening",
+        "description": "",
+        "keywords_count": 4,
+        "status": "mapped",
+        "created_at": detail["created_at"],
+        "updated_at": detail["updated_at"],
     }
 
 
@@ -109,8 +116,7 @@ def test_bulk_approve_is_all_or_nothing(api, alice_site, bob_site):
     conflict = api.post("/api/v1/writer/content/bulk_approve/", {"ids": [a.pk, draft.pk]}, format="json")
     assert conflict.status_code == 409
     assert str(draft.pk) in conflict.json()["detail"]
-    assert api.post("/api/v1/writer/content/bulk_approve/", {"ids": [a.pk, bobs.pk]},
-                    format="json").status_code == 404
+    assert api.post("/api/v1/writer/content/bulk_approve/", {"ids": [a.pk, bobs.pk]}, format="json").status_code == 404
     assert Content.objects.filter(status="approved").count() == 0
 
     ok = api.post("/api/v1/writer/content/bulk_approve/", {"ids": [b.pk, a.pk]}, format="json")
@@ -138,14 +144,16 @@ def test_images_list_filters_and_absolute_url(api, alice_site):
 
 
 def test_billing_balance_and_ledger(api, alice, alice_site, bob):
-    CreditService.deduct(alice.account, Decimal("12.5"), "clustering", idempotency_key="k1", site=alice_site,
-                         description="auto_cluster")
+    CreditService.deduct(
+        alice.account, Decimal("12.5"), "clustering", idempotency_key="k1", site=alice_site, description="auto_cluster"
+    )
     CreditService.deduct(bob.account, Decimal("1"), "clustering")
 
     assert api.get("/api/v1/billing/balance/").json() == {"credits_balance": "987.50"}
     ledger = results(api.get("/api/v1/billing/transactions/"))
     assert [(t["transaction_type"], t["amount"], t["balance_after"]) for t in ledger] == [
-        ("deduction", "-12.50", "987.50"), ("grant", "1000.00", "1000.00"),
+        ("deduction", "-12.50", "987.50"),
+        ("grant", "1000.00", "1000.00"),
     ]
     assert ledger[0]["site"] == alice_site.pk and ledger[0]["operation"] == "clustering"
     by_site = results(api.get("/api/v1/billing/transactions/", {"site_id": alice_site.pk}))

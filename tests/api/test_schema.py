@@ -1,10 +1,12 @@
 """OpenAPI: served, valid, documents every route; schemathesis fuzzes the API against it (no 5xx)."""
+
 import pytest
 import schemathesis
 from django.test.client import ClientHandler
 from hypothesis import HealthCheck, given
-from hypothesis.errors import Unsatisfiable
 from hypothesis import settings as hypothesis_settings
+from hypothesis.errors import Unsatisfiable
+from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -12,7 +14,6 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from rest_framework.authtoken.models import Token
 
 from igny8_core.accounts.models import Site
 
@@ -87,7 +88,11 @@ def _aimed_at_alice(route, api_schema, alice_site) -> dict:
     items = f.pipeline(alice_site)
     by_model = {type(obj): obj for obj in items.values()}
     model = getattr(getattr(route.view_class, "queryset", None), "model", Site)
-    targets = {"id": (by_model.get(model) or alice_site).pk, "site_id": alice_site.pk, "content_id": items["content"].pk}
+    targets = {
+        "id": (by_model.get(model) or alice_site).pk,
+        "site_id": alice_site.pk,
+        "content_id": items["content"].pk,
+    }
     parameters = api_schema.raw_schema["paths"][route.path][route.method].get("parameters", [])
     overrides = {}
     if route.params:
@@ -115,8 +120,9 @@ def test_api_fuzz_never_answers_5xx(route, mode, api_schema, alice, alice_site, 
         strategy = operation.as_strategy(generation_mode=GenerationMode(mode))
 
     @given(case=strategy)
-    @hypothesis_settings(max_examples=8, deadline=None, derandomize=True, database=None,
-                         suppress_health_check=list(HealthCheck))
+    @hypothesis_settings(
+        max_examples=8, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+    )
     def check(case):
         case.call_and_validate(headers={"Authorization": f"Token {token.key}"}, checks=CHECKS)
 

@@ -1,4 +1,5 @@
 """Sites: list/create/update inside the account; domains unique per account."""
+
 import pytest
 
 from igny8_core.accounts.models import Site
@@ -49,14 +50,16 @@ def test_same_domain_is_fine_in_another_account(api, bob_site):
 
 
 def test_patch_site(api, alice_site):
-    response = api.patch(f"/api/v1/sites/{alice_site.pk}/", {"topic": "coffee", "timezone": "Europe/Berlin"},
-                         format="json")
+    response = api.patch(
+        f"/api/v1/sites/{alice_site.pk}/", {"topic": "coffee", "timezone": "Europe/Berlin"}, format="json"
+    )
     assert response.status_code == 200
     alice_site.refresh_from_db()
     assert (alice_site.topic, alice_site.timezone) == ("coffee", "Europe/Berlin")
     # Keeping its own domain is not a duplicate.
-    assert api.patch(f"/api/v1/sites/{alice_site.pk}/", {"domain": "alice.example.com"},
-                     format="json").status_code == 200
+    assert (
+        api.patch(f"/api/v1/sites/{alice_site.pk}/", {"domain": "alice.example.com"}, format="json").status_code == 200
+    )
 
 
 def test_put_and_delete_are_not_offered(api, alice_site):

@@ -6,6 +6,7 @@ OpenAPI schema. For every route alice aims at bob's site, objects, ids or run: t
 be 404, must not contain any of bob's data, and nothing of bob's may change. A route no rule
 covers fails the test, so a new endpoint cannot slip through untested.
 """
+
 import json
 
 import pytest
@@ -23,8 +24,13 @@ pytestmark = pytest.mark.django_db
 
 # Routes that hold no tenant data at all (auth handshake, probes, the schema itself).
 PUBLIC = {
-    "GET /api/v1/health/", "GET /api/v1/schema/", "GET /api/v1/docs/", "GET /api/v1/auth/csrf/",
-    "POST /api/v1/auth/token/", "POST /api/v1/auth/login/", "POST /api/v1/auth/logout/",
+    "GET /api/v1/health/",
+    "GET /api/v1/schema/",
+    "GET /api/v1/docs/",
+    "GET /api/v1/auth/csrf/",
+    "POST /api/v1/auth/token/",
+    "POST /api/v1/auth/login/",
+    "POST /api/v1/auth/logout/",
 }
 # Routes about the caller's own account, with no site/object parameter to aim at bob.
 ACCOUNT_LEVEL = {"GET /api/v1/auth/me/", "GET /api/v1/billing/balance/", "GET /api/v1/sites/", "POST /api/v1/sites/"}
@@ -44,8 +50,7 @@ def world(alice_site, bob, bob_site):
     items["keyword"].save()
     items["content"].title = "bob-secret-title"
     items["content"].save()
-    run = AutomationRun.objects.create(account=bob.account, site=bob_site, run_id=new_run_id("manual"),
-                                       status="paused")
+    run = AutomationRun.objects.create(account=bob.account, site=bob_site, run_id=new_run_id("manual"), status="paused")
     ledger_row = CreditTransaction.objects.get(account=bob.account)  # the grant of make_tenant
     return {"alice_site": alice_site, "bob_site": bob_site, "bob": bob, "run": run, "ledger": ledger_row, **items}
 
@@ -102,9 +107,12 @@ def probes(route, schema, world) -> list[tuple[str, str, dict | None]]:
     if route.params:
         url = route.path
         for param in route.params:
-            target = {"id": lambda: _bob_object(route, world).pk, "site_id": lambda: bob_site,
-                      "content_id": lambda: world["content"].pk}[param]()
-            url = url.replace("{%s}" % param, str(target))
+            target = {
+                "id": lambda: _bob_object(route, world).pk,
+                "site_id": lambda: bob_site,
+                "content_id": lambda: world["content"].pk,
+            }[param]()
+            url = url.replace(f"{{{param}}}", str(target))
         if query.get("site_id"):
             url += f"?site_id={alice_site}"
         return [("bob's object in the path", url, {})]
@@ -168,6 +176,7 @@ def _schema_or_fail(schema, route):
 
 
 def test_every_api_route_is_in_the_schema(schema):
-    undocumented = {str(r) for r in api_routes()
-                    if r.path not in schema["paths"] and f"{r.method.upper()} {r.path}" not in PUBLIC}
+    undocumented = {
+        str(r) for r in api_routes() if r.path not in schema["paths"] and f"{r.method.upper()} {r.path}" not in PUBLIC
+    }
     assert not undocumented

@@ -1,4 +1,5 @@
 """Throttles: password checks per client IP, Run Now per user; 429 with Retry-After."""
+
 import pytest
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory, force_authenticate
@@ -12,8 +13,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def rates(settings):
     def set_rates(**rates):
-        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
-                                   "DEFAULT_THROTTLE_RATES": {"auth_token": "20/min", "run_now": "10/min", **rates}}
+        settings.REST_FRAMEWORK = {
+            **settings.REST_FRAMEWORK,
+            "DEFAULT_THROTTLE_RATES": {"auth_token": "20/min", "run_now": "10/min", **rates},
+        }
+
     return set_rates
 
 
@@ -27,8 +31,12 @@ def test_token_endpoint_is_throttled_per_ip(anon, alice, rates):
     assert blocked.json()["code"] == "throttled"
     assert int(blocked["Retry-After"]) > 0
     # Another client address has its own budget.
-    other = anon.post("/api/v1/auth/token/", {"username": "alice", "password": "alice-pw-12345"}, format="json",
-                      REMOTE_ADDR="10.0.0.9")
+    other = anon.post(
+        "/api/v1/auth/token/",
+        {"username": "alice", "password": "alice-pw-12345"},
+        format="json",
+        REMOTE_ADDR="10.0.0.9",
+    )
     assert other.status_code == 200
 
 
@@ -40,8 +48,10 @@ def test_login_shares_the_password_budget(anon, alice, rates):
 
 
 def test_default_token_rate_is_20_per_minute(anon, alice):
-    codes = [anon.post("/api/v1/auth/token/", {"username": "alice", "password": "alice-pw-12345"},
-                       format="json").status_code for _ in range(21)]
+    codes = [
+        anon.post("/api/v1/auth/token/", {"username": "alice", "password": "alice-pw-12345"}, format="json").status_code
+        for _ in range(21)
+    ]
     assert codes == [200] * 20 + [429]
 
 

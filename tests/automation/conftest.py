@@ -1,5 +1,6 @@
 """Fixtures of the automation tests: log/media roots in tmp dirs, fast pipeline timings,
 keywords to feed the pipeline, and a clean Redis lock / throttle state per test."""
+
 import pytest
 
 from igny8_core.automation import lock as site_lock

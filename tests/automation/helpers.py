@@ -1,4 +1,5 @@
 """Helpers shared by the automation tests."""
+
 from decimal import Decimal
 
 from igny8_core.accounts.demo_data import DEMO_KEYWORDS

@@ -1,4 +1,5 @@
 """The 13 automation endpoints: success shapes, 400 / 401 / 402 / 404 / 409, tenancy with bob."""
+
 from decimal import Decimal
 
 import pytest
@@ -15,8 +16,15 @@ from .helpers import add_keywords, demo_engine, execute, fast_config
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/automation"
-GET_SITE_ENDPOINTS = ["config", "current_run", "pipeline_overview", "history", "estimate",
-                      "current_processing", "run_progress"]
+GET_SITE_ENDPOINTS = [
+    "config",
+    "current_run",
+    "pipeline_overview",
+    "history",
+    "estimate",
+    "current_processing",
+    "run_progress",
+]
 
 
 def client_for(user) -> APIClient:
@@ -31,8 +39,9 @@ def api(alice):
 
 
 def make_run(site, status=RunStatus.COMPLETED, **fields):
-    return AutomationRun.objects.create(account_id=site.account_id, site=site, run_id=new_run_id("manual"),
-                                        status=status, **fields)
+    return AutomationRun.objects.create(
+        account_id=site.account_id, site=site, run_id=new_run_id("manual"), status=status, **fields
+    )
 
 
 # --- tenancy and auth, every endpoint -------------------------------------------------
@@ -50,18 +59,40 @@ def test_site_id_is_required(api, name):
     assert api.get(f"{BASE}/{name}/", {"site_id": "abc"}).status_code == 400
 
 
-@pytest.mark.parametrize("method,name", [("get", "config"), ("put", "update_config"), ("post", "run_now"),
-                                         ("get", "current_run"), ("get", "pipeline_overview"),
-                                         ("get", "current_processing"), ("get", "run_progress"),
-                                         ("post", "pause"), ("post", "resume"), ("post", "cancel"),
-                                         ("get", "history"), ("get", "logs"), ("get", "estimate")])
+@pytest.mark.parametrize(
+    "method,name",
+    [
+        ("get", "config"),
+        ("put", "update_config"),
+        ("post", "run_now"),
+        ("get", "current_run"),
+        ("get", "pipeline_overview"),
+        ("get", "current_processing"),
+        ("get", "run_progress"),
+        ("post", "pause"),
+        ("post", "resume"),
+        ("post", "cancel"),
+        ("get", "history"),
+        ("get", "logs"),
+        ("get", "estimate"),
+    ],
+)
 def test_every_endpoint_needs_authentication(alice_site, method, name):
     response = getattr(APIClient(), method)(f"{BASE}/{name}/?site_id={alice_site.pk}")
     assert response.status_code == 401
 
 
-@pytest.mark.parametrize("method,name", [("post", "pause"), ("post", "resume"), ("post", "cancel"),
-                                         ("get", "logs"), ("get", "run_progress"), ("get", "current_processing")])
+@pytest.mark.parametrize(
+    "method,name",
+    [
+        ("post", "pause"),
+        ("post", "resume"),
+        ("post", "cancel"),
+        ("get", "logs"),
+        ("get", "run_progress"),
+        ("get", "current_processing"),
+    ],
+)
 def test_run_endpoints_hide_another_accounts_run(api, bob_site, alice_site, method, name):
     bobs = make_run(bob_site, status=RunStatus.RUNNING)
     response = getattr(api, method)(f"{BASE}/{name}/?run_id={bobs.run_id}")
@@ -73,7 +104,9 @@ def test_run_endpoints_hide_another_accounts_run(api, bob_site, alice_site, meth
 
 
 def test_mutations_on_bobs_site_are_404_and_change_nothing(api, bob_site):
-    assert api.put(f"{BASE}/update_config/?site_id={bob_site.pk}", {"is_enabled": True}, format="json").status_code == 404
+    assert (
+        api.put(f"{BASE}/update_config/?site_id={bob_site.pk}", {"is_enabled": True}, format="json").status_code == 404
+    )
     assert api.post(f"{BASE}/run_now/?site_id={bob_site.pk}").status_code == 404
     assert not AutomationRun.objects.filter(site=bob_site).exists()
     assert not AutomationConfig.objects.filter(site=bob_site, is_enabled=True).exists()
@@ -91,38 +124,56 @@ def test_config_is_created_with_defaults_on_first_read(api, alice_site):
 
 
 def test_update_config_partial_and_schedules_the_next_run(api, alice_site):
-    response = api.put(f"{BASE}/update_config/?site_id={alice_site.pk}",
-                       {"is_enabled": True, "frequency": "weekly", "scheduled_time": "06:30",
-                        "stage_4_batch_size": 1, "within_stage_delay": 0, "stage_5_enabled": False,
-                        "max_tasks_per_run": 5, "max_credits_per_run": "250.5",
-                        "next_run_at": "1999-01-01T00:00:00Z"},  # read-only: ignored
-                       format="json")
+    response = api.put(
+        f"{BASE}/update_config/?site_id={alice_site.pk}",
+        {
+            "is_enabled": True,
+            "frequency": "weekly",
+            "scheduled_time": "06:30",
+            "stage_4_batch_size": 1,
+            "within_stage_delay": 0,
+            "stage_5_enabled": False,
+            "max_tasks_per_run": 5,
+            "max_credits_per_run": "250.5",
+            "next_run_at": "1999-01-01T00:00:00Z",
+        },  # read-only: ignored
+        format="json",
+    )
     assert response.status_code == 200, response.json()
     data = response.json()
-    assert data["frequency"] == "weekly" and data["scheduled_time"] == "06:30" and data["max_credits_per_run"] == "250.50"
+    assert (
+        data["frequency"] == "weekly" and data["scheduled_time"] == "06:30" and data["max_credits_per_run"] == "250.50"
+    )
     config = AutomationConfig.objects.get(site=alice_site)
     assert config.next_run_at.weekday() == 0 and config.next_run_at.year > 2000
     assert config.stage_5_enabled is False and config.max_tasks_per_run == 5
     assert config.stage_1_batch_size == 20  # untouched
-    assert api.put(f"{BASE}/update_config/?site_id={alice_site.pk}", {"max_tasks_per_run": 0},
-                   format="json").json()["max_tasks_per_run"] == 0
+    assert (
+        api.put(f"{BASE}/update_config/?site_id={alice_site.pk}", {"max_tasks_per_run": 0}, format="json").json()[
+            "max_tasks_per_run"
+        ]
+        == 0
+    )
 
 
-@pytest.mark.parametrize("payload,field", [
-    ({"stage_1_batch_size": 0}, "stage_1_batch_size"),
-    ({"stage_6_batch_size": 101}, "stage_6_batch_size"),
-    ({"max_keywords_per_run": -1}, "max_keywords_per_run"),
-    ({"max_credits_per_run": "-5"}, "max_credits_per_run"),
-    ({"within_stage_delay": 3601}, "within_stage_delay"),
-    ({"between_stage_delay": -1}, "between_stage_delay"),
-    ({"frequency": "hourly"}, "frequency"),
-    ({"scheduled_time": "25:00"}, "scheduled_time"),
-    ({"scheduled_time": "2pm"}, "scheduled_time"),
-    ({"scheduled_time": 200}, "scheduled_time"),
-    ({"stage_3_enabled": "maybe"}, "stage_3_enabled"),
-    ({"stage_9_enabled": True}, "stage_9_enabled"),
-    ({"batch_size": 5}, "batch_size"),
-])
+@pytest.mark.parametrize(
+    "payload,field",
+    [
+        ({"stage_1_batch_size": 0}, "stage_1_batch_size"),
+        ({"stage_6_batch_size": 101}, "stage_6_batch_size"),
+        ({"max_keywords_per_run": -1}, "max_keywords_per_run"),
+        ({"max_credits_per_run": "-5"}, "max_credits_per_run"),
+        ({"within_stage_delay": 3601}, "within_stage_delay"),
+        ({"between_stage_delay": -1}, "between_stage_delay"),
+        ({"frequency": "hourly"}, "frequency"),
+        ({"scheduled_time": "25:00"}, "scheduled_time"),
+        ({"scheduled_time": "2pm"}, "scheduled_time"),
+        ({"scheduled_time": 200}, "scheduled_time"),
+        ({"stage_3_enabled": "maybe"}, "stage_3_enabled"),
+        ({"stage_9_enabled": True}, "stage_9_enabled"),
+        ({"batch_size": 5}, "batch_size"),
+    ],
+)
 def test_update_config_rejects_bad_input_with_field_errors(api, alice_site, payload, field):
     response = api.put(f"{BASE}/update_config/?site_id={alice_site.pk}", payload, format="json")
     assert response.status_code == 400
@@ -132,8 +183,13 @@ def test_update_config_rejects_bad_input_with_field_errors(api, alice_site, payl
 
 
 def test_update_config_boundaries_are_accepted(api, alice_site):
-    payload = {"stage_1_batch_size": 1, "stage_2_batch_size": 100, "within_stage_delay": 3600,
-               "between_stage_delay": 0, "scheduled_time": "23:59"}
+    payload = {
+        "stage_1_batch_size": 1,
+        "stage_2_batch_size": 100,
+        "within_stage_delay": 3600,
+        "between_stage_delay": 0,
+        "scheduled_time": "23:59",
+    }
     assert api.put(f"{BASE}/update_config/?site_id={alice_site.pk}", payload, format="json").status_code == 200
 
 
@@ -143,8 +199,9 @@ def test_update_config_rejects_a_non_object(api, alice_site):
 
 
 # --- run_now ------------------------------------------------------------------------
-def test_run_now_answers_202_and_enqueues_after_commit(api, alice_site, django_capture_on_commit_callbacks,
-                                                        monkeypatch):
+def test_run_now_answers_202_and_enqueues_after_commit(
+    api, alice_site, django_capture_on_commit_callbacks, monkeypatch
+):
     add_keywords(alice_site, 5)
     sent = []
     from igny8_core.automation import tasks
@@ -194,9 +251,22 @@ def test_current_run_is_null_then_the_active_then_the_latest(api, alice_site):
     older = make_run(alice_site, status=RunStatus.COMPLETED, stage_1_result={"keywords_processed": 3})
     run = api.get(url).json()["run"]
     assert run["run_id"] == older.run_id and run["stage_1_result"] == {"keywords_processed": 3}
-    assert set(run) >= {"run_id", "status", "current_stage", "trigger_type", "started_at", "paused_at", "resumed_at",
-                        "cancelled_at", "completed_at", "total_credits_used", "error_message", "stopped_reason",
-                        "initial_snapshot", *[f"stage_{n}_result" for n in range(1, 8)]}
+    assert set(run) >= {
+        "run_id",
+        "status",
+        "current_stage",
+        "trigger_type",
+        "started_at",
+        "paused_at",
+        "resumed_at",
+        "cancelled_at",
+        "completed_at",
+        "total_credits_used",
+        "error_message",
+        "stopped_reason",
+        "initial_snapshot",
+        *[f"stage_{n}_result" for n in range(1, 8)],
+    }
     active = make_run(alice_site, status=RunStatus.PAUSED)
     make_run(alice_site, status=RunStatus.FAILED)  # newer, but not active
     assert api.get(url).json()["run"]["run_id"] == active.run_id
@@ -212,8 +282,13 @@ def test_pipeline_overview_shape(api, alice_site):
 def test_current_processing(api, alice_site):
     url = f"{BASE}/current_processing/?site_id={alice_site.pk}"
     assert api.get(url).json() == {"run_id": None, "processing": None}
-    processing = {"stage": 4, "stage_name": "Tasks → Content", "batch": 2, "total_batches": 5,
-                  "items": [{"id": 7, "title": "How to brew"}]}
+    processing = {
+        "stage": 4,
+        "stage_name": "Tasks → Content",
+        "batch": 2,
+        "total_batches": 5,
+        "items": [{"id": 7, "title": "How to brew"}],
+    }
     run = make_run(alice_site, status=RunStatus.RUNNING, current_stage=4, current_processing=processing)
     assert api.get(url).json() == {"run_id": run.run_id, "processing": processing}
     AutomationService.pause(run)
@@ -245,10 +320,14 @@ def test_run_progress_follows_seed_002(api, small_site):
 
 
 def test_run_progress_while_paused_mid_stage(api, alice_site):
-    run = make_run(alice_site, status=RunStatus.PAUSED, current_stage=2,
-                   initial_snapshot={"stage_1_initial": 10, "stage_2_initial": 0, "total_initial_items": 10},
-                   stage_1_result={"status": "completed", "keywords_processed": 10, "clusters_created": 4},
-                   stage_2_result={"status": "running", "clusters_processed": 1, "ideas_created": 2})
+    run = make_run(
+        alice_site,
+        status=RunStatus.PAUSED,
+        current_stage=2,
+        initial_snapshot={"stage_1_initial": 10, "stage_2_initial": 0, "total_initial_items": 10},
+        stage_1_result={"status": "completed", "keywords_processed": 10, "clusters_created": 4},
+        stage_2_result={"status": "running", "clusters_processed": 1, "ideas_created": 2},
+    )
     body = api.get(f"{BASE}/run_progress/?run_id={run.run_id}").json()
     stages = body["stages"]
     assert stages[0]["status"] == "completed" and stages[1]["status"] == "paused"
@@ -299,7 +378,9 @@ def test_history_lists_the_last_20_runs_newest_first(api, alice_site, bob_site):
     make_run(bob_site)
     body = api.get(f"{BASE}/history/", {"site_id": alice_site.pk}).json()
     assert [r["run_id"] for r in body["runs"]] == [r.run_id for r in reversed(runs)][:20]
-    assert {"run_id", "status", "trigger_type", "started_at", "completed_at", "total_credits_used"} <= set(body["runs"][0])
+    assert {"run_id", "status", "trigger_type", "started_at", "completed_at", "total_credits_used"} <= set(
+        body["runs"][0]
+    )
 
 
 def test_logs_returns_the_last_lines_clamped(api, alice_site):

@@ -1,4 +1,5 @@
 """The run_automation management command and the admin pages."""
+
 from io import StringIO
 
 import pytest
@@ -53,8 +54,9 @@ def test_admin_lists_runs_and_configs_and_pauses_through_the_service(alice_site,
     page = client.get("/admin/automation/automationrun/")
     assert page.status_code == 200 and run.run_id in page.content.decode()
     assert client.get("/admin/automation/automationconfig/").status_code == 200
-    response = client.post("/admin/automation/automationrun/",
-                           {"action": "pause_runs", "_selected_action": [run.pk]}, follow=True)
+    response = client.post(
+        "/admin/automation/automationrun/", {"action": "pause_runs", "_selected_action": [run.pk]}, follow=True
+    )
     assert response.status_code == 200
     run.refresh_from_db()
     assert run.status == RunStatus.PAUSED

@@ -1,4 +1,5 @@
 """A config edit racing the hourly schedule check must not undo the check's bookkeeping."""
+
 from datetime import timedelta
 
 import pytest

@@ -1,5 +1,6 @@
 """Races between the user's Pause / Resume / Cancel and the worker still finishing its current
 item: the item in flight is done once and counted once, on the run that started it."""
+
 import threading
 
 import pytest
@@ -18,6 +19,7 @@ def nth_call(name, n, action):
     def hook(called, ids, calls):
         if called == name and sum(1 for c, _ in calls if c == name) == n:
             action()
+
     return hook
 
 
@@ -36,7 +38,9 @@ def test_resume_while_the_paused_worker_still_finishes_its_item_is_refused_and_n
         except LockHeld as exc:
             seen["resume"] = str(exc)
 
-    status = execute(run, EngineSpy(demo_engine(small_site), nth_call("generate_content", 2, pause_then_resume_at_once)))
+    status = execute(
+        run, EngineSpy(demo_engine(small_site), nth_call("generate_content", 2, pause_then_resume_at_once))
+    )
 
     # The old worker was not superseded mid-item: it recorded task 2 and stopped on the pause.
     assert "still finishing its current item" in seen["resume"]
@@ -68,8 +72,9 @@ def test_cancel_during_an_item_still_counts_that_item_when_the_heartbeat_sees_th
         beat.join(timeout=10)  # it stops renewing once it finds the lock gone
         assert not beat.is_alive()
 
-    status = execute(run, EngineSpy(demo_engine(small_site),
-                                    nth_call("generate_content", 2, cancel_and_let_the_heartbeat_notice)))
+    status = execute(
+        run, EngineSpy(demo_engine(small_site), nth_call("generate_content", 2, cancel_and_let_the_heartbeat_notice))
+    )
 
     assert status == RunStatus.CANCELLED
     run.refresh_from_db()
@@ -80,8 +85,9 @@ def test_cancel_during_an_item_still_counts_that_item_when_the_heartbeat_sees_th
 
 
 @pytest.mark.django_db
-def test_an_unwritable_log_folder_never_strands_or_fails_a_run(small_site, settings, tmp_path, monkeypatch,
-                                                               django_capture_on_commit_callbacks):
+def test_an_unwritable_log_folder_never_strands_or_fails_a_run(
+    small_site, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
     """Logs are a record of the work, not part of it: a full or read-only log volume must not
     leave a committed run without its task (stuck 'running', the site blocked) nor fail it."""
     from igny8_core.automation import tasks

@@ -1,4 +1,5 @@
 """The run estimate prices images the way the engine will charge them (size:quality variant)."""
+
 from decimal import Decimal
 
 import pytest

@@ -1,4 +1,5 @@
 """The Redis lock (real Redis), the run-log files, the one-active-run constraint, claims."""
+
 import time
 
 import pytest
@@ -12,8 +13,9 @@ from igny8_core.automation.models import AutomationRun, RunStatus, new_run_id
 
 
 def make_run(site, status=RunStatus.RUNNING, **fields):
-    return AutomationRun.objects.create(account_id=site.account_id, site=site, run_id=new_run_id("manual"),
-                                        status=status, **fields)
+    return AutomationRun.objects.create(
+        account_id=site.account_id, site=site, run_id=new_run_id("manual"), status=status, **fields
+    )
 
 
 # --- lock ---------------------------------------------------------------------------

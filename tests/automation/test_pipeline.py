@@ -3,6 +3,7 @@
 These call the same code the Celery task calls (claim the run, execute); the worker tests in
 test_worker.py run it through a real Celery worker.
 """
+
 from decimal import Decimal
 
 import pytest
@@ -21,8 +22,13 @@ from .helpers import EngineSpy, add_keywords, demo_engine, fast_config, grant, s
 
 pytestmark = pytest.mark.django_db
 
-STAGE_OPERATION = {1: "clustering", 2: "idea_generation", 4: "content_generation",
-                   5: "image_prompt_extraction", 6: "image_generation"}
+STAGE_OPERATION = {
+    1: "clustering",
+    2: "idea_generation",
+    4: "content_generation",
+    5: "image_prompt_extraction",
+    6: "image_generation",
+}
 
 
 def deductions(account, operation=None) -> Decimal:
@@ -44,7 +50,9 @@ def assert_results_match_database(run: AutomationRun) -> None:
     assert s4["total_words"] == Content.objects.filter(site=site).aggregate(w=Sum("word_count"))["w"] > 0
     assert s5["content_processed"] == Content.objects.filter(site=site).count()
     assert s5["prompts_created"] == Images.objects.filter(site=site).count()
-    assert s6["images_processed"] == s6["images_generated"] == Images.objects.filter(site=site, status="generated").count()
+    assert (
+        s6["images_processed"] == s6["images_generated"] == Images.objects.filter(site=site, status="generated").count()
+    )
     assert s7["ready_for_review"] == Content.objects.filter(site=site, status="review").count() == s4["content_created"]
     for number, operation in STAGE_OPERATION.items():
         assert Decimal(run.stage_result(number)["credits_used"]) == deductions(run.account, operation), number
@@ -86,8 +94,9 @@ def test_nothing_pending_every_stage_skipped(alice_site):
 
 def test_per_run_limits_leave_the_rest_for_the_next_run(alice_site):
     add_keywords(alice_site, 30)
-    fast_config(alice_site, max_keywords_per_run=12, stage_1_batch_size=5,
-                **{f"stage_{n}_enabled": False for n in range(2, 8)})
+    fast_config(
+        alice_site, max_keywords_per_run=12, stage_1_batch_size=5, **{f"stage_{n}_enabled": False for n in range(2, 8)}
+    )
     run = start_and_execute(alice_site, engine=demo_engine(alice_site))
 
     s1 = run.stage_result(1)
@@ -106,8 +115,14 @@ def test_per_run_limits_leave_the_rest_for_the_next_run(alice_site):
 
 def test_limits_of_every_stage(small_site):
     add_keywords(small_site, 18)  # one batch of 18 -> 4 clusters with the demo provider
-    fast_config(small_site, max_clusters_per_run=2, max_ideas_per_run=3, max_tasks_per_run=2,
-                max_content_per_run=1, max_images_per_run=1)
+    fast_config(
+        small_site,
+        max_clusters_per_run=2,
+        max_ideas_per_run=3,
+        max_tasks_per_run=2,
+        max_content_per_run=1,
+        max_images_per_run=1,
+    )
     run = start_and_execute(small_site, engine=demo_engine(small_site))
     assert run.status == RunStatus.COMPLETED
     assert run.stage_result(2)["clusters_processed"] == 2
@@ -145,8 +160,13 @@ def test_batch_size_is_capped_by_the_function_maximum(alice_site):
 
 def test_delays_between_batches_and_between_stages(alice_site, monkeypatch):
     add_keywords(alice_site, 10)
-    fast_config(alice_site, stage_1_batch_size=5, within_stage_delay=2, between_stage_delay=3,
-                **{f"stage_{n}_enabled": False for n in range(3, 8)})
+    fast_config(
+        alice_site,
+        stage_1_batch_size=5,
+        within_stage_delay=2,
+        between_stage_delay=3,
+        **{f"stage_{n}_enabled": False for n in range(3, 8)},
+    )
     slept, clock = [], [1000.0]
 
     def fake_sleep(seconds):  # a clock that only moves when the loop sleeps
@@ -197,7 +217,9 @@ def test_out_of_credits_mid_run_stops_cleanly(small_site, alice_account):
     def spend_everything(name, ids, calls):
         if name == "generate_content" and sum(1 for n, _ in calls if n == name) == 2:
             # Something else spends the balance while the run is between items.
-            CreditService.deduct(alice_account, CreditService.balance(alice_account) - Decimal("1"), "content_generation")
+            CreditService.deduct(
+                alice_account, CreditService.balance(alice_account) - Decimal("1"), "content_generation"
+            )
 
     run = start_and_execute(small_site, engine=EngineSpy(demo_engine(small_site), spend_everything))
 
@@ -220,8 +242,12 @@ def test_out_of_credits_mid_run_stops_cleanly(small_site, alice_account):
 def test_exhausted_budget_share_ends_the_stage_partial_and_the_pipeline_goes_on(alice_site):
     add_keywords(alice_site, 30)
     # A 20-credit run budget: clustering may spend 15% = 3.00 (1 credit per 5 keywords).
-    fast_config(alice_site, stage_1_batch_size=5, max_credits_per_run=Decimal("20"),
-                **{f"stage_{n}_enabled": False for n in range(4, 8)})
+    fast_config(
+        alice_site,
+        stage_1_batch_size=5,
+        max_credits_per_run=Decimal("20"),
+        **{f"stage_{n}_enabled": False for n in range(4, 8)},
+    )
     run = start_and_execute(alice_site, engine=demo_engine(alice_site))
 
     s1, s2 = run.stage_result(1), run.stage_result(2)
@@ -241,8 +267,9 @@ def test_start_requires_1_2_times_the_estimate(alice_site, alice_account):
     fast_config(alice_site)
     estimate = AutomationService.estimate_credits(alice_site)
     assert estimate["required"] == (estimate["estimated_credits"] * Decimal("1.2")).quantize(Decimal("0.01"))
-    CreditService.deduct(alice_account, CreditService.balance(alice_account) - estimate["required"] + Decimal("0.01"),
-                         "clustering")
+    CreditService.deduct(
+        alice_account, CreditService.balance(alice_account) - estimate["required"] + Decimal("0.01"), "clustering"
+    )
     with pytest.raises(InsufficientCreditsForRun) as info:
         AutomationService.start_automation(alice_site)
     assert info.value.estimate == estimate["estimated_credits"] and info.value.required == estimate["required"]
@@ -311,8 +338,12 @@ class CountingEngine:
         from igny8_core.ai.engine import AIResult
 
         ContentIdeas.objects.filter(pk__in=ids).update(status="queued")
-        return AIResult(function=name, items_requested=len(ids), items_processed=len(ids),
-                        stats={"ideas_processed": len(ids), "tasks_created": 0})
+        return AIResult(
+            function=name,
+            items_requested=len(ids),
+            items_processed=len(ids),
+            stats={"ideas_processed": len(ids), "tasks_created": 0},
+        )
 
 
 @pytest.mark.parametrize("ideas", [10, 20])

@@ -1,4 +1,5 @@
 """recover_stale_runs: takeover of runs whose worker died (the kill itself: test_worker.py)."""
+
 from datetime import timedelta
 
 import pytest
@@ -80,8 +81,9 @@ def test_after_max_recoveries_the_run_fails_with_a_clear_reason(alice_site, sett
     assert AutomationService.start_automation(alice_site).status == RunStatus.RUNNING  # site is free
 
 
-def test_a_ticket_waiting_in_a_busy_queue_is_left_alone_until_it_is_lost(alice_site, settings,
-                                                                            django_capture_on_commit_callbacks):
+def test_a_ticket_waiting_in_a_busy_queue_is_left_alone_until_it_is_lost(
+    alice_site, settings, django_capture_on_commit_callbacks
+):
     settings.AUTOMATION_QUEUED_STALE_AFTER = 3600
     run = AutomationService.start_automation(alice_site)  # enqueued, no worker has redeemed it yet
     AutomationRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=30))

@@ -1,4 +1,5 @@
 """The schedule: next_run_at (site time zone, DST, month ends) and the hourly check."""
+
 import threading
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo

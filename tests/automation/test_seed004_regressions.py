@@ -4,6 +4,7 @@
 2 the scheduler ignored paused runs    5 pause was not logged
 3 resume did not re-acquire the lock   6 an exception in resume kept the lock
 """
+
 from datetime import timedelta
 
 import pytest
@@ -25,9 +26,11 @@ pytestmark = pytest.mark.django_db
 
 def nth_call(name, n, action):
     """An EngineSpy hook running `action()` just before the n-th call of function `name`."""
+
     def hook(called, ids, calls):
         if called == name and sum(1 for c, _ in calls if c == name) == n:
             action()
+
     return hook
 
 
@@ -138,8 +141,12 @@ def test_bug4_resume_honours_cancel_inside_a_later_stage(small_site):
     run = paused_mid_stage_4(small_site)
     AutomationService.resume(run)
     run.refresh_from_db()
-    status = execute(run, EngineSpy(demo_engine(small_site),
-                                    nth_call("generate_image_prompts", 1, lambda: AutomationService.cancel(run))))
+    status = execute(
+        run,
+        EngineSpy(
+            demo_engine(small_site), nth_call("generate_image_prompts", 1, lambda: AutomationService.cancel(run))
+        ),
+    )
     run.refresh_from_db()
     assert status == RunStatus.CANCELLED == run.status
     assert run.stage_result(5)["content_processed"] == 1  # the item in flight finished

@@ -1,5 +1,6 @@
 """Integration: real Celery workers (in-process and a separate process) against real Redis and
 PostgreSQL, the real AI engine on the demo provider, tiny delays / heartbeats / TTLs."""
+
 import os
 import signal
 import subprocess
@@ -10,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from celery_support import purge_queues, running_worker
 from django.conf import settings as django_settings
 from django.db import connection
 from django.db.models import Count
@@ -20,8 +22,6 @@ from igny8_core.automation.recovery import recover_stale_runs
 from igny8_core.automation.service import AutomationService
 from igny8_core.billing.models import CreditTransaction
 from igny8_core.writer.models import Content, Tasks
-
-from celery_support import purge_queues, running_worker
 
 from .helpers import add_keywords, demo_engine, fast_config
 from .test_pipeline import assert_results_match_database, deductions
@@ -128,9 +128,30 @@ def start_worker_process(tmp_path, settings):
     }
     log = open(tmp_path / "worker.log", "ab")
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "igny8_core", "worker", "-Q", "automation", "-P", "solo",
-         "-c", "1", "-l", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "igny8_core",
+            "worker",
+            "-Q",
+            "automation",
+            "-P",
+            "solo",
+            "-c",
+            "1",
+            "-l",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
@@ -149,8 +170,11 @@ def test_worker_killed_with_sigkill_is_recovered_without_duplicates_or_double_ch
     process = start_worker_process(tmp_path, fast_timings)
     try:
         run = AutomationService.start_automation(small_site)
-        wait_for(lambda: Content.objects.filter(site=small_site).count() >= 2, timeout=90,
-                 message=f"stage 4 in the worker process (log: {tmp_path / 'worker.log'})")
+        wait_for(
+            lambda: Content.objects.filter(site=small_site).count() >= 2,
+            timeout=90,
+            message=f"stage 4 in the worker process (log: {tmp_path / 'worker.log'})",
+        )
         kill(process)  # no cleanup, no `finally`: the run stays "running", the lock stays set
     finally:
         kill(process)
@@ -160,8 +184,12 @@ def test_worker_killed_with_sigkill_is_recovered_without_duplicates_or_double_ch
     before_kill = Content.objects.filter(site=small_site).count()
 
     assert recover_stale_runs()["resumed"] == []  # heartbeat still fresh: not reaped yet
-    wait_for(lambda: recover_stale_runs()["resumed"] == [run.run_id], timeout=15, interval=0.5,
-             message="the heartbeat to go stale")
+    wait_for(
+        lambda: recover_stale_runs()["resumed"] == [run.run_id],
+        timeout=15,
+        interval=0.5,
+        message="the heartbeat to go stale",
+    )
     run.refresh_from_db()
     assert run.recovery_count == 1 and site_lock.holder(small_site.pk) is None
 
@@ -176,14 +204,30 @@ def test_worker_killed_with_sigkill_is_recovered_without_duplicates_or_double_ch
     contents = Content.objects.filter(site=small_site)
     assert contents.count() == tasks.count() > before_kill
     assert tasks.filter(content__isnull=True).count() == 0
-    keys = list(CreditTransaction.objects.filter(account=run.account, transaction_type="deduction")
-                .values_list("idempotency_key", flat=True))
+    keys = list(
+        CreditTransaction.objects.filter(account=run.account, transaction_type="deduction").values_list(
+            "idempotency_key", flat=True
+        )
+    )
     assert all(keys) and not [k for k, n in Counter(keys).items() if n > 1]  # no double charge
-    assert CreditTransaction.objects.filter(account=run.account, operation="content_generation").count() == tasks.count()
-    assert CreditTransaction.objects.filter(account=run.account, operation="image_generation").count() == \
-        run.site.automation_runs.get().stage_result(6)["images_generated"]
+    assert (
+        CreditTransaction.objects.filter(account=run.account, operation="content_generation").count() == tasks.count()
+    )
+    assert (
+        CreditTransaction.objects.filter(account=run.account, operation="image_generation").count()
+        == run.site.automation_runs.get().stage_result(6)["images_generated"]
+    )
     # A batch finished in the instant before the kill may miss from the tally, never more.
     assert run.total_credits_used <= deductions(run.account)
-    assert "Recovered: no heartbeat since" in (Path(django_settings.IGNY8_LOG_ROOT) / "automation" / str(
-        run.account_id) / str(run.site_id) / run.run_id / "automation_run.log").read_text()
+    assert (
+        "Recovered: no heartbeat since"
+        in (
+            Path(django_settings.IGNY8_LOG_ROOT)
+            / "automation"
+            / str(run.account_id)
+            / str(run.site_id)
+            / run.run_id
+            / "automation_run.log"
+        ).read_text()
+    )
     assert Decimal(run.stage_result(4)["credits_used"]) > 0

@@ -1,4 +1,5 @@
 """Budget allocation: global defaults, per-site overrides, the 100% rule."""
+
 from decimal import Decimal
 
 import pytest
@@ -12,8 +13,11 @@ B = BudgetAllocationService
 
 def test_global_defaults_apply_without_an_override(alice_site):
     assert B.percentages(alice_site) == {
-        "clustering": Decimal("15"), "idea_generation": Decimal("10"), "content_generation": Decimal("40"),
-        "image_prompt_extraction": Decimal("5"), "image_generation": Decimal("30"),
+        "clustering": Decimal("15"),
+        "idea_generation": Decimal("10"),
+        "content_generation": Decimal("40"),
+        "image_prompt_extraction": Decimal("5"),
+        "image_generation": Decimal("30"),
     }
     assert B.get_operation_budget(alice_site, "content_generation", 50) == Decimal("20.00")
     CreditCostConfig.objects.filter(operation="content_generation").update(budget_percentage=Decimal("25"))
@@ -26,10 +30,17 @@ def test_no_run_budget_means_unlimited(alice_site):
 
 
 def test_site_override_is_honoured_and_other_sites_keep_defaults(alice_site, bob_site):
-    B.update_site_allocation(alice_site, {
-        "use_global_defaults": False, "clustering": 50, "idea_generation": 20,
-        "content_generation": 20, "image_prompt_extraction": 5, "image_generation": 5,
-    })
+    B.update_site_allocation(
+        alice_site,
+        {
+            "use_global_defaults": False,
+            "clustering": 50,
+            "idea_generation": 20,
+            "content_generation": 20,
+            "image_prompt_extraction": 5,
+            "image_generation": 5,
+        },
+    )
     assert B.get_operation_budget(alice_site, "clustering", 10) == Decimal("5.00")
     assert B.get_operation_budget(alice_site, "image_generation", "33.33") == Decimal("1.66")  # rounded down
     assert B.get_operation_budget(bob_site, "clustering", 10) == Decimal("1.50")
@@ -40,14 +51,17 @@ def test_site_override_is_honoured_and_other_sites_keep_defaults(alice_site, bob
     assert saved.clustering_percentage == Decimal("50")  # own shares kept for later
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"use_global_defaults": False, "clustering": 20}, "non_field_errors"),  # 105
-    ({"clustering": 101}, "clustering"),
-    ({"clustering": -1}, "clustering"),
-    ({"clustering": "abc"}, "clustering"),
-    ({"clustering": "10.005"}, "clustering"),
-    ({"use_global_defaults": "yes"}, "use_global_defaults"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"use_global_defaults": False, "clustering": 20}, "non_field_errors"),  # 105
+        ({"clustering": 101}, "clustering"),
+        ({"clustering": -1}, "clustering"),
+        ({"clustering": "abc"}, "clustering"),
+        ({"clustering": "10.005"}, "clustering"),
+        ({"use_global_defaults": "yes"}, "use_global_defaults"),
+    ],
+)
 def test_invalid_allocations_are_refused_and_nothing_is_saved(alice_site, changes, field):
     with pytest.raises(InvalidAllocation) as caught:
         B.update_site_allocation(alice_site, changes)
@@ -62,16 +76,26 @@ def test_sum_message_names_the_total(alice_site):
 
 
 def test_summary_shows_shares_and_budgets(alice_site):
-    B.update_site_allocation(alice_site, {
-        "use_global_defaults": False, "clustering": 10, "idea_generation": 10,
-        "content_generation": 50, "image_prompt_extraction": 10, "image_generation": 20,
-    })
+    B.update_site_allocation(
+        alice_site,
+        {
+            "use_global_defaults": False,
+            "clustering": 10,
+            "idea_generation": 10,
+            "content_generation": 50,
+            "image_prompt_extraction": 10,
+            "image_generation": 20,
+        },
+    )
     summary = B.summary(alice_site, total=200)
     assert summary["use_global_defaults"] is False
     assert summary["percentages"]["content_generation"] == 50.0
     assert summary["total_budget"] == "200"
     assert summary["budgets"] == {
-        "clustering": "20.00", "idea_generation": "20.00", "content_generation": "100.00",
-        "image_prompt_extraction": "20.00", "image_generation": "40.00",
+        "clustering": "20.00",
+        "idea_generation": "20.00",
+        "content_generation": "100.00",
+        "image_prompt_extraction": "20.00",
+        "image_generation": "40.00",
     }
     assert set(B.summary(alice_site)["budgets"].values()) == {None}

@@ -1,10 +1,16 @@
 """GET/PUT /api/v1/billing/sites/{site_id}/ai-budget/."""
+
 import pytest
 from rest_framework.test import APIClient
 
 pytestmark = pytest.mark.django_db
-CUSTOM = {"clustering": 20, "idea_generation": 10, "content_generation": 40,
-          "image_prompt_extraction": 5, "image_generation": 25}
+CUSTOM = {
+    "clustering": 20,
+    "idea_generation": 10,
+    "content_generation": 40,
+    "image_prompt_extraction": 5,
+    "image_generation": 25,
+}
 
 
 @pytest.fixture
@@ -23,8 +29,13 @@ def test_get_defaults(api, alice_site):
     assert response.status_code == 200
     body = response.json()
     assert body["use_global_defaults"] is True
-    assert body["effective"] == {"clustering": 15.0, "idea_generation": 10.0, "content_generation": 40.0,
-                                 "image_prompt_extraction": 5.0, "image_generation": 30.0}
+    assert body["effective"] == {
+        "clustering": 15.0,
+        "idea_generation": 10.0,
+        "content_generation": 40.0,
+        "image_prompt_extraction": 5.0,
+        "image_generation": 30.0,
+    }
     assert body["global_defaults"] == body["effective"]
 
 
@@ -36,7 +47,9 @@ def test_put_custom_allocation(api, alice_site):
 
 
 def test_percentages_must_sum_to_100(api, alice_site):
-    response = api.put(url(alice_site.id), {"use_global_defaults": False, **CUSTOM, "image_generation": 20}, format="json")
+    response = api.put(
+        url(alice_site.id), {"use_global_defaults": False, **CUSTOM, "image_generation": 20}, format="json"
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "invalid"

@@ -87,7 +87,9 @@ def test_concurrent_deductions_never_overdraw():
         pytest.skip("row locks are only meaningful on PostgreSQL")
     acc = Account.objects.create(name="Race")
     CreditService.add(acc, Decimal("10"))
-    results, errors = run_concurrently(25, lambda i: CreditService.deduct(acc.pk, 1, "clustering", idempotency_key=f"k{i}"))
+    results, errors = run_concurrently(
+        25, lambda i: CreditService.deduct(acc.pk, 1, "clustering", idempotency_key=f"k{i}")
+    )
     assert len(results) == 10
     assert len(errors) == 15 and all(isinstance(e, InsufficientCredits) for e in errors)
     assert CreditService.balance(acc) == Decimal("0.00")
@@ -100,7 +102,9 @@ def test_concurrent_same_key_charges_once():
         pytest.skip("row locks are only meaningful on PostgreSQL")
     acc = Account.objects.create(name="Retry storm")
     CreditService.add(acc, Decimal("100"))
-    results, errors = run_concurrently(20, lambda i: CreditService.deduct(acc.pk, 5, "content_generation", idempotency_key="task:7"))
+    results, errors = run_concurrently(
+        20, lambda i: CreditService.deduct(acc.pk, 5, "content_generation", idempotency_key="task:7")
+    )
     assert not errors
     assert sum(1 for r in results if r.charged) == 1
     assert CreditService.balance(acc) == Decimal("95.00")

@@ -1,6 +1,7 @@
 """The global budget shares (CreditCostConfig.budget_percentage) are edited in the admin; like a
 site's own allocation they must stay within 0-100 and sum to exactly 100 (SPEC 7), and a cost
 can never be negative (a negative price would break every credit check)."""
+
 from decimal import Decimal
 
 import pytest
@@ -51,10 +52,19 @@ def test_changelist_refuses_out_of_range_share_and_negative_cost(admin_client):
 
 def test_change_form_refuses_a_share_that_breaks_the_sum(admin_client):
     row = CreditCostConfig.objects.get(operation="clustering")
-    response = admin_client.post(f"{CHANGELIST}{row.pk}/change/", {
-        "operation": row.operation, "unit": row.unit, "per_units": row.per_units, "cost": str(row.cost),
-        "rounding": row.rounding, "variant_costs": "{}", "budget_percentage": "50", "is_active": "on",
-    })
+    response = admin_client.post(
+        f"{CHANGELIST}{row.pk}/change/",
+        {
+            "operation": row.operation,
+            "unit": row.unit,
+            "per_units": row.per_units,
+            "cost": str(row.cost),
+            "rounding": row.rounding,
+            "variant_costs": "{}",
+            "budget_percentage": "50",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 200 and "sum to 100" in response.content.decode()
     row.refresh_from_db()
     assert row.budget_percentage == Decimal("15")
@@ -69,14 +79,27 @@ def test_cost_rows_cannot_be_deleted(admin_client):
     assert CreditCostConfig.objects.filter(pk=row.pk).exists()
 
 
-@pytest.mark.parametrize("field, value", [("per_units", "0"), ("variant_costs", '{"1792x1024:hd": "four"}'),
-                                          ("variant_costs", '{"1792x1024:hd": "-4"}'), ("variant_costs", "[4]")])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("per_units", "0"),
+        ("variant_costs", '{"1792x1024:hd": "four"}'),
+        ("variant_costs", '{"1792x1024:hd": "-4"}'),
+        ("variant_costs", "[4]"),
+    ],
+)
 def test_change_form_refuses_prices_that_cannot_be_computed(admin_client, field, value):
     row = CreditCostConfig.objects.get(operation="image_generation")
     data = {
-        "operation": row.operation, "unit": row.unit, "per_units": row.per_units, "cost": str(row.cost),
-        "rounding": row.rounding, "variant_costs": "{}", "budget_percentage": str(row.budget_percentage),
-        "is_active": "on", field: value,
+        "operation": row.operation,
+        "unit": row.unit,
+        "per_units": row.per_units,
+        "cost": str(row.cost),
+        "rounding": row.rounding,
+        "variant_costs": "{}",
+        "budget_percentage": str(row.budget_percentage),
+        "is_active": "on",
+        field: value,
     }
     response = admin_client.post(f"{CHANGELIST}{row.pk}/change/", data)
     assert response.status_code == 200  # the form is shown again with the error
@@ -87,11 +110,19 @@ def test_change_form_refuses_prices_that_cannot_be_computed(admin_client, field,
 
 def test_change_form_saves_a_valid_variant_price(admin_client):
     row = CreditCostConfig.objects.get(operation="image_generation")
-    response = admin_client.post(f"{CHANGELIST}{row.pk}/change/", {
-        "operation": row.operation, "unit": row.unit, "per_units": "1", "cost": str(row.cost),
-        "rounding": row.rounding, "variant_costs": '{"1792x1024:hd": "4"}',
-        "budget_percentage": str(row.budget_percentage), "is_active": "on",
-    })
+    response = admin_client.post(
+        f"{CHANGELIST}{row.pk}/change/",
+        {
+            "operation": row.operation,
+            "unit": row.unit,
+            "per_units": "1",
+            "cost": str(row.cost),
+            "rounding": row.rounding,
+            "variant_costs": '{"1792x1024:hd": "4"}',
+            "budget_percentage": str(row.budget_percentage),
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     row.refresh_from_db()
     assert row.price(2, "1792x1024:hd") == Decimal("8.00")

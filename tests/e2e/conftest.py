@@ -6,6 +6,7 @@ server: a Celery worker of another test must never take our tasks), gunicorn ser
 API and the built dashboard with DEBUG off, and a Celery worker with the demo AI provider.
 Playwright for Python drives Debian's Chromium (never a downloaded browser).
 """
+
 from __future__ import annotations
 
 import os
@@ -121,8 +122,13 @@ class Stack:
 
     def manage(self, *args: str, stdin: str | None = None) -> str:
         done = subprocess.run(
-            [str(BIN / "python"), "manage.py", *args], cwd=ROOT, env=self.env, input=stdin,
-            capture_output=True, text=True, timeout=120,
+            [str(BIN / "python"), "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         if done.returncode != 0:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
@@ -195,20 +201,48 @@ def stack(tmp_path_factory):
         return proc, log
 
     try:
-        worker, worker_log = spawn("worker", [
-            str(BIN / "celery"), "-A", "igny8_core", "worker", "-Q", "automation,default", "-c", "2",
-            "-n", f"e2e-{port}@%h", "--without-gossip", "--without-mingle", "-l", "info",
-        ])
-        web, web_log = spawn("web", [
-            str(BIN / "gunicorn"), "igny8_core.wsgi:application", "-b", f"127.0.0.1:{port}",
-            "--workers", "2", "--threads", "4", "--timeout", "60", "--access-logfile", "-",
-        ])
+        worker, worker_log = spawn(
+            "worker",
+            [
+                str(BIN / "celery"),
+                "-A",
+                "igny8_core",
+                "worker",
+                "-Q",
+                "automation,default",
+                "-c",
+                "2",
+                "-n",
+                f"e2e-{port}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "info",
+            ],
+        )
+        web, web_log = spawn(
+            "web",
+            [
+                str(BIN / "gunicorn"),
+                "igny8_core.wsgi:application",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--timeout",
+                "60",
+                "--access-logfile",
+                "-",
+            ],
+        )
         _wait_http(f"{st.base_url}/api/v1/health/", web, web_log)
         _wait_worker(env, worker_log, worker)
         yield st
     finally:
         signal.signal(signal.SIGTERM, previous_sigterm)
-        for proc, handle in procs:
+        for proc, _handle in procs:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
         for proc, handle in procs:

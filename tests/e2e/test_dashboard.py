@@ -2,6 +2,7 @@
 
 Screenshots of the automation page mid-run and after completion land in tests/e2e/artifacts/.
 """
+
 import json
 import re
 
@@ -430,7 +431,8 @@ def test_settings_publishing_and_budget(stack, main_site, context):
     expect(publishing.get_by_text("Publishing settings saved.")).to_be_visible()
     shot(page, "settings.png")
 
-    saved = stack.django(f"""
+    saved = (
+        stack.django(f"""
 from igny8_core.publishing.models import PublishingSettings
 from igny8_core.billing.budget import BudgetAllocationService
 from igny8_core.accounts.models import Site
@@ -438,5 +440,8 @@ site = Site.objects.get(pk={main_site})
 s = PublishingSettings.for_site(site)
 p = BudgetAllocationService.percentages(site)
 print(s.scheduling_mode, s.stagger_start_time.strftime("%H:%M"), s.stagger_end_time.strftime("%H:%M"), float(p["clustering"]), float(p["content_generation"]))
-""").strip().splitlines()[-1]
+""")
+        .strip()
+        .splitlines()[-1]
+    )
     assert saved == "stagger 09:00 17:00 20.0 35.0"

@@ -1,4 +1,5 @@
 """Settings parsing, deploy checks, migrations, seed_demo and the docker-compose file."""
+
 import importlib
 import os
 import secrets
@@ -33,7 +34,12 @@ def test_database_url_parsing():
     assert "journal_mode=WAL" in sqlite["OPTIONS"]["init_command"]
     assert sqlite["OPTIONS"]["timeout"] >= 20
     pg = database_from_env("postgres://u:p@db.internal:5433/igny8")
-    assert (pg["ENGINE"], pg["HOST"], pg["PORT"], pg["NAME"]) == ("django.db.backends.postgresql", "db.internal", 5433, "igny8")
+    assert (pg["ENGINE"], pg["HOST"], pg["PORT"], pg["NAME"]) == (
+        "django.db.backends.postgresql",
+        "db.internal",
+        5433,
+        "igny8",
+    )
     with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
         database_from_env("mysql://u:p@h/db")
 

@@ -1,6 +1,7 @@
 """The dashboard's API client is checked against the served OpenAPI schema: every endpoint it
 calls (frontend/src/api/endpoints.json) exists with that method, so a renamed or removed
 endpoint fails here instead of in a user's browser."""
+
 import json
 from pathlib import Path
 
@@ -12,7 +13,9 @@ ENDPOINTS = Path(__file__).resolve().parents[2] / "frontend" / "src" / "api" / "
 
 def dashboard_endpoints() -> list[tuple[str, str, str]]:
     data = json.loads(ENDPOINTS.read_text())
-    return [(name, method, path) for name, value in data.items() if not name.startswith("_") for method, path in [value]]
+    return [
+        (name, method, path) for name, value in data.items() if not name.startswith("_") for method, path in [value]
+    ]
 
 
 @pytest.fixture(scope="module")

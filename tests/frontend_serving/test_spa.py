@@ -1,5 +1,6 @@
 """Django serves the built dashboard: index.html for every app route, hashed assets, a clear
 page when the dashboard is not built — with DEBUG on and off."""
+
 import pytest
 
 INDEX = '<!doctype html><html><head><script type="module" src="/assets/index-AbC123.js"></script></head><body><div id="root"></div></body></html>'
@@ -31,7 +32,9 @@ def body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
-@pytest.mark.parametrize("route", ["/", "/login", "/automation", "/keywords", "/review", "/settings", "/review/12", "/no-such-page"])
+@pytest.mark.parametrize(
+    "route", ["/", "/login", "/automation", "/keywords", "/review", "/settings", "/review/12", "/no-such-page"]
+)
 def test_every_app_route_answers_index_html(client, dist, debug, route):
     response = client.get(route)
     assert response.status_code == 200

@@ -1,4 +1,5 @@
 """Fixtures of the publishing tests: a real WordPress (session-wide), content with real images."""
+
 import io
 import warnings
 from datetime import timedelta
@@ -29,7 +30,7 @@ def wordpress(tmp_path_factory):
             f"\n\n!!! REAL WORDPRESS TESTS SKIPPED: {problem}.\n"
             "!!! Install: apt-get install -y wordpress php-cli php-mysql (and MariaDB on 127.0.0.1:3306).\n"
         )
-        warnings.warn(message)
+        warnings.warn(message, stacklevel=2)
         pytest.skip(message)
     server = wordpress_server.start(tmp_path_factory.mktemp("wp"))
     yield server
@@ -54,8 +55,11 @@ def make_content(site, title="A test article", in_article=2, featured=True, due=
     """Approved content scheduled in the past (due), with generated images."""
     sections = "".join(f"<h2>Section {n}</h2><p>Paragraph {n} of {title}.</p>" for n in range(1, 4))
     values = {
-        "title": title, "html_content": f"<p>Intro.</p>{sections}",
-        "meta_description": f"Summary of {title}.", "word_count": 20, "status": Content.Status.APPROVED,
+        "title": title,
+        "html_content": f"<p>Intro.</p>{sections}",
+        "meta_description": f"Summary of {title}.",
+        "word_count": 20,
+        "status": Content.Status.APPROVED,
         "site_status": Content.SiteStatus.SCHEDULED if due else Content.SiteStatus.NOT_PUBLISHED,
         "scheduled_publish_at": timezone.now() - timedelta(minutes=1) if due else None,
     }
@@ -65,9 +69,17 @@ def make_content(site, title="A test article", in_article=2, featured=True, due=
         (Images.ImageType.IN_ARTICLE, n) for n in range(1, in_article + 1)
     ]
     for kind, position in kinds:
-        image = Images(site=site, content=content, image_type=kind, position=position,
-                       prompt=f"{kind} {position} of {title}", alt_text=f"{kind} image {position}",
-                       status=Images.Status.GENERATED)
-        image.file.save(f"c{content.id}-{kind}-{position}.png", ContentFile(png_bytes((40 * position, 90, 160))), save=False)
+        image = Images(
+            site=site,
+            content=content,
+            image_type=kind,
+            position=position,
+            prompt=f"{kind} {position} of {title}",
+            alt_text=f"{kind} image {position}",
+            status=Images.Status.GENERATED,
+        )
+        image.file.save(
+            f"c{content.id}-{kind}-{position}.png", ContentFile(png_bytes((40 * position, 90, 160))), save=False
+        )
         image.save()
     return content

@@ -4,6 +4,7 @@ An API caller cannot read the password, but before this fix it could have WordPr
 after changing only the URL, published) against a server it controls and read the password from
 the Basic auth header. A new address needs the password typed again.
 """
+
 import base64
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -56,8 +57,11 @@ def capture_server():
 
 
 def _leaked(server) -> bool:
-    return any(SECRET in base64.b64decode(h.split(" ", 1)[1]).decode(errors="replace")
-               for h in server.received if h.startswith("Basic "))
+    return any(
+        SECRET in base64.b64decode(h.split(" ", 1)[1]).decode(errors="replace")
+        for h in server.received
+        if h.startswith("Basic ")
+    )
 
 
 def _save(site):
@@ -68,8 +72,11 @@ def _save(site):
 
 def test_test_endpoint_does_not_send_the_saved_password_to_another_address(api, alice_site, capture_server):
     _save(alice_site)
-    response = api.post(f"/api/v1/publishing/wordpress/test/?site_id={alice_site.id}",
-                        {"url": capture_server.url, "username": "ed"}, format="json")
+    response = api.post(
+        f"/api/v1/publishing/wordpress/test/?site_id={alice_site.id}",
+        {"url": capture_server.url, "username": "ed"},
+        format="json",
+    )
     assert not _leaked(capture_server)
     assert response.status_code == 400 and "app_password" in response.json()
 

@@ -1,6 +1,7 @@
 """A publisher tick may run long (many items, a slow WordPress). Each claim must carry the time
 it was really taken, not the tick's start: otherwise a concurrent tick sees the fresh claim of a
 late item as the stale claim of a dead worker, releases it and publishes it a second time."""
+
 from datetime import timedelta
 
 import pytest
@@ -23,8 +24,9 @@ pytestmark = pytest.mark.django_db
 def test_late_item_of_a_long_tick_is_not_released_by_a_concurrent_tick(settings, alice_site, monkeypatch):
     settings.PUBLISH_CLAIM_TIMEOUT = 60
     tick_started = timezone.now() - timedelta(minutes=5)  # busy with earlier items for 5 minutes
-    content = make_content(alice_site, in_article=0, featured=False,
-                           scheduled_publish_at=tick_started - timedelta(minutes=1))
+    content = make_content(
+        alice_site, in_article=0, featured=False, scheduled_publish_at=tick_started - timedelta(minutes=1)
+    )
     released_meanwhile = []
 
     def publish(self, item):

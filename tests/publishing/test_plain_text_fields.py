@@ -1,6 +1,7 @@
 """Title and excerpt are plain text (model output, possibly steered by imported keywords). WordPress
 stores them as given for an administrator's application password (unfiltered_html) and themes print
 titles unescaped, so markup in them must not reach WordPress; the body is sanitised already."""
+
 import pytest
 
 from igny8_core.publishing.models import WordPressConnection
@@ -28,9 +29,12 @@ def test_title_and_excerpt_reach_wordpress_without_markup(alice_site):
     connection.application_password = "pw"
     connection.save()
     content = Content.objects.create(
-        site=alice_site, title='Salt & Pepper <script>alert(1)</script><img src=x onerror=alert(2)>',
-        meta_description="Best <b>tips</b> for 5 < 10 people", html_content="<p>Body.</p>",
-        status="approved", site_status="publishing",
+        site=alice_site,
+        title="Salt & Pepper <script>alert(1)</script><img src=x onerror=alert(2)>",
+        meta_description="Best <b>tips</b> for 5 < 10 people",
+        html_content="<p>Body.</p>",
+        status="approved",
+        site_status="publishing",
     )
     client = RecordingClient()
     WordPressPublisher(connection, client=client).publish(content)

@@ -1,4 +1,5 @@
 """Publisher rules: claim before send, backoff retries, failure after N tries, stale claims."""
+
 import socket
 from datetime import timedelta
 
@@ -66,7 +67,9 @@ def test_transient_errors_back_off_then_fail_after_max_attempts(settings, unreac
 
 
 def test_claim_is_won_once_and_only_when_due(alice_site):
-    content = make_content(alice_site, in_article=0, featured=False, scheduled_publish_at=timezone.now() + timedelta(hours=1))
+    content = make_content(
+        alice_site, in_article=0, featured=False, scheduled_publish_at=timezone.now() + timedelta(hours=1)
+    )
     assert claim(content.id, timezone.now()) is False
     later = timezone.now() + timedelta(hours=2)
     assert claim(content.id, later) is True
@@ -78,7 +81,9 @@ def test_claim_is_won_once_and_only_when_due(alice_site):
 def test_stale_claims_of_dead_workers_are_released(settings, alice_site):
     settings.PUBLISH_CLAIM_TIMEOUT = 60
     now = timezone.now()
-    stale = make_content(alice_site, title="stale", in_article=0, featured=False, scheduled_publish_at=now - timedelta(hours=1))
+    stale = make_content(
+        alice_site, title="stale", in_article=0, featured=False, scheduled_publish_at=now - timedelta(hours=1)
+    )
     fresh = make_content(alice_site, title="fresh", in_article=0, featured=False)
     assert claim(stale.id, now - timedelta(minutes=5)) and claim(fresh.id, now)
 

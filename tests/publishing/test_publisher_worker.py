@@ -1,4 +1,5 @@
 """Two real Celery worker threads racing for the same due item publish it exactly once."""
+
 import uuid
 
 import pytest

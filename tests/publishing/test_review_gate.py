@@ -1,4 +1,5 @@
 """Stage 7: a manual gate by default; opt-in auto-approval (oldest first, limit) and scheduling."""
+
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,7 +28,7 @@ def in_review(site, n, start=0):
 def test_default_is_a_manual_gate(alice_site):
     ids = in_review(alice_site, 3)
     result = process_review_gate(alice_site, max_approvals=0)
-    assert RESULT_KEYS <= result.keys()
+    assert result.keys() >= RESULT_KEYS
     assert result["ready_for_review"] == 3
     assert (result["approved_count"], result["scheduled_count"], result["not_scheduled"]) == (0, 0, [])
     assert result["auto_approval"] is False
@@ -56,13 +57,20 @@ def test_auto_publish_schedules_in_free_slots_with_reasons_for_the_rest(alice_si
     alice_site.timezone = "Europe/Berlin"
     alice_site.save()
     PublishingSettings.objects.create(
-        site=alice_site, auto_approval_enabled=True, auto_publish_enabled=True, scheduling_mode="time_slots",
-        publish_days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"], publish_time_slots=["10:00", "16:00"],
+        site=alice_site,
+        auto_approval_enabled=True,
+        auto_publish_enabled=True,
+        scheduling_mode="time_slots",
+        publish_days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+        publish_time_slots=["10:00", "16:00"],
         queue_limit=3,
     )
     already = Content.objects.create(
-        site=alice_site, title="already scheduled", status=Content.Status.APPROVED,
-        site_status=Content.SiteStatus.SCHEDULED, scheduled_publish_at=None,
+        site=alice_site,
+        title="already scheduled",
+        status=Content.Status.APPROVED,
+        site_status=Content.SiteStatus.SCHEDULED,
+        scheduled_publish_at=None,
     )
     ids = in_review(alice_site, 4)
 
@@ -70,9 +78,14 @@ def test_auto_publish_schedules_in_free_slots_with_reasons_for_the_rest(alice_si
 
     assert result["approved_count"] == 4
     assert result["scheduled_count"] == 2  # queue_limit 3, one already scheduled
-    assert [(n["content_id"], n["code"]) for n in result["not_scheduled"]] == [(ids[2], "queue_full"), (ids[3], "queue_full")]
+    assert [(n["content_id"], n["code"]) for n in result["not_scheduled"]] == [
+        (ids[2], "queue_full"),
+        (ids[3], "queue_full"),
+    ]
     assert "queue is full" in result["not_scheduled"][0]["reason"]
-    scheduled = Content.objects.filter(id__in=ids, site_status=Content.SiteStatus.SCHEDULED).order_by("scheduled_publish_at")
+    scheduled = Content.objects.filter(id__in=ids, site_status=Content.SiteStatus.SCHEDULED).order_by(
+        "scheduled_publish_at"
+    )
     assert [c.id for c in scheduled] == ids[:2]
     berlin = [c.scheduled_publish_at.astimezone(ZoneInfo("Europe/Berlin")) for c in scheduled]
     assert {d.strftime("%H:%M") for d in berlin} <= {"10:00", "16:00"}
@@ -82,7 +95,10 @@ def test_auto_publish_schedules_in_free_slots_with_reasons_for_the_rest(alice_si
 
 def test_all_days_disallowed_reports_the_reason(alice_site):
     PublishingSettings.objects.create(
-        site=alice_site, auto_approval_enabled=True, auto_publish_enabled=True, publish_days=[],
+        site=alice_site,
+        auto_approval_enabled=True,
+        auto_publish_enabled=True,
+        publish_days=[],
     )
     ids = in_review(alice_site, 2)
     result = process_review_gate(alice_site, max_approvals=0)
@@ -92,13 +108,20 @@ def test_all_days_disallowed_reports_the_reason(alice_site):
 
 def test_never_double_books_against_existing_scheduled_items(alice_site):
     PublishingSettings.objects.create(
-        site=alice_site, auto_approval_enabled=True, auto_publish_enabled=True, scheduling_mode="stagger",
-        publish_days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"], stagger_start_time="08:00",
-        stagger_end_time="09:00", stagger_interval_minutes=30,
+        site=alice_site,
+        auto_approval_enabled=True,
+        auto_publish_enabled=True,
+        scheduling_mode="stagger",
+        publish_days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+        stagger_start_time="08:00",
+        stagger_end_time="09:00",
+        stagger_interval_minutes=30,
     )
     in_review(alice_site, 3)
     process_review_gate(alice_site)
     in_review(alice_site, 4, start=3)
     process_review_gate(alice_site)
-    times = list(Content.objects.filter(site=alice_site, site_status="scheduled").values_list("scheduled_publish_at", flat=True))
+    times = list(
+        Content.objects.filter(site=alice_site, site_status="scheduled").values_list("scheduled_publish_at", flat=True)
+    )
     assert len(times) == 7 and len(set(times)) == 7

@@ -1,4 +1,5 @@
 """Small pure pieces: encryption at rest, image placement in HTML, settings validation, admin."""
+
 import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import ValidationError
@@ -27,11 +28,14 @@ def test_encryption_round_trip_and_key_rotation(settings):
 
 def test_images_go_under_their_sections_or_replace_local_references():
     html = "<p>intro</p><h2>One</h2><p>a</p><h2>Two</h2><p>b</p>"
-    out = place_images(html, [
-        ArticleImage(("/media/x1.png",), "https://wp/1.png", 'alt "one"'),
-        ArticleImage(("/media/x2.png",), "https://wp/2.png"),
-        ArticleImage(("/media/x3.png",), "https://wp/3.png"),
-    ])
+    out = place_images(
+        html,
+        [
+            ArticleImage(("/media/x1.png",), "https://wp/1.png", 'alt "one"'),
+            ArticleImage(("/media/x2.png",), "https://wp/2.png"),
+            ArticleImage(("/media/x3.png",), "https://wp/3.png"),
+        ],
+    )
     assert out.startswith("<p>intro</p><h2>One</h2><figure")
     assert out.index("https://wp/1.png") < out.index("<h2>Two</h2>") < out.index("https://wp/2.png")
     assert out.endswith('<img src="https://wp/3.png" alt=""/></figure>')  # more images than sections
@@ -54,9 +58,14 @@ def test_admin_pages(admin_client, alice_site):
     connection = WordPressConnection(site=alice_site, url="https://blog.example.com", username="ed")
     connection.application_password = "secret pass word"
     connection.save()
-    for path in ("publishing/publishingsettings/", "publishing/wordpressconnection/", "publishing/wordpressmedia/",
-                 "billing/siteaibudgetallocation/", "billing/siteaibudgetallocation/add/",
-                 f"publishing/wordpressconnection/{connection.id}/change/"):
+    for path in (
+        "publishing/publishingsettings/",
+        "publishing/wordpressconnection/",
+        "publishing/wordpressmedia/",
+        "billing/siteaibudgetallocation/",
+        "billing/siteaibudgetallocation/add/",
+        f"publishing/wordpressconnection/{connection.id}/change/",
+    ):
         response = admin_client.get(f"/admin/{path}")
         assert response.status_code == 200, path
         assert b"secret pass word" not in response.content

@@ -1,4 +1,5 @@
 """Publishing to a REAL WordPress (Debian package, PHP built-in server, MariaDB)."""
+
 import requests
 from django.utils import timezone
 

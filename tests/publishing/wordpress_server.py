@@ -9,6 +9,7 @@ installer (wp-admin/install.php), creates an application password with WordPress
 Needs: apt-get install wordpress php-cli php-mysql (.ci/run installs them) and MariaDB on
 127.0.0.1:3306 (root, empty password; override with WP_TEST_DB_HOST / _USER / _PASSWORD).
 """
+
 import os
 import secrets
 import shutil
@@ -45,8 +46,10 @@ class WordPressServer:
     def rest(self, route: str, **params):
         """GET a REST route as the admin (context=edit shows raw fields)."""
         response = requests.get(
-            self.url + "/", params={"rest_route": route, **params},
-            auth=(self.username, self.app_password), timeout=30,
+            self.url + "/",
+            params={"rest_route": route, **params},
+            auth=(self.username, self.app_password),
+            timeout=30,
         )
         response.raise_for_status()
         return response.json()
@@ -100,8 +103,16 @@ def _free_port() -> int:
 def _wp_config(db_name: str, url: str) -> str:
     keys = "\n".join(
         f"define('{name}', '{secrets.token_hex(32)}');"
-        for name in ("AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY", "NONCE_KEY",
-                     "AUTH_SALT", "SECURE_AUTH_SALT", "LOGGED_IN_SALT", "NONCE_SALT")
+        for name in (
+            "AUTH_KEY",
+            "SECURE_AUTH_KEY",
+            "LOGGED_IN_KEY",
+            "NONCE_KEY",
+            "AUTH_SALT",
+            "SECURE_AUTH_SALT",
+            "LOGGED_IN_SALT",
+            "NONCE_SALT",
+        )
     )
     return f"""<?php
 define('DB_NAME', '{db_name}');
@@ -162,20 +173,40 @@ def start(workdir: Path) -> WordPressServer:
     _sql(f"CREATE DATABASE `{db_name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
     env = {**os.environ, "PHP_CLI_SERVER_WORKERS": "4"}
     process = subprocess.Popen(
-        ["php", "-d", "upload_max_filesize=16M", "-d", "post_max_size=20M",
-         "-S", f"127.0.0.1:{port}", "-t", str(docroot)],
-        cwd=docroot, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [
+            "php",
+            "-d",
+            "upload_max_filesize=16M",
+            "-d",
+            "post_max_size=20M",
+            "-S",
+            f"127.0.0.1:{port}",
+            "-t",
+            str(docroot),
+        ],
+        cwd=docroot,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
         start_new_session=True,  # its own process group, so stop() ends the forked workers too
     )
     server = WordPressServer(url, ADMIN_USER, "", docroot, db_name, process)
     try:
         _wait_for_port(port, process)
         installed = requests.post(
-            f"{url}/wp-admin/install.php", params={"step": "2"}, timeout=120,
+            f"{url}/wp-admin/install.php",
+            params={"step": "2"},
+            timeout=120,
             data={
-                "weblog_title": "IGNY8 publishing test", "user_name": ADMIN_USER,
-                "admin_password": ADMIN_PASSWORD, "admin_password2": ADMIN_PASSWORD, "pw_weak": "on",
-                "admin_email": "igny8admin@example.com", "blog_public": "0", "language": "",
+                "weblog_title": "IGNY8 publishing test",
+                "user_name": ADMIN_USER,
+                "admin_password": ADMIN_PASSWORD,
+                "admin_password2": ADMIN_PASSWORD,
+                "pw_weak": "on",
+                "admin_email": "igny8admin@example.com",
+                "blog_public": "0",
+                "language": "",
             },
         )
         if installed.status_code != 200 or "wp-login.php" not in installed.text:
@@ -183,7 +214,11 @@ def start(workdir: Path) -> WordPressServer:
         script = docroot / "igny8-app-password.php"
         script.write_text(_APP_PASSWORD_PHP)
         made = subprocess.run(
-            ["php", str(script)], cwd=docroot, capture_output=True, text=True, timeout=60,
+            ["php", str(script)],
+            cwd=docroot,
+            capture_output=True,
+            text=True,
+            timeout=60,
             env={**os.environ, "WP_HOST": f"127.0.0.1:{port}", "WP_ADMIN": ADMIN_USER},
         )
         script.unlink()

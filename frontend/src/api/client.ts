@@ -57,7 +57,13 @@ export async function call<T>(name: EndpointName, options: CallOptions = {}): Pr
 
   let response: Response;
   try {
-    response = await fetch(url, { method, headers, body, credentials: "same-origin", signal: options.signal });
+    response = await fetch(url, {
+      method,
+      headers,
+      body,
+      credentials: "same-origin",
+      signal: options.signal,
+    });
   } catch (err) {
     if (err instanceof DOMException && err.name === "AbortError") throw err;
     throw new ApiError(0, { detail: "Network error" });
@@ -83,5 +89,5 @@ export async function call<T>(name: EndpointName, options: CallOptions = {}): Pr
 
 /** List endpoints answer DRF pages; a few answer plain arrays. */
 export function resultsOf<T>(data: T[] | { results: T[] }): T[] {
-  return Array.isArray(data) ? data : data.results ?? [];
+  return Array.isArray(data) ? data : (data.results ?? []);
 }

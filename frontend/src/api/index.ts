@@ -53,7 +53,10 @@ export const automation = {
   updateConfig: (siteId: number, body: Partial<AutomationConfig>) =>
     call<AutomationConfig>("automationUpdateConfig", { query: { site_id: siteId }, body }),
   runNow: (siteId: number) =>
-    call<{ run_id: string; run?: AutomationRun }>("automationRunNow", { query: { site_id: siteId }, body: {} }),
+    call<{ run_id: string; run?: AutomationRun }>("automationRunNow", {
+      query: { site_id: siteId },
+      body: {},
+    }),
   currentRun: (siteId: number) =>
     call<{ run: AutomationRun | null }>("automationCurrentRun", { query: { site_id: siteId } }),
   pipelineOverview: (siteId: number) =>
@@ -111,23 +114,29 @@ export const planner = {
 export const writer = {
   tasks: (q: ListQuery) => call<Paginated<Task>>("tasks", { query: listQuery(q) }),
   content: (siteId: number, status: string, page = 1, pageSize = 50) =>
-    call<Paginated<ContentItem>>("content", { query: { site_id: siteId, status, page, page_size: pageSize } }),
+    call<Paginated<ContentItem>>("content", {
+      query: { site_id: siteId, status, page, page_size: pageSize },
+    }),
   contentDetail: (id: number) => call<ContentItem>("contentDetail", { params: { id } }),
   approve: (id: number) => call<ContentItem>("contentApprove", { params: { id }, body: {} }),
   bulkApprove: (ids: number[]) => call<ContentItem[]>("contentBulkApprove", { body: { ids } }),
 };
 
 export const publishing = {
-  settings: (siteId: number) => call<PublishingSettings>("publishingSettings", { query: { site_id: siteId } }),
+  settings: (siteId: number) =>
+    call<PublishingSettings>("publishingSettings", { query: { site_id: siteId } }),
   updateSettings: (siteId: number, body: Partial<PublishingSettings>) =>
     call<PublishingSettings>("publishingSettingsUpdate", { query: { site_id: siteId }, body }),
   queue: async (siteId: number): Promise<QueueResponse> => {
     const data = await call<QueueItem[] | QueueResponse>("publishingQueue", { query: { site_id: siteId } });
     return Array.isArray(data) ? { results: data } : data;
   },
-  wordpress: (siteId: number) => call<WordPressConnection>("publishingWordpress", { query: { site_id: siteId } }),
-  saveWordpress: (siteId: number, body: { url: string; username: string; app_password?: string; is_active: boolean }) =>
-    call<WordPressConnection>("publishingWordpressUpdate", { query: { site_id: siteId }, body }),
+  wordpress: (siteId: number) =>
+    call<WordPressConnection>("publishingWordpress", { query: { site_id: siteId } }),
+  saveWordpress: (
+    siteId: number,
+    body: { url: string; username: string; app_password?: string; is_active: boolean },
+  ) => call<WordPressConnection>("publishingWordpressUpdate", { query: { site_id: siteId }, body }),
   testWordpress: (siteId: number) =>
     call<{ ok: boolean; detail: string; wordpress_user?: string }>("publishingWordpressTest", {
       query: { site_id: siteId },

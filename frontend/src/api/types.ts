@@ -28,15 +28,7 @@ export interface Site {
 export type RunStatus = "running" | "paused" | "cancelled" | "completed" | "failed";
 export type StageType = "AI" | "Local" | "Manual";
 export type StageStatus =
-  | "waiting"
-  | "pending"
-  | "running"
-  | "paused"
-  | "completed"
-  | "skipped"
-  | "partial"
-  | "failed"
-  | "cancelled";
+  "waiting" | "pending" | "running" | "paused" | "completed" | "skipped" | "partial" | "failed" | "cancelled";
 
 export type StageResult = Record<string, unknown>;
 

@@ -34,7 +34,10 @@ export function Layout() {
             <img src="/favicon.svg" alt="" className="h-6 w-6" />
             IGNY8
           </NavLink>
-          <nav className="order-3 -mx-1 flex w-full gap-1 overflow-x-auto sm:order-none sm:w-auto" aria-label="Main">
+          <nav
+            className="order-3 -mx-1 flex w-full gap-1 overflow-x-auto sm:order-none sm:w-auto"
+            aria-label="Main"
+          >
             {NAV.map(([to, label]) => (
               <NavLink
                 key={to}

@@ -1,5 +1,11 @@
 // Inline SVG icons: glyphs like ⏸ are missing from many system fonts.
-const base = { width: 14, height: 14, viewBox: "0 0 16 16", "aria-hidden": true, fill: "currentColor" } as const;
+const base = {
+  width: 14,
+  height: 14,
+  viewBox: "0 0 16 16",
+  "aria-hidden": true,
+  fill: "currentColor",
+} as const;
 
 export const PlayIcon = () => (
   <svg {...base}>

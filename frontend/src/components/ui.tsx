@@ -14,7 +14,15 @@ const BADGE_TONES: Record<Tone, string> = {
   teal: "bg-teal-50 text-teal-700 ring-teal-200",
 };
 
-export function Badge({ tone = "gray", children, testId }: { tone?: Tone; children: ReactNode; testId?: string }) {
+export function Badge({
+  tone = "gray",
+  children,
+  testId,
+}: {
+  tone?: Tone;
+  children: ReactNode;
+  testId?: string;
+}) {
   return (
     <span
       data-testid={testId}
@@ -54,10 +62,14 @@ export function StatusBadge({ status, testId }: { status: string; testId?: strin
 
 type Variant = "primary" | "secondary" | "danger" | "ghost" | "success";
 const VARIANTS: Record<Variant, string> = {
-  primary: "bg-indigo-600 text-white hover:bg-indigo-500 disabled:bg-slate-100 disabled:text-slate-400 disabled:shadow-none disabled:ring-1 disabled:ring-inset disabled:ring-slate-200",
-  success: "bg-emerald-600 text-white hover:bg-emerald-500 disabled:bg-slate-100 disabled:text-slate-400 disabled:shadow-none disabled:ring-1 disabled:ring-inset disabled:ring-slate-200",
-  secondary: "bg-white text-slate-800 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:text-slate-400",
-  danger: "bg-white text-red-700 ring-1 ring-inset ring-red-300 hover:bg-red-50 disabled:text-red-300 disabled:ring-red-100",
+  primary:
+    "bg-indigo-600 text-white hover:bg-indigo-500 disabled:bg-slate-100 disabled:text-slate-400 disabled:shadow-none disabled:ring-1 disabled:ring-inset disabled:ring-slate-200",
+  success:
+    "bg-emerald-600 text-white hover:bg-emerald-500 disabled:bg-slate-100 disabled:text-slate-400 disabled:shadow-none disabled:ring-1 disabled:ring-inset disabled:ring-slate-200",
+  secondary:
+    "bg-white text-slate-800 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:text-slate-400",
+  danger:
+    "bg-white text-red-700 ring-1 ring-inset ring-red-300 hover:bg-red-50 disabled:text-red-300 disabled:ring-red-100",
   ghost: "text-slate-700 hover:bg-slate-100 disabled:text-slate-400",
 };
 
@@ -95,7 +107,10 @@ export function Card({
   testId?: string;
 }) {
   return (
-    <section data-testid={testId} className={`rounded-xl border border-slate-200 bg-white shadow-sm ${className}`}>
+    <section
+      data-testid={testId}
+      className={`rounded-xl border border-slate-200 bg-white shadow-sm ${className}`}
+    >
       {(title || actions) && (
         <header className="flex flex-wrap items-center justify-between gap-2 border-b border-slate-100 px-4 py-3">
           {title && <h2 className="text-sm font-semibold text-slate-800">{title}</h2>}
@@ -150,7 +165,12 @@ export function Alert({
     >
       <div className="min-w-0 break-words">{children}</div>
       {onClose && (
-        <button type="button" onClick={onClose} className="shrink-0 font-semibold opacity-70 hover:opacity-100" aria-label="Dismiss">
+        <button
+          type="button"
+          onClick={onClose}
+          className="shrink-0 font-semibold opacity-70 hover:opacity-100"
+          aria-label="Dismiss"
+        >
           ×
         </button>
       )}
@@ -205,7 +225,10 @@ export function Modal({
     return () => document.removeEventListener("keydown", onKey);
   }, []);
   return (
-    <div className="fixed inset-0 z-40 flex items-end justify-center bg-slate-900/50 p-0 sm:items-center sm:p-4" onMouseDown={onClose}>
+    <div
+      className="fixed inset-0 z-40 flex items-end justify-center bg-slate-900/50 p-0 sm:items-center sm:p-4"
+      onMouseDown={onClose}
+    >
       <div
         ref={ref}
         role="dialog"
@@ -220,12 +243,21 @@ export function Modal({
           <h2 id={titleId} className="text-base font-semibold">
             {title}
           </h2>
-          <button type="button" onClick={onClose} aria-label="Close" className="rounded p-1 text-slate-500 hover:bg-slate-100">
+          <button
+            type="button"
+            onClick={onClose}
+            aria-label="Close"
+            className="rounded p-1 text-slate-500 hover:bg-slate-100"
+          >
             ✕
           </button>
         </header>
         <div className="overflow-y-auto px-4 py-3">{children}</div>
-        {footer && <footer className="flex flex-wrap justify-end gap-2 border-t border-slate-100 px-4 py-3">{footer}</footer>}
+        {footer && (
+          <footer className="flex flex-wrap justify-end gap-2 border-t border-slate-100 px-4 py-3">
+            {footer}
+          </footer>
+        )}
       </div>
     </div>
   );
@@ -332,7 +364,15 @@ export function Toggle({
 }
 
 /** Previous / "Page x of y" / Next under a paginated list. */
-export function Pager({ page, pages, onPage }: { page: number; pages: number; onPage: (page: number) => void }) {
+export function Pager({
+  page,
+  pages,
+  onPage,
+}: {
+  page: number;
+  pages: number;
+  onPage: (page: number) => void;
+}) {
   return (
     <nav className="mt-3 flex items-center justify-between text-sm" aria-label="Pagination">
       <Button disabled={page <= 1} onClick={() => onPage(page - 1)}>

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { chartSegments, sumShares, validateShares } from "./budget";
 
-const defaults = { clustering: "15", idea_generation: "10", content_generation: "40", image_prompt_extraction: "5", image_generation: "30" };
+const defaults = {
+  clustering: "15",
+  idea_generation: "10",
+  content_generation: "40",
+  image_prompt_extraction: "5",
+  image_generation: "30",
+};
 
 describe("budget shares", () => {
   it("sums live, counting unfinished input as 0", () => {

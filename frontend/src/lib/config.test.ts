@@ -57,7 +57,14 @@ describe("config form", () => {
       frequency: "hourly",
     };
     expect(Object.keys(validateConfig(form)).sort()).toEqual(
-      ["frequency", "max_credits_per_run", "max_tasks_per_run", "scheduled_time", "stage_2_batch_size", "within_stage_delay"].sort(),
+      [
+        "frequency",
+        "max_credits_per_run",
+        "max_tasks_per_run",
+        "scheduled_time",
+        "stage_2_batch_size",
+        "within_stage_delay",
+      ].sort(),
     );
   });
 });

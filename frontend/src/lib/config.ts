@@ -3,8 +3,12 @@
 import type { AutomationConfig } from "../api/types";
 import type { FieldErrors } from "./errors";
 
-export const BATCH_FIELDS = [1, 2, 3, 4, 5, 6].map((n) => `stage_${n}_batch_size`) as Array<keyof AutomationConfig>;
-export const STAGE_TOGGLES = [1, 2, 3, 4, 5, 6, 7].map((n) => `stage_${n}_enabled`) as Array<keyof AutomationConfig>;
+export const BATCH_FIELDS = [1, 2, 3, 4, 5, 6].map((n) => `stage_${n}_batch_size`) as Array<
+  keyof AutomationConfig
+>;
+export const STAGE_TOGGLES = [1, 2, 3, 4, 5, 6, 7].map((n) => `stage_${n}_enabled`) as Array<
+  keyof AutomationConfig
+>;
 export const LIMIT_FIELDS: Array<[keyof AutomationConfig, string]> = [
   ["max_keywords_per_run", "Keywords per run"],
   ["max_clusters_per_run", "Clusters per run"],
@@ -41,7 +45,8 @@ function intIn(value: string | boolean | undefined, min: number, max: number): b
 export function validateConfig(form: ConfigForm): FieldErrors {
   const errors: FieldErrors = {};
   const add = (key: string, message: string) => (errors[key] = [message]);
-  if (!["daily", "weekly", "monthly"].includes(String(form.frequency))) add("frequency", "Choose daily, weekly or monthly.");
+  if (!["daily", "weekly", "monthly"].includes(String(form.frequency)))
+    add("frequency", "Choose daily, weekly or monthly.");
   if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(String(form.scheduled_time ?? "").trim()))
     add("scheduled_time", "Use a 24-hour time like 02:00.");
   for (const key of BATCH_FIELDS) {

@@ -10,7 +10,15 @@ const content: ContentItem = {
   word_count: 900,
   html_content: '<h1>Pour over</h1><p>Text</p><img src="/media/a/in1.png">',
   images: [
-    { id: 1, image_type: "featured", position: 0, status: "generated", url: "/media/a/f.png", thumbnail_url: "/media/a/f_t.png", alt_text: 'A "cup"' },
+    {
+      id: 1,
+      image_type: "featured",
+      position: 0,
+      status: "generated",
+      url: "/media/a/f.png",
+      thumbnail_url: "/media/a/f_t.png",
+      alt_text: 'A "cup"',
+    },
     { id: 2, image_type: "in_article", position: 1, status: "generated", url: "/media/a/in1.png" },
     { id: 3, image_type: "in_article", position: 2, status: "generated", url: "/media/a/in2.png" },
     { id: 4, image_type: "in_article", position: 3, status: "pending", url: null },
@@ -20,7 +28,18 @@ const content: ContentItem = {
 describe("review helpers", () => {
   it("finds the featured thumbnail in any shape", () => {
     expect(featuredThumbnail(content)).toBe("/media/a/f_t.png");
-    const listItem = { ...content, images: undefined, featured_image: { id: 9, image_type: "featured" as const, position: 0, status: "generated", url: "/f.png", thumbnail_url: null } };
+    const listItem = {
+      ...content,
+      images: undefined,
+      featured_image: {
+        id: 9,
+        image_type: "featured" as const,
+        position: 0,
+        status: "generated",
+        url: "/f.png",
+        thumbnail_url: null,
+      },
+    };
     expect(featuredThumbnail(listItem)).toBe("/f.png");
     expect(featuredThumbnail({ ...content, images: [] })).toBeNull();
   });
@@ -37,7 +56,15 @@ describe("review helpers", () => {
 
 describe("stage result rows", () => {
   it("labels known fields, hides zero failures and formats time", () => {
-    expect(resultRows(4, { tasks_processed: 3, content_created: 3, total_words: 2400, items_failed: 0, time_elapsed: 75 })).toEqual([
+    expect(
+      resultRows(4, {
+        tasks_processed: 3,
+        content_created: 3,
+        total_words: 2400,
+        items_failed: 0,
+        time_elapsed: 75,
+      }),
+    ).toEqual([
       ["Tasks processed", "3"],
       ["Content created", "3"],
       ["Words written", "2,400"],

@@ -4,7 +4,8 @@ import type { ContentItem, ImageItem } from "../api/types";
 /** URL of the featured image's thumbnail (or the image itself), whatever shape the API gave. */
 export function featuredThumbnail(content: ContentItem): string | null {
   const featured =
-    content.featured_image ?? content.images?.find((i) => i.image_type === "featured" && (i.thumbnail_url || i.url));
+    content.featured_image ??
+    content.images?.find((i) => i.image_type === "featured" && (i.thumbnail_url || i.url));
   return featured ? (featured.thumbnail_url ?? featured.url ?? null) : null;
 }
 

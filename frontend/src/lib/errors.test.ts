@@ -8,7 +8,12 @@ describe("describeError", () => {
   });
 
   it("shows the required credits and the balance of a 402", () => {
-    const e = new ApiError(402, { detail: "Insufficient credits", code: "insufficient_credits", required: "120.00", balance: "3.00" });
+    const e = new ApiError(402, {
+      detail: "Insufficient credits",
+      code: "insufficient_credits",
+      required: "120.00",
+      balance: "3.00",
+    });
     const text = describeError(e);
     expect(text).toContain("Not enough credits");
     expect(text).toContain("120.00");
@@ -16,9 +21,15 @@ describe("describeError", () => {
   });
 
   it("lists field errors of a 400", () => {
-    const e = new ApiError(400, { detail: "Invalid input.", code: "invalid", stage_1_batch_size: ["Ensure this value is less than or equal to 20."] });
+    const e = new ApiError(400, {
+      detail: "Invalid input.",
+      code: "invalid",
+      stage_1_batch_size: ["Ensure this value is less than or equal to 20."],
+    });
     expect(e.fieldErrors).toEqual({ stage_1_batch_size: ["Ensure this value is less than or equal to 20."] });
-    expect(describeError(e)).toBe("Please correct: stage 1 batch size: Ensure this value is less than or equal to 20.");
+    expect(describeError(e)).toBe(
+      "Please correct: stage 1 batch size: Ensure this value is less than or equal to 20.",
+    );
   });
 
   it("says the server cannot be reached on a network error", () => {
@@ -26,7 +37,9 @@ describe("describeError", () => {
   });
 
   it("keeps the server's sentence for other 409s and handles plain errors", () => {
-    expect(describeError(new ApiError(409, { detail: "The run is not paused.", code: "invalid_state" }))).toBe("The run is not paused.");
+    expect(
+      describeError(new ApiError(409, { detail: "The run is not paused.", code: "invalid_state" })),
+    ).toBe("The run is not paused.");
     expect(describeError(new Error("boom"))).toBe("boom");
     expect(describeError("??")).toMatch(/Something went wrong/);
     expect(describeError(new ApiError(502, "<html>"))).toMatch(/HTTP 502/);
@@ -35,7 +48,11 @@ describe("describeError", () => {
 
 describe("describeImportError", () => {
   it("states a refused file plainly", () => {
-    const e = new ApiError(400, { detail: "Invalid input.", code: "invalid", file: ["The submitted file is empty."] });
+    const e = new ApiError(400, {
+      detail: "Invalid input.",
+      code: "invalid",
+      file: ["The submitted file is empty."],
+    });
     expect(describeImportError(e)).toBe("Nothing was imported: The submitted file is empty.");
   });
   it("falls back to the general wording for anything else", () => {

@@ -9,7 +9,8 @@ export class ApiError extends Error {
   readonly body: Record<string, unknown>;
 
   constructor(status: number, body: unknown, fallback = "") {
-    const data = body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+    const data =
+      body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
     super(typeof data.detail === "string" ? data.detail : fallback || `HTTP ${status}`);
     this.name = "ApiError";
     this.status = status;
@@ -51,17 +52,23 @@ export function describeError(error: unknown): string {
     return "Something went wrong. Please try again.";
   }
   const { status, code, body } = error;
-  if (status === 0) return "Cannot reach the server. Check your connection; the dashboard retries on its own.";
+  if (status === 0)
+    return "Cannot reach the server. Check your connection; the dashboard retries on its own.";
   if (status === 402 || code === "insufficient_credits") {
     const required = body.required ?? body.estimate;
     const balance = body.balance ?? body.current_balance;
     const amounts =
-      required !== undefined && balance !== undefined ? ` This needs ${required} credits; the balance is ${balance}.` : "";
+      required !== undefined && balance !== undefined
+        ? ` This needs ${required} credits; the balance is ${balance}.`
+        : "";
     return `Not enough credits.${amounts} Add credits or lower the per-run limits.`;
   }
   if (status === 409) {
-    if (code === "already_running") return "A run is already running for this site (already running). Wait for it or cancel it first.";
-    return error.message && !error.message.startsWith("HTTP") ? error.message : "That is not possible in the run's current state.";
+    if (code === "already_running")
+      return "A run is already running for this site (already running). Wait for it or cancel it first.";
+    return error.message && !error.message.startsWith("HTTP")
+      ? error.message
+      : "That is not possible in the run's current state.";
   }
   if (status === 400) {
     const fields = extractFieldErrors(body);
@@ -82,7 +89,8 @@ export function describeError(error: unknown): string {
 export function describeImportError(error: unknown): string {
   if (error instanceof ApiError && error.status === 400) {
     const file = error.fieldErrors.file;
-    if (file?.length && Object.keys(error.fieldErrors).length === 1) return `Nothing was imported: ${file.join(" ")}`;
+    if (file?.length && Object.keys(error.fieldErrors).length === 1)
+      return `Nothing was imported: ${file.join(" ")}`;
   }
   return describeError(error);
 }

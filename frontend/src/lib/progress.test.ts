@@ -34,7 +34,11 @@ describe("stageStatus", () => {
   });
 
   it("derives running / completed / waiting from the current stage", () => {
-    const run = makeRun({ current_stage: 3, stage_1_result: { keywords_processed: 20 }, stage_2_result: { clusters_processed: 4 } });
+    const run = makeRun({
+      current_stage: 3,
+      stage_1_result: { keywords_processed: 20 },
+      stage_2_result: { clusters_processed: 4 },
+    });
     expect(stageStatus(run, 1)).toBe("completed");
     expect(stageStatus(run, 2)).toBe("completed");
     expect(stageStatus(run, 3)).toBe("running");
@@ -91,7 +95,12 @@ describe("globalProgress", () => {
   it("uses the initial snapshot as the denominator and results as the numerator", () => {
     const run = makeRun({
       current_stage: 1,
-      initial_snapshot: { stage_1_initial: 40, stage_2_initial: 0, stage_4_initial: 10, total_initial_items: 50 },
+      initial_snapshot: {
+        stage_1_initial: 40,
+        stage_2_initial: 0,
+        stage_4_initial: 10,
+        total_initial_items: 50,
+      },
       stage_1_result: { keywords_processed: 10 },
     });
     // stage 1 is running: 10 of 40 keywords; stage 4 has 10 queued tasks
@@ -132,7 +141,9 @@ describe("globalProgress", () => {
 
   it("reads the snapshot passed by run_progress over the run's own copy", () => {
     const run = makeRun({ current_stage: 1, initial_snapshot: null });
-    const p = globalProgress(run, [{ number: 1, status: "running", processed_count: 3 }], { stage_1_initial: 12 });
+    const p = globalProgress(run, [{ number: 1, status: "running", processed_count: 3 }], {
+      stage_1_initial: 12,
+    });
     expect(p).toEqual({ completed: 3, total: 12, percentage: 25 });
   });
 
@@ -168,7 +179,9 @@ describe("globalProgress", () => {
 
   it("does not reach 100% while the run is still active", () => {
     const run = makeRun({ current_stage: 6, initial_snapshot: { stage_6_initial: 1000 } });
-    const p = globalProgress(run, [{ number: 6, status: "running", input_count: 1000, processed_count: 999 }]);
+    const p = globalProgress(run, [
+      { number: 6, status: "running", input_count: 1000, processed_count: 999 },
+    ]);
     expect(p.percentage).toBe(99);
   });
 });
@@ -191,12 +204,27 @@ describe("controlStates", () => {
   });
 
   it("allows Pause and Cancel while running, Resume and Cancel while paused", () => {
-    expect(controlStates({ status: "running" })).toEqual({ runNow: false, pause: true, resume: false, cancel: true });
-    expect(controlStates({ status: "paused" })).toEqual({ runNow: false, pause: false, resume: true, cancel: true });
+    expect(controlStates({ status: "running" })).toEqual({
+      runNow: false,
+      pause: true,
+      resume: false,
+      cancel: true,
+    });
+    expect(controlStates({ status: "paused" })).toEqual({
+      runNow: false,
+      pause: false,
+      resume: true,
+      cancel: true,
+    });
   });
 
   it("disables everything while a request is in flight", () => {
-    expect(controlStates({ status: "running" }, true)).toEqual({ runNow: false, pause: false, resume: false, cancel: false });
+    expect(controlStates({ status: "running" }, true)).toEqual({
+      runNow: false,
+      pause: false,
+      resume: false,
+      cancel: false,
+    });
   });
 });
 
@@ -227,7 +255,13 @@ describe("nothingToProcess", () => {
 describe("awaitingWorker", () => {
   const t0 = Date.parse("2026-01-01T10:00:00Z");
   // As the API sends it: every stage result an empty object until the stage has run.
-  const fresh = makeRun({ status: "running", current_stage: 1, started_at: "2026-01-01T10:00:00Z", stage_1_result: {}, stage_2_result: {} });
+  const fresh = makeRun({
+    status: "running",
+    current_stage: 1,
+    started_at: "2026-01-01T10:00:00Z",
+    stage_1_result: {},
+    stage_2_result: {},
+  });
   it("flags a running run nobody started after the grace period", () => {
     expect(awaitingWorker(fresh, null, t0 + 31_000)).toBe(true);
     expect(awaitingWorker(fresh, null, t0 + 5_000)).toBe(false);

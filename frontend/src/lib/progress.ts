@@ -1,6 +1,13 @@
 // Pure run logic of the automation page: stage status, global progress, which buttons
 // are enabled, how often to poll. No React here, so it is unit-tested directly.
-import type { AutomationRun, InitialSnapshot, ProgressStage, RunStatus, StageResult, StageStatus } from "../api/types";
+import type {
+  AutomationRun,
+  InitialSnapshot,
+  ProgressStage,
+  RunStatus,
+  StageResult,
+  StageStatus,
+} from "../api/types";
 import { asNumber, STAGES, stageInfo } from "./stages";
 
 export const ACTIVE_STATUSES: RunStatus[] = ["running", "paused"];
@@ -96,11 +103,15 @@ export interface GlobalProgress {
 /** Initial queue size of a stage in the run's snapshot (`stage_N_initial`, or a nested shape). */
 export function snapshotCount(snapshot: InitialSnapshot | null | undefined, stage: number): number {
   if (!snapshot) return 0;
-  const direct = asNumber(snapshot[`stage_${stage}_initial`] ?? snapshot[`stage_${stage}`] ?? snapshot[String(stage)]);
+  const direct = asNumber(
+    snapshot[`stage_${stage}_initial`] ?? snapshot[`stage_${stage}`] ?? snapshot[String(stage)],
+  );
   if (direct !== null) return direct;
   const nested = snapshot.stages;
   if (nested && typeof nested === "object") {
-    const entry = (nested as Record<string, unknown>)[String(stage)] ?? (nested as Record<string, unknown>)[`stage_${stage}`];
+    const entry =
+      (nested as Record<string, unknown>)[String(stage)] ??
+      (nested as Record<string, unknown>)[`stage_${stage}`];
     const n = asNumber(entry);
     if (n !== null) return n;
   }
@@ -137,7 +148,11 @@ export function globalProgress(
     const status = stageStatus(run, info.number, server?.status);
     const done = DONE.includes(status);
     const ahead = isActive(run) && !done ? Math.max(0, remaining?.[info.number] ?? 0) : 0;
-    const size = Math.max(snapshotCount(snap, info.number), asNumber(server?.input_count) ?? 0, processed + ahead);
+    const size = Math.max(
+      snapshotCount(snap, info.number),
+      asNumber(server?.input_count) ?? 0,
+      processed + ahead,
+    );
     total += size;
     completed += done ? size : Math.min(processed, size);
   }
@@ -156,7 +171,10 @@ export interface ControlStates {
 }
 
 /** Which of Run Now / Pause / Resume / Cancel may be pressed; nothing while a request is in flight. */
-export function controlStates(run: Pick<AutomationRun, "status"> | null | undefined, busy = false): ControlStates {
+export function controlStates(
+  run: Pick<AutomationRun, "status"> | null | undefined,
+  busy = false,
+): ControlStates {
   if (busy) return { runNow: false, pause: false, resume: false, cancel: false };
   const status = run?.status;
   return {

@@ -26,10 +26,13 @@ describe("publishing settings checks", () => {
   it("needs start < end and an interval of 1-1440 in stagger mode", () => {
     const stagger = { ...base, scheduling_mode: "stagger" as const };
     expect(validatePublishing({ ...stagger, stagger_end_time: "08:00" })).toHaveProperty("stagger_end_time");
-    expect(validatePublishing({ ...stagger, stagger_interval_minutes: 0 })).toHaveProperty("stagger_interval_minutes");
+    expect(validatePublishing({ ...stagger, stagger_interval_minutes: 0 })).toHaveProperty(
+      "stagger_interval_minutes",
+    );
     expect(validatePublishing({ ...stagger, publish_time_slots: [] })).toEqual({});
   });
-  it("needs a queue of at least 1", () => expect(validatePublishing({ ...base, queue_limit: 0 })).toHaveProperty("queue_limit"));
+  it("needs a queue of at least 1", () =>
+    expect(validatePublishing({ ...base, queue_limit: 0 })).toHaveProperty("queue_limit"));
   it("normalises times", () => {
     expect(normaliseTime("9:5")).toBe("09:05");
     expect(normaliseTime("09:00:00")).toBe("09:00");

@@ -11,7 +11,8 @@ export function validatePublishing(s: PublishingSettings): Record<string, string
     errors.publish_days = ["Days are mon … sun."];
   if (s.scheduling_mode === "time_slots") {
     if (!s.publish_time_slots.length) errors.publish_time_slots = ["Add at least one time slot."];
-    else if (s.publish_time_slots.some((t) => !TIME.test(t))) errors.publish_time_slots = ["Use times like 09:00."];
+    else if (s.publish_time_slots.some((t) => !TIME.test(t)))
+      errors.publish_time_slots = ["Use times like 09:00."];
   }
   if (s.scheduling_mode === "stagger") {
     const start = (s.stagger_start_time ?? "").slice(0, 5);
@@ -23,7 +24,8 @@ export function validatePublishing(s: PublishingSettings): Record<string, string
     if (!Number.isInteger(interval) || interval < 1 || interval > 1440)
       errors.stagger_interval_minutes = ["Minutes from 1 to 1440."];
   }
-  if (!Number.isInteger(Number(s.queue_limit)) || Number(s.queue_limit) < 1) errors.queue_limit = ["At least 1."];
+  if (!Number.isInteger(Number(s.queue_limit)) || Number(s.queue_limit) < 1)
+    errors.queue_limit = ["At least 1."];
   return errors;
 }
 

@@ -7,7 +7,12 @@ import { ApiError } from "./errors";
  * a mistake, so it is retried; a lock held by another run is a real conflict and is not.
  */
 export function isWorkerStillFinishing(error: unknown): boolean {
-  return error instanceof ApiError && error.status === 409 && error.code === "lock_held" && /still finishing/i.test(error.message);
+  return (
+    error instanceof ApiError &&
+    error.status === 409 &&
+    error.code === "lock_held" &&
+    /still finishing/i.test(error.message)
+  );
 }
 
 export interface RetryOptions {
@@ -22,7 +27,11 @@ export interface RetryOptions {
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Call `fn` until it succeeds, fails with an error `shouldRetry` refuses, or attempts run out (last error thrown). */
-export async function retryWhile<T>(fn: () => Promise<T>, shouldRetry: (error: unknown) => boolean, options: RetryOptions): Promise<T> {
+export async function retryWhile<T>(
+  fn: () => Promise<T>,
+  shouldRetry: (error: unknown) => boolean,
+  options: RetryOptions,
+): Promise<T> {
   const sleep = options.sleep ?? wait;
   for (let attempt = 1; ; attempt++) {
     try {

@@ -15,7 +15,16 @@ import { Alert, ConfirmDialog, EmptyState, Loading, PageHeader } from "../compon
 import { automationKey, useAutomation } from "../hooks/useAutomation";
 import { useSite } from "../hooks/useSite";
 import { ApiError, describeError } from "../lib/errors";
-import { awaitingWorker, controlStates, globalProgress, isActive, nothingToProcess, remainingFromBreakdown, stageResult, stageStatus } from "../lib/progress";
+import {
+  awaitingWorker,
+  controlStates,
+  globalProgress,
+  isActive,
+  nothingToProcess,
+  remainingFromBreakdown,
+  stageResult,
+  stageStatus,
+} from "../lib/progress";
 import { isWorkerStillFinishing, retryWhile } from "../lib/retry";
 import { STAGES } from "../lib/stages";
 
@@ -67,20 +76,25 @@ export function AutomationPage() {
         return retryWhile(() => automation.resume(id, runId), isWorkerStillFinishing, {
           attempts: RESUME_ATTEMPTS,
           delayMs: RESUME_RETRY_MS,
-          onRetry: () => setMessage({ tone: "info", text: "Waiting for the paused worker to finish its current item…" }),
+          onRetry: () =>
+            setMessage({ tone: "info", text: "Waiting for the paused worker to finish its current item…" }),
         });
       }
       return automation.cancel(id, run.run_id);
     },
     onSuccess: (result, kind) => {
       const runId = (result as { run_id?: string }).run_id;
-      setMessage({ tone: "success", text: kind === "runNow" && runId ? `Run ${runId} started.` : DONE_TEXT[kind] });
+      setMessage({
+        tone: "success",
+        text: kind === "runNow" && runId ? `Run ${runId} started.` : DONE_TEXT[kind],
+      });
       if (kind === "runNow") setSelectedRunId(null);
       setConfirmCancel(false);
     },
     onError: (error, kind) => {
       // The run can end on its own while the confirmation is open: nothing went wrong.
-      const alreadyOver = kind === "cancel" && error instanceof ApiError && error.code === "invalid_run_state";
+      const alreadyOver =
+        kind === "cancel" && error instanceof ApiError && error.code === "invalid_run_state";
       setMessage(
         alreadyOver
           ? { tone: "info", text: "The run had already ended: there was nothing left to cancel." }
@@ -164,7 +178,12 @@ export function AutomationPage() {
       {data.current.isLoading ? (
         <Loading label="Loading the current run…" />
       ) : run ? (
-        <GlobalProgressBar key={run.run_id} run={run} progress={progress} durationSeconds={progressData?.metrics?.duration_seconds} />
+        <GlobalProgressBar
+          key={run.run_id}
+          run={run}
+          progress={progress}
+          durationSeconds={progressData?.metrics?.duration_seconds}
+        />
       ) : (
         <EmptyState title="No run yet">Import keywords, then press Run Now.</EmptyState>
       )}
@@ -212,13 +231,16 @@ export function AutomationPage() {
           selectedRunId={logRunId}
           onSelect={(id) => {
             setSelectedRunId(id);
-            document.querySelector("[data-testid=activity-log]")?.scrollIntoView({ behavior: "smooth", block: "start" });
+            document
+              .querySelector("[data-testid=activity-log]")
+              ?.scrollIntoView({ behavior: "smooth", block: "start" });
           }}
         />
       </div>
 
       <p className="text-xs text-slate-400">
-        Refreshing every {data.interval ? Math.round(data.interval / 1000) : "—"} s{data.visible ? "" : " (paused while the tab is hidden)"}.
+        Refreshing every {data.interval ? Math.round(data.interval / 1000) : "—"} s
+        {data.visible ? "" : " (paused while the tab is hidden)"}.
       </p>
 
       {confirmCancel && run && isActive(run) && (
@@ -226,8 +248,8 @@ export function AutomationPage() {
           title="Cancel this run?"
           message={
             <>
-              Run <code>{run.run_id}</code> stops after the current item. Cancel is final: a cancelled run cannot be resumed
-              (its remaining items are picked up by the next run).
+              Run <code>{run.run_id}</code> stops after the current item. Cancel is final: a cancelled run
+              cannot be resumed (its remaining items are picked up by the next run).
             </>
           }
           confirmLabel="Cancel run"

@@ -3,7 +3,17 @@ import { useEffect, useRef, useState, type ReactNode } from "react";
 import { useSearchParams } from "react-router";
 import { planner, writer, type ListQuery } from "../api";
 import type { Cluster, Idea, ImportResult, Keyword, Paginated, Task } from "../api/types";
-import { Alert, Button, Card, EmptyState, inputBase, Loading, PageHeader, Pager, StatusBadge } from "../components/ui";
+import {
+  Alert,
+  Button,
+  Card,
+  EmptyState,
+  inputBase,
+  Loading,
+  PageHeader,
+  Pager,
+  StatusBadge,
+} from "../components/ui";
 import { useSite } from "../hooks/useSite";
 import { describeError, describeImportError } from "../lib/errors";
 
@@ -24,7 +34,8 @@ export function KeywordsPage() {
   return (
     <div className="space-y-4">
       <PageHeader title="Keywords">
-        Import SEO keywords from CSV; the automation turns them into clusters, ideas and writer tasks (browse them below).
+        Import SEO keywords from CSV; the automation turns them into clusters, ideas and writer tasks (browse
+        them below).
       </PageHeader>
       <ImportCard siteId={siteId} />
       <Browser siteId={siteId} />
@@ -71,8 +82,9 @@ function ImportCard({ siteId }: { siteId: number }) {
         </Button>
       </form>
       <p className="mt-2 text-xs text-slate-500">
-        Columns: <code>keyword</code> (required), <code>volume</code>, <code>difficulty</code> (0–100), <code>intent</code>{" "}
-        (informational, commercial, transactional, navigational). Duplicates of existing keywords are skipped.
+        Columns: <code>keyword</code> (required), <code>volume</code>, <code>difficulty</code> (0–100),{" "}
+        <code>intent</code> (informational, commercial, transactional, navigational). Duplicates of existing
+        keywords are skipped.
       </p>
       {upload.isError && (
         <div className="mt-3">
@@ -132,7 +144,11 @@ const KEYWORDS: BrowseSpec<Keyword> = {
     { header: "Difficulty", cell: (k) => k.difficulty, className: "tabular-nums" },
     { header: "Intent", cell: (k) => k.intent },
     { header: "Status", cell: (k) => <StatusBadge status={k.status} /> },
-    { header: "Cluster", cell: (k) => k.cluster_name ?? (k.cluster ? `#${k.cluster}` : "—"), className: "text-slate-600" },
+    {
+      header: "Cluster",
+      cell: (k) => k.cluster_name ?? (k.cluster ? `#${k.cluster}` : "—"),
+      className: "text-slate-600",
+    },
   ],
 };
 
@@ -171,7 +187,11 @@ const TASKS: BrowseSpec<Task> = {
     { header: "Task", cell: (t) => t.title, className: "font-medium text-slate-900" },
     { header: "Cluster", cell: (t) => t.cluster_name ?? "—", className: "text-slate-600" },
     { header: "Status", cell: (t) => <StatusBadge status={t.status} /> },
-    { header: "Note", cell: (t) => t.error_message || (t.content ? `content #${t.content}` : ""), className: "text-slate-600" },
+    {
+      header: "Note",
+      cell: (t) => t.error_message || (t.content ? `content #${t.content}` : ""),
+      className: "text-slate-600",
+    },
   ],
 };
 
@@ -184,7 +204,8 @@ const TABS = [
 
 function Browser({ siteId }: { siteId: number }) {
   const [params, setParams] = useSearchParams();
-  const tab = (TABS.find(([key]) => key === params.get("tab"))?.[0] ?? "keywords") as (typeof TABS)[number][0];
+  const tab = (TABS.find(([key]) => key === params.get("tab"))?.[0] ??
+    "keywords") as (typeof TABS)[number][0];
   const list =
     tab === "clusters" ? (
       <BrowseList key={tab} siteId={siteId} spec={CLUSTERS} />
@@ -225,7 +246,14 @@ function BrowseList<T extends { id: number }>({ siteId, spec }: { siteId: number
 
   const query = useQuery({
     queryKey: [`${spec.noun}s`, siteId, status, term, page],
-    queryFn: () => spec.fetch({ siteId, status: status || undefined, search: term || undefined, page, pageSize: PAGE_SIZE }),
+    queryFn: () =>
+      spec.fetch({
+        siteId,
+        status: status || undefined,
+        search: term || undefined,
+        page,
+        pageSize: PAGE_SIZE,
+      }),
     placeholderData: keepPreviousData,
   });
   const count = query.data?.count ?? 0;
@@ -245,7 +273,12 @@ function BrowseList<T extends { id: number }>({ siteId, spec }: { siteId: number
             value={search}
             onChange={(e) => setSearch(e.target.value)}
           />
-          <select aria-label="Status filter" className={`${inputBase} w-auto bg-white`} value={status} onChange={(e) => setStatus(e.target.value)}>
+          <select
+            aria-label="Status filter"
+            className={`${inputBase} w-auto bg-white`}
+            value={status}
+            onChange={(e) => setStatus(e.target.value)}
+          >
             <option value="">All statuses</option>
             {spec.statuses.map((s) => (
               <option key={s} value={s}>

@@ -79,7 +79,13 @@ export function LoginPage() {
             required
           />
         </Field>
-        <Button variant="primary" type="submit" className="w-full" loading={login.isPending} disabled={!username || !password}>
+        <Button
+          variant="primary"
+          type="submit"
+          className="w-full"
+          loading={login.isPending}
+          disabled={!username || !password}
+        >
           Sign in
         </Button>
       </form>

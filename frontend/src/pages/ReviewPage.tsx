@@ -2,7 +2,17 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import { useEffect, useState } from "react";
 import { writer } from "../api";
 import type { ContentItem } from "../api/types";
-import { Alert, Button, Card, EmptyState, Loading, Modal, PageHeader, Pager, StatusBadge } from "../components/ui";
+import {
+  Alert,
+  Button,
+  Card,
+  EmptyState,
+  Loading,
+  Modal,
+  PageHeader,
+  Pager,
+  StatusBadge,
+} from "../components/ui";
 import { useSite } from "../hooks/useSite";
 import { featuredThumbnail, previewDocument } from "../lib/content";
 import { describeError } from "../lib/errors";
@@ -49,7 +59,8 @@ export function ReviewPage() {
   });
   const approveMany = useMutation({
     mutationFn: (ids: number[]) => writer.bulkApprove(ids),
-    onSuccess: (approved, ids) => done(`Approved ${Array.isArray(approved) ? approved.length : ids.length} items.`),
+    onSuccess: (approved, ids) =>
+      done(`Approved ${Array.isArray(approved) ? approved.length : ids.length} items.`),
     onError: (e) => setMessage({ tone: "error", text: describeError(e) }),
   });
 
@@ -66,7 +77,9 @@ export function ReviewPage() {
 
   return (
     <div className="space-y-4">
-      <PageHeader title="Review">Drafts whose images are all generated wait here for your approval.</PageHeader>
+      <PageHeader title="Review">
+        Drafts whose images are all generated wait here for your approval.
+      </PageHeader>
       {message && (
         <Alert tone={message.tone} onClose={() => setMessage(null)} testId="review-message">
           {message.text}
@@ -102,7 +115,9 @@ export function ReviewPage() {
         ) : list.isError ? (
           <Alert>{describeError(list.error)}</Alert>
         ) : items.length === 0 ? (
-          <EmptyState title="Nothing waits for review">Run the automation: finished drafts appear here.</EmptyState>
+          <EmptyState title="Nothing waits for review">
+            Run the automation: finished drafts appear here.
+          </EmptyState>
         ) : (
           <ul className="divide-y divide-slate-100" data-testid="review-list">
             {items.map((content) => (
@@ -149,18 +164,31 @@ function ReviewRow({
 }) {
   const thumb = featuredThumbnail(content);
   return (
-    <li className="flex flex-col gap-3 py-3 sm:flex-row sm:items-center" data-testid="review-item" data-content-id={content.id}>
+    <li
+      className="flex flex-col gap-3 py-3 sm:flex-row sm:items-center"
+      data-testid="review-item"
+      data-content-id={content.id}
+    >
       <div className="flex min-w-0 flex-1 items-center gap-3">
         <input type="checkbox" aria-label={`Select ${content.title}`} checked={checked} onChange={onToggle} />
         {thumb ? (
-          <img src={thumb} alt="" className="h-14 w-20 shrink-0 rounded-md object-cover ring-1 ring-slate-200" data-testid="review-thumb" />
+          <img
+            src={thumb}
+            alt=""
+            className="h-14 w-20 shrink-0 rounded-md object-cover ring-1 ring-slate-200"
+            data-testid="review-thumb"
+          />
         ) : (
           <div className="flex h-14 w-20 shrink-0 items-center justify-center rounded-md bg-slate-100 text-[10px] text-slate-400">
             no image
           </div>
         )}
         <div className="min-w-0">
-          <button type="button" onClick={onPreview} className="text-left text-sm font-semibold text-slate-900 hover:text-indigo-700 hover:underline">
+          <button
+            type="button"
+            onClick={onPreview}
+            className="text-left text-sm font-semibold text-slate-900 hover:text-indigo-700 hover:underline"
+          >
             {content.title}
           </button>
           <p className="text-xs text-slate-500">
@@ -220,7 +248,9 @@ function PreviewModal({
             <span>{content.word_count.toLocaleString("en-US")} words</span>
             <span>{content.images?.filter((i) => i.url).length ?? 0} images</span>
           </div>
-          {content.meta_description && <p className="text-xs italic text-slate-600">{content.meta_description}</p>}
+          {content.meta_description && (
+            <p className="text-xs italic text-slate-600">{content.meta_description}</p>
+          )}
           <iframe
             title="Article preview"
             data-testid="preview-frame"

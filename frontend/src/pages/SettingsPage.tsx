@@ -2,9 +2,29 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { billing, publishing } from "../api";
 import { BUDGET_OPERATIONS, type AIBudget, type PublishingSettings } from "../api/types";
-import { Alert, Button, Card, EmptyState, Field, FieldError, inputBase, inputClass, Loading, PageHeader, StatusBadge, Toggle } from "../components/ui";
+import {
+  Alert,
+  Button,
+  Card,
+  EmptyState,
+  Field,
+  FieldError,
+  inputBase,
+  inputClass,
+  Loading,
+  PageHeader,
+  StatusBadge,
+  Toggle,
+} from "../components/ui";
 import { useSite } from "../hooks/useSite";
-import { chartSegments, OPERATION_COLORS, OPERATION_LABELS, sumShares, validateShares, type ShareForm } from "../lib/budget";
+import {
+  chartSegments,
+  OPERATION_COLORS,
+  OPERATION_LABELS,
+  sumShares,
+  validateShares,
+  type ShareForm,
+} from "../lib/budget";
 import { ApiError, describeError, type FieldErrors } from "../lib/errors";
 import { formatDateTime } from "../lib/format";
 import { normaliseTime, validatePublishing, WEEK_DAYS, withTypedSlot } from "../lib/publishing";
@@ -57,8 +77,18 @@ function PublishingSection({ siteId }: { siteId: number }) {
     onError: state.fail,
   });
 
-  if (query.isLoading) return <Card title="Publishing"><Loading /></Card>;
-  if (query.isError) return <Card title="Publishing"><Alert>{describeError(query.error)}</Alert></Card>;
+  if (query.isLoading)
+    return (
+      <Card title="Publishing">
+        <Loading />
+      </Card>
+    );
+  if (query.isError)
+    return (
+      <Card title="Publishing">
+        <Alert>{describeError(query.error)}</Alert>
+      </Card>
+    );
   if (!form) return null;
 
   const set = <K extends keyof PublishingSettings>(key: K, value: PublishingSettings[K]) => {
@@ -67,7 +97,10 @@ function PublishingSection({ siteId }: { siteId: number }) {
   };
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
-    const typed = form.scheduling_mode === "time_slots" ? withTypedSlot(form.publish_time_slots, newSlot) : { slots: form.publish_time_slots };
+    const typed =
+      form.scheduling_mode === "time_slots"
+        ? withTypedSlot(form.publish_time_slots, newSlot)
+        : { slots: form.publish_time_slots };
     const body = {
       ...form,
       publish_time_slots: typed.slots,
@@ -155,7 +188,12 @@ function PublishingSection({ siteId }: { siteId: number }) {
                   key={day}
                   type="button"
                   aria-pressed={on}
-                  onClick={() => set("publish_days", on ? form.publish_days.filter((d) => d !== day) : [...form.publish_days, day])}
+                  onClick={() =>
+                    set(
+                      "publish_days",
+                      on ? form.publish_days.filter((d) => d !== day) : [...form.publish_days, day],
+                    )
+                  }
                   className={`rounded-md px-2.5 py-1 text-xs font-semibold capitalize ring-1 ring-inset ${on ? "bg-indigo-600 text-white ring-indigo-600" : "bg-white text-slate-700 ring-slate-300"}`}
                 >
                   {day}
@@ -171,12 +209,20 @@ function PublishingSection({ siteId }: { siteId: number }) {
             <legend className="mb-1 text-xs font-medium text-slate-700">Time slots (site time zone)</legend>
             <div className="flex flex-wrap items-center gap-2">
               {form.publish_time_slots.map((slot) => (
-                <span key={slot} className="inline-flex items-center gap-1 rounded-full bg-slate-100 px-2 py-0.5 text-xs">
+                <span
+                  key={slot}
+                  className="inline-flex items-center gap-1 rounded-full bg-slate-100 px-2 py-0.5 text-xs"
+                >
                   {slot}
                   <button
                     type="button"
                     aria-label={`Remove ${slot}`}
-                    onClick={() => set("publish_time_slots", form.publish_time_slots.filter((s) => s !== slot))}
+                    onClick={() =>
+                      set(
+                        "publish_time_slots",
+                        form.publish_time_slots.filter((s) => s !== slot),
+                      )
+                    }
                     className="text-slate-500 hover:text-red-600"
                   >
                     ×
@@ -205,12 +251,26 @@ function PublishingSection({ siteId }: { siteId: number }) {
         {form.scheduling_mode === "stagger" && (
           <div className="grid grid-cols-1 gap-3 sm:grid-cols-3">
             <Field label="Window start" name="stagger_start_time" errors={state.errors.stagger_start_time}>
-              <input id="f-stagger_start_time" className={inputClass} value={(form.stagger_start_time ?? "").slice(0, 5)} onChange={(e) => set("stagger_start_time", e.target.value)} />
+              <input
+                id="f-stagger_start_time"
+                className={inputClass}
+                value={(form.stagger_start_time ?? "").slice(0, 5)}
+                onChange={(e) => set("stagger_start_time", e.target.value)}
+              />
             </Field>
             <Field label="Window end" name="stagger_end_time" errors={state.errors.stagger_end_time}>
-              <input id="f-stagger_end_time" className={inputClass} value={(form.stagger_end_time ?? "").slice(0, 5)} onChange={(e) => set("stagger_end_time", e.target.value)} />
+              <input
+                id="f-stagger_end_time"
+                className={inputClass}
+                value={(form.stagger_end_time ?? "").slice(0, 5)}
+                onChange={(e) => set("stagger_end_time", e.target.value)}
+              />
             </Field>
-            <Field label="Interval (minutes)" name="stagger_interval_minutes" errors={state.errors.stagger_interval_minutes}>
+            <Field
+              label="Interval (minutes)"
+              name="stagger_interval_minutes"
+              errors={state.errors.stagger_interval_minutes}
+            >
               <input
                 id="f-stagger_interval_minutes"
                 inputMode="numeric"
@@ -242,7 +302,9 @@ function PublishingSection({ siteId }: { siteId: number }) {
             </Field>
           ))}
         </div>
-        <p className="text-xs text-slate-500">Targets are informational; the queue size caps how many items are scheduled at once.</p>
+        <p className="text-xs text-slate-500">
+          Targets are informational; the queue size caps how many items are scheduled at once.
+        </p>
         <Button variant="primary" type="submit" loading={save.isPending}>
           Save publishing settings
         </Button>
@@ -252,27 +314,45 @@ function PublishingSection({ siteId }: { siteId: number }) {
 }
 
 function QueueSection({ siteId }: { siteId: number }) {
-  const query = useQuery({ queryKey: ["publishing-queue", siteId], queryFn: () => publishing.queue(siteId), refetchInterval: 60_000 });
+  const query = useQuery({
+    queryKey: ["publishing-queue", siteId],
+    queryFn: () => publishing.queue(siteId),
+    refetchInterval: 60_000,
+  });
   const items = query.data?.results ?? [];
   const capacity =
     query.data?.scheduled_count !== undefined && query.data.queue_limit !== undefined
       ? `${query.data.scheduled_count} of ${query.data.queue_limit} slots used`
       : null;
   return (
-    <Card title="Publishing queue" actions={capacity && <span className="text-xs text-slate-500" data-testid="queue-capacity">{capacity}</span>} testId="publishing-queue">
+    <Card
+      title="Publishing queue"
+      actions={
+        capacity && (
+          <span className="text-xs text-slate-500" data-testid="queue-capacity">
+            {capacity}
+          </span>
+        )
+      }
+      testId="publishing-queue"
+    >
       {query.isLoading ? (
         <Loading />
       ) : query.isError ? (
         <Alert>{describeError(query.error)}</Alert>
       ) : !items.length ? (
-        <EmptyState title="The queue is empty">Approved content that is scheduled for publishing shows here.</EmptyState>
+        <EmptyState title="The queue is empty">
+          Approved content that is scheduled for publishing shows here.
+        </EmptyState>
       ) : (
         <div className="-mx-4 overflow-x-auto">
           <table className="min-w-full text-left text-xs">
             <thead className="border-b border-slate-200 text-slate-500">
               <tr>
                 {["Title", "Status", "Scheduled for", "Result"].map((h) => (
-                  <th key={h} className="px-4 py-2 font-medium">{h}</th>
+                  <th key={h} className="px-4 py-2 font-medium">
+                    {h}
+                  </th>
                 ))}
               </tr>
             </thead>
@@ -280,11 +360,20 @@ function QueueSection({ siteId }: { siteId: number }) {
               {items.map((item) => (
                 <tr key={item.id} className="border-b border-slate-100">
                   <td className="px-4 py-2 font-medium text-slate-900">{item.title}</td>
-                  <td className="px-4 py-2"><StatusBadge status={item.site_status} /></td>
+                  <td className="px-4 py-2">
+                    <StatusBadge status={item.site_status} />
+                  </td>
                   <td className="whitespace-nowrap px-4 py-2">{formatDateTime(item.scheduled_publish_at)}</td>
                   <td className="px-4 py-2">
                     {item.external_url ? (
-                      <a href={item.external_url} target="_blank" rel="noreferrer" className="text-indigo-700 hover:underline">View post</a>
+                      <a
+                        href={item.external_url}
+                        target="_blank"
+                        rel="noreferrer"
+                        className="text-indigo-700 hover:underline"
+                      >
+                        View post
+                      </a>
                     ) : (
                       <span className="text-red-700">{item.publish_error}</span>
                     )}
@@ -313,7 +402,12 @@ function WordPressSection({ siteId }: { siteId: number }) {
   }, [query.data]);
   const save = useMutation({
     mutationFn: () =>
-      publishing.saveWordpress(siteId, { url: url.trim(), username: username.trim(), app_password: password || undefined, is_active: true }),
+      publishing.saveWordpress(siteId, {
+        url: url.trim(),
+        username: username.trim(),
+        app_password: password || undefined,
+        is_active: true,
+      }),
     onSuccess: (saved) => {
       client.setQueryData(["wordpress", siteId], saved);
       setPassword("");
@@ -325,19 +419,35 @@ function WordPressSection({ siteId }: { siteId: number }) {
   const test = useMutation({
     mutationFn: () => publishing.testWordpress(siteId),
     onSuccess: (r) => {
-      state.setMessage({ tone: r.ok ? "success" : "error", text: r.ok ? `Connected${r.wordpress_user ? ` as ${r.wordpress_user}` : ""}.` : r.detail });
+      state.setMessage({
+        tone: r.ok ? "success" : "error",
+        text: r.ok ? `Connected${r.wordpress_user ? ` as ${r.wordpress_user}` : ""}.` : r.detail,
+      });
       client.invalidateQueries({ queryKey: ["wordpress", siteId] });
     },
     onError: state.fail,
   });
-  if (query.isLoading) return <Card title="WordPress connection"><Loading /></Card>;
-  if (query.isError) return <Card title="WordPress connection"><Alert>{describeError(query.error)}</Alert></Card>;
+  if (query.isLoading)
+    return (
+      <Card title="WordPress connection">
+        <Loading />
+      </Card>
+    );
+  if (query.isError)
+    return (
+      <Card title="WordPress connection">
+        <Alert>{describeError(query.error)}</Alert>
+      </Card>
+    );
   const conn = query.data;
   return (
     <Card
       title="WordPress connection"
       testId="wordpress"
-      actions={conn?.configured && conn.last_test_ok !== null && <StatusBadge status={conn.last_test_ok ? "completed" : "failed"} />}
+      actions={
+        conn?.configured &&
+        conn.last_test_ok !== null && <StatusBadge status={conn.last_test_ok ? "completed" : "failed"} />
+      }
     >
       <form
         noValidate
@@ -351,18 +461,40 @@ function WordPressSection({ siteId }: { siteId: number }) {
         {state.message && <Alert tone={state.message.tone}>{state.message.text}</Alert>}
         <div className="grid grid-cols-1 gap-3 sm:grid-cols-3">
           <Field label="Site URL" name="url" errors={state.errors.url}>
-            <input id="f-url" className={inputClass} placeholder="https://blog.example.com" value={url} onChange={(e) => setUrl(e.target.value)} />
+            <input
+              id="f-url"
+              className={inputClass}
+              placeholder="https://blog.example.com"
+              value={url}
+              onChange={(e) => setUrl(e.target.value)}
+            />
           </Field>
           <Field label="Username" name="wp_username" errors={state.errors.username}>
-            <input id="f-wp_username" className={inputClass} value={username} onChange={(e) => setUsername(e.target.value)} />
+            <input
+              id="f-wp_username"
+              className={inputClass}
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+            />
           </Field>
           <Field
             label="Application password"
             name="app_password"
             errors={state.errors.app_password}
-            hint={conn?.has_password ? "Saved (encrypted). Leave empty to keep it." : "Users → Profile → Application Passwords in WordPress."}
+            hint={
+              conn?.has_password
+                ? "Saved (encrypted). Leave empty to keep it."
+                : "Users → Profile → Application Passwords in WordPress."
+            }
           >
-            <input id="f-app_password" type="password" autoComplete="new-password" className={inputClass} value={password} onChange={(e) => setPassword(e.target.value)} />
+            <input
+              id="f-app_password"
+              type="password"
+              autoComplete="new-password"
+              className={inputClass}
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
           </Field>
         </div>
         <div className="flex flex-wrap gap-2">
@@ -395,7 +527,9 @@ function BudgetSection({ siteId }: { siteId: number }) {
   useEffect(() => {
     if (!query.data) return;
     setUseGlobal(query.data.use_global_defaults);
-    setForm(toShareForm(query.data.use_global_defaults && query.data.effective ? query.data.effective : query.data));
+    setForm(
+      toShareForm(query.data.use_global_defaults && query.data.effective ? query.data.effective : query.data),
+    );
   }, [query.data]);
 
   const save = useMutation({
@@ -408,8 +542,18 @@ function BudgetSection({ siteId }: { siteId: number }) {
     onError: state.fail,
   });
 
-  if (query.isLoading) return <Card title="AI credit budget"><Loading /></Card>;
-  if (query.isError) return <Card title="AI credit budget"><Alert>{describeError(query.error)}</Alert></Card>;
+  if (query.isLoading)
+    return (
+      <Card title="AI credit budget">
+        <Loading />
+      </Card>
+    );
+  if (query.isError)
+    return (
+      <Card title="AI credit budget">
+        <Alert>{describeError(query.error)}</Alert>
+      </Card>
+    );
   if (!form) return null;
 
   const total = sumShares(form);
@@ -423,7 +567,10 @@ function BudgetSection({ siteId }: { siteId: number }) {
     const errors = validateShares(form);
     state.setErrors(errors);
     if (Object.keys(errors).length) {
-      state.setMessage({ tone: "error", text: errors.non_field_errors?.[0] ?? "Some fields need a fix (see below)." });
+      state.setMessage({
+        tone: "error",
+        text: errors.non_field_errors?.[0] ?? "Some fields need a fix (see below).",
+      });
       return;
     }
     const body: Partial<AIBudget> = { use_global_defaults: false };
@@ -435,8 +582,8 @@ function BudgetSection({ siteId }: { siteId: number }) {
     <Card title="AI credit budget" testId="ai-budget">
       <form onSubmit={submit} noValidate className="space-y-4">
         <p className="text-xs text-slate-500">
-          When a run has a credit budget (per-run limit “Credits per run”), each AI operation may spend at most its share;
-          an exhausted share ends that stage early and the pipeline goes on.
+          When a run has a credit budget (per-run limit “Credits per run”), each AI operation may spend at
+          most its share; an exhausted share ends that stage early and the pipeline goes on.
         </p>
         {state.message && <Alert tone={state.message.tone}>{state.message.text}</Alert>}
         <Toggle
@@ -469,7 +616,12 @@ function BudgetSection({ siteId }: { siteId: number }) {
         </div>
 
         <div>
-          <div className="flex h-6 w-full overflow-hidden rounded-md bg-slate-100 ring-1 ring-inset ring-slate-200" role="img" aria-label="Budget shares chart" data-testid="budget-chart">
+          <div
+            className="flex h-6 w-full overflow-hidden rounded-md bg-slate-100 ring-1 ring-inset ring-slate-200"
+            role="img"
+            aria-label="Budget shares chart"
+            data-testid="budget-chart"
+          >
             {segments.map((s) =>
               s.width > 0 ? (
                 <div
@@ -486,7 +638,10 @@ function BudgetSection({ siteId }: { siteId: number }) {
           <div className="mt-2 flex flex-wrap items-center gap-x-4 gap-y-1 text-xs text-slate-600">
             {segments.map((s) => (
               <span key={s.op} className="inline-flex items-center gap-1">
-                <span className="h-2.5 w-2.5 rounded-sm" style={{ backgroundColor: OPERATION_COLORS[s.op] }} />
+                <span
+                  className="h-2.5 w-2.5 rounded-sm"
+                  style={{ backgroundColor: OPERATION_COLORS[s.op] }}
+                />
                 {OPERATION_LABELS[s.op]} {s.value}%
               </span>
             ))}

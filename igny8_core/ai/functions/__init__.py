@@ -1,5 +1,6 @@
 """The six pipeline functions, by name. Each module also has a service entry point
 (e.g. `auto_cluster(account, site, ids)`) for direct use."""
+
 from ..exceptions import InvalidInput
 from .auto_cluster import AutoCluster
 from .base import AIFunction
@@ -11,8 +12,14 @@ from .queue_to_writer import QueueToWriter
 
 _FUNCTIONS: dict[str, AIFunction] = {
     fn.name: fn
-    for fn in (AutoCluster(), GenerateIdeas(), QueueToWriter(), GenerateContent(),
-               GenerateImagePrompts(), GenerateImages())
+    for fn in (
+        AutoCluster(),
+        GenerateIdeas(),
+        QueueToWriter(),
+        GenerateContent(),
+        GenerateImagePrompts(),
+        GenerateImages(),
+    )
 }
 FUNCTION_NAMES = tuple(_FUNCTIONS)
 

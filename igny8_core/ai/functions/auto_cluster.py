@@ -4,6 +4,7 @@ Cluster names are deduplicated against the site's clusters case-insensitively: a
 name that exists reuses that cluster. Keywords the model leaves out stay `new` (reported as
 failed, picked up by a later run). Cost: CreditCostConfig "clustering" per keyword mapped.
 """
+
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Lower
@@ -52,8 +53,9 @@ class AutoCluster(AIFunction):
             if not name or not ids:
                 continue
             sectors = {keywords[i].sector_id for i in ids}
-            cluster, is_new = self._cluster_named(ctx.site, name, proposal["description"],
-                                                  sectors.pop() if len(sectors) == 1 else None)
+            cluster, is_new = self._cluster_named(
+                ctx.site, name, proposal["description"], sectors.pop() if len(sectors) == 1 else None
+            )
             if is_new:
                 created.append(cluster.pk)
             for i in ids:
@@ -66,18 +68,28 @@ class AutoCluster(AIFunction):
             by_cluster.setdefault(cluster.pk, []).append(keyword_id)
         for cluster_id, ids in by_cluster.items():
             Keywords.objects.filter(pk__in=ids).update(cluster_id=cluster_id, status=Keywords.Status.MAPPED)
-        counts = Keywords.objects.filter(cluster=OuterRef("pk")).order_by().values("cluster").annotate(n=Count("pk")).values("n")
+        counts = (
+            Keywords.objects.filter(cluster=OuterRef("pk"))
+            .order_by()
+            .values("cluster")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
         Clusters.objects.filter(pk__in=by_cluster).update(keywords_count=Subquery(counts))
 
         mapped = sorted(assignment)
-        left_out = [(i, "invalid_output", "The model did not assign this keyword to a cluster.")
-                    for i in keywords if i not in assignment]
+        left_out = [
+            (i, "invalid_output", "The model did not assign this keyword to a cluster.")
+            for i in keywords
+            if i not in assignment
+        ]
         return Saved(
             processed_ids=mapped,
             created_ids=created,
             quantity=len(mapped),
             idempotency_key=idempotency_key(
-                self.name, "keywords", mapped, "clusters", [assignment[i].pk for i in mapped]),
+                self.name, "keywords", mapped, "clusters", [assignment[i].pk for i in mapped]
+            ),
             stats={"clusters_created": len(created), "keywords_mapped": len(mapped)},
             failed=left_out,
         )
@@ -90,8 +102,11 @@ class AutoCluster(AIFunction):
         try:
             with transaction.atomic():  # a concurrent twin may create the same name first
                 return Clusters.objects.create(
-                    account_id=site.account_id, site=site, name=name,
-                    description=description.strip(), sector_id=sector_id,
+                    account_id=site.account_id,
+                    site=site,
+                    name=name,
+                    description=description.strip(),
+                    sector_id=sector_id,
                 ), True
         except IntegrityError:
             return Clusters.objects.annotate(lname=Lower("name")).get(site=site, lname=name.lower()), False

@@ -1,6 +1,7 @@
 """What every pipeline function tells the engine. The engine owns the flow (validation,
 credit checks, provider call, transaction, charge, log); a function only knows its items:
 which are pending, what to ask, how to save an answer, how much it costs, how to fail."""
+
 import hashlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ class Saved:
 
 def idempotency_key(function: str, consumed: str, consumed_ids, produced: str = "", produced_ids=()) -> str:
     """`<function>:<consumed>:<ids>[:<produced>:<ids>]`, hashed when it would be too long."""
+
     def ids(values):
         text = ",".join(str(v) for v in values)
         return text if len(text) <= 60 else "sha1-" + hashlib.sha1(text.encode()).hexdigest()

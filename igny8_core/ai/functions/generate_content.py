@@ -2,6 +2,7 @@
 sections and lists, meta title/description, word_count counted from the saved HTML);
 task -> `completed`, its idea -> `completed`. A failed task -> `failed` with the reason.
 Cost: CreditCostConfig "content_generation" per word (whole blocks of 500 by default)."""
+
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 
@@ -27,8 +28,12 @@ class GenerateContent(AIFunction):
     stat_keys = ("tasks_processed", "content_created", "total_words")
 
     def queryset(self, site):
-        return (super().queryset(site).select_related("cluster")
-                .annotate(has_content=Exists(Content.objects.filter(task=OuterRef("pk")))))
+        return (
+            super()
+            .queryset(site)
+            .select_related("cluster")
+            .annotate(has_content=Exists(Content.objects.filter(task=OuterRef("pk"))))
+        )
 
     def pending_reason(self, item):
         if item.status != Tasks.Status.QUEUED:
@@ -79,10 +84,17 @@ class GenerateContent(AIFunction):
     def save(self, ctx, unit, article) -> Saved:
         task = unit[0]
         content = Content.objects.create(
-            account_id=task.account_id, site_id=task.site_id, sector_id=task.sector_id,
-            task=task, cluster_id=task.cluster_id, title=article["title"], html_content=article["html"],
-            meta_title=article["meta_title"], meta_description=article["meta_description"],
-            word_count=article["words"], status=Content.Status.DRAFT,
+            account_id=task.account_id,
+            site_id=task.site_id,
+            sector_id=task.sector_id,
+            task=task,
+            cluster_id=task.cluster_id,
+            title=article["title"],
+            html_content=article["html"],
+            meta_title=article["meta_title"],
+            meta_description=article["meta_description"],
+            word_count=article["words"],
+            status=Content.Status.DRAFT,
         )
         Tasks.objects.filter(pk=task.pk).update(status=Tasks.Status.COMPLETED, error_message="")
         if task.idea_id:
@@ -97,7 +109,8 @@ class GenerateContent(AIFunction):
 
     def mark_failed(self, ctx, ids, reason):
         Tasks.objects.filter(pk__in=ids, status=Tasks.Status.QUEUED).update(
-            status=Tasks.Status.FAILED, error_message=reason[:5000])
+            status=Tasks.Status.FAILED, error_message=reason[:5000]
+        )
 
 
 def generate_content(account, site, task_ids, provider=None):

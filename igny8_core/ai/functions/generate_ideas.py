@@ -1,5 +1,6 @@
 """generate_ideas: up to 5 `new` clusters -> ContentIdeas (one provider call per cluster),
 cluster -> `mapped`. Cost: CreditCostConfig "idea_generation" per cluster."""
+
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 
@@ -39,7 +40,9 @@ class GenerateIdeas(AIFunction):
 
     def payload(self, ctx, unit):
         cluster = unit[0]
-        keywords = list(cluster.keywords.order_by("-volume", "id").values_list("keyword", flat=True)[:MAX_CLUSTER_KEYWORDS])
+        keywords = list(
+            cluster.keywords.order_by("-volume", "id").values_list("keyword", flat=True)[:MAX_CLUSTER_KEYWORDS]
+        )
         return {
             "cluster": {"name": cluster.name, "description": cluster.description, "keywords": keywords},
             "count": self.ideas_per_cluster(),
@@ -61,15 +64,22 @@ class GenerateIdeas(AIFunction):
 
     def save(self, ctx, unit, ideas) -> Saved:
         cluster = unit[0]
-        rows = ContentIdeas.objects.bulk_create([
-            ContentIdeas(
-                account_id=cluster.account_id, site_id=cluster.site_id, sector_id=cluster.sector_id,
-                cluster=cluster, idea_title=idea["title"], description=idea["description"].strip(),
-                content_type=idea["content_type"], content_structure=idea["content_structure"],
-                target_keywords=idea["target_keywords"],
-            )
-            for idea in ideas
-        ])
+        rows = ContentIdeas.objects.bulk_create(
+            [
+                ContentIdeas(
+                    account_id=cluster.account_id,
+                    site_id=cluster.site_id,
+                    sector_id=cluster.sector_id,
+                    cluster=cluster,
+                    idea_title=idea["title"],
+                    description=idea["description"].strip(),
+                    content_type=idea["content_type"],
+                    content_structure=idea["content_structure"],
+                    target_keywords=idea["target_keywords"],
+                )
+                for idea in ideas
+            ]
+        )
         Clusters.objects.filter(pk=cluster.pk).update(status=Clusters.Status.MAPPED)
         created = [row.pk for row in rows]
         return Saved(

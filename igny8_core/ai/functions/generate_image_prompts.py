@@ -1,6 +1,7 @@
 """generate_image_prompts: `draft` content without images -> Images rows `pending` (an
 Images row with a prompt *is* the image prompt): one featured (position 0) and up to
 site.in_article_images in-article (positions 1..N). Cost: "image_prompt_extraction" per prompt."""
+
 from django.db.models import Exists, OuterRef
 
 from igny8_core.writer.models import Content, Images
@@ -61,14 +62,21 @@ class GenerateImagePrompts(AIFunction):
 
     def save(self, ctx, unit, prompts) -> Saved:
         content = unit[0]
-        rows = Images.objects.bulk_create([
-            Images(
-                account_id=content.account_id, site_id=content.site_id, content=content,
-                image_type=image_type, position=position, prompt=entry["prompt"],
-                alt_text=entry["alt_text"], status=Images.Status.PENDING,
-            )
-            for position, (image_type, entry) in enumerate(prompts)
-        ])
+        rows = Images.objects.bulk_create(
+            [
+                Images(
+                    account_id=content.account_id,
+                    site_id=content.site_id,
+                    content=content,
+                    image_type=image_type,
+                    position=position,
+                    prompt=entry["prompt"],
+                    alt_text=entry["alt_text"],
+                    status=Images.Status.PENDING,
+                )
+                for position, (image_type, entry) in enumerate(prompts)
+            ]
+        )
         created = [row.pk for row in rows]
         return Saved(
             processed_ids=[content.pk],

@@ -3,6 +3,7 @@ normalised and stored through Django storage with a thumbnail; image -> `generat
 `failed` with the reason. When a content has no pending image left, it moves `draft` ->
 `review` here (not in the orchestrator). Cost: "image_generation" per image, priced by the
 provider's size:quality variant (CreditCostConfig.variant_costs)."""
+
 from django.db import transaction
 
 from igny8_core.writer.models import Content, Images, image_upload_to
@@ -49,8 +50,9 @@ class GenerateImages(AIFunction):
         # Only the demo provider draws `title`: the article's for the featured image, the
         # section's alt text for in-article ones.
         title = image.content.title if image.image_type == Images.ImageType.FEATURED else image.alt_text
-        answer = provider.generate_image(image.prompt, provider.image_size, provider.image_quality,
-                                         title=title or image.content.title)
+        answer = provider.generate_image(
+            image.prompt, provider.image_size, provider.image_quality, title=title or image.content.title
+        )
         return Generation(answer.data, answer.model, attempts=answer.attempts)
 
     def prepare(self, ctx, unit, generation):
@@ -66,8 +68,12 @@ class GenerateImages(AIFunction):
     def save(self, ctx, unit, stored) -> Saved:
         image = unit[0]
         Images.objects.filter(pk=image.pk).update(
-            file=stored.file_name, thumbnail=stored.thumbnail_name, width=stored.width,
-            height=stored.height, status=Images.Status.GENERATED, error_message="",
+            file=stored.file_name,
+            thumbnail=stored.thumbnail_name,
+            width=stored.width,
+            height=stored.height,
+            status=Images.Status.GENERATED,
+            error_message="",
         )
         moved = advance_content_when_done([image.content_id])
         return Saved(
@@ -83,7 +89,8 @@ class GenerateImages(AIFunction):
         with transaction.atomic():
             images = list(Images.objects.filter(pk__in=ids, status=Images.Status.PENDING).select_for_update())
             Images.objects.filter(pk__in=[i.pk for i in images]).update(
-                status=Images.Status.FAILED, error_message=reason[:5000])
+                status=Images.Status.FAILED, error_message=reason[:5000]
+            )
             advance_content_when_done([i.content_id for i in images])
 
 

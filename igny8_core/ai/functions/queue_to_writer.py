@@ -2,6 +2,7 @@
 
 The Tasks.idea one-to-one and the pending re-check under the row lock make a retried call
 create no second task."""
+
 from django.db.models import Exists, OuterRef
 
 from igny8_core.planner.models import ContentIdeas
@@ -34,10 +35,16 @@ class QueueToWriter(AIFunction):
     def save(self, ctx, unit, prepared) -> Saved:
         idea = unit[0]
         task = Tasks.objects.create(
-            account_id=idea.account_id, site_id=idea.site_id, sector_id=idea.sector_id,
-            title=idea.idea_title[:500], description=idea.description,
-            content_type=idea.content_type, content_structure=idea.content_structure,
-            keywords=list(idea.target_keywords or []), cluster_id=idea.cluster_id, idea=idea,
+            account_id=idea.account_id,
+            site_id=idea.site_id,
+            sector_id=idea.sector_id,
+            title=idea.idea_title[:500],
+            description=idea.description,
+            content_type=idea.content_type,
+            content_structure=idea.content_structure,
+            keywords=list(idea.target_keywords or []),
+            cluster_id=idea.cluster_id,
+            idea=idea,
             status=Tasks.Status.QUEUED,
         )
         ContentIdeas.objects.filter(pk=idea.pk).update(status=ContentIdeas.Status.QUEUED)

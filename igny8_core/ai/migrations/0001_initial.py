@@ -6,38 +6,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AIRequestLog',
+            name="AIRequestLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('function', models.CharField(max_length=50)),
-                ('provider', models.CharField(max_length=30)),
-                ('model', models.CharField(blank=True, max_length=100)),
-                ('prompt', models.CharField(blank=True, help_text='Prompt template name@version.', max_length=60)),
-                ('item_ids', models.JSONField(blank=True, default=list)),
-                ('prompt_tokens', models.PositiveIntegerField(default=0)),
-                ('completion_tokens', models.PositiveIntegerField(default=0)),
-                ('attempts', models.PositiveSmallIntegerField(default=1, help_text='Provider calls, retries included.')),
-                ('duration_ms', models.PositiveIntegerField(default=0)),
-                ('credits', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12)),
-                ('success', models.BooleanField(default=True)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("function", models.CharField(max_length=50)),
+                ("provider", models.CharField(max_length=30)),
+                ("model", models.CharField(blank=True, max_length=100)),
+                ("prompt", models.CharField(blank=True, help_text="Prompt template name@version.", max_length=60)),
+                ("item_ids", models.JSONField(blank=True, default=list)),
+                ("prompt_tokens", models.PositiveIntegerField(default=0)),
+                ("completion_tokens", models.PositiveIntegerField(default=0)),
+                (
+                    "attempts",
+                    models.PositiveSmallIntegerField(default=1, help_text="Provider calls, retries included."),
+                ),
+                ("duration_ms", models.PositiveIntegerField(default=0)),
+                ("credits", models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=12)),
+                ("success", models.BooleanField(default=True)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.account"
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'AI request log',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['account', '-created_at'], name='ailog_account_time'), models.Index(fields=['function', 'success'], name='ailog_function_success')],
+                "verbose_name": "AI request log",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["account", "-created_at"], name="ailog_account_time"),
+                    models.Index(fields=["function", "success"], name="ailog_function_success"),
+                ],
             },
         ),
     ]

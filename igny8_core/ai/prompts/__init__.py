@@ -4,6 +4,7 @@ JSON schema each one expects.
 Each user message ends with the item data as JSON after INPUT_MARKER, so a model sees
 exactly what it must work on, and the offline demo provider reads the same input.
 """
+
 import json
 from dataclasses import dataclass
 
@@ -55,5 +56,14 @@ from .templates import ARTICLE, CONTENT_IDEAS, IMAGE_PROMPTS, KEYWORD_CLUSTERS  
 
 PROMPTS = {p.name: p for p in (KEYWORD_CLUSTERS, CONTENT_IDEAS, ARTICLE, IMAGE_PROMPTS)}
 
-__all__ = ["INPUT_MARKER", "PROMPTS", "PromptTemplate", "extract_input", "site_context",
-           "KEYWORD_CLUSTERS", "CONTENT_IDEAS", "ARTICLE", "IMAGE_PROMPTS"]
+__all__ = [
+    "INPUT_MARKER",
+    "PROMPTS",
+    "PromptTemplate",
+    "extract_input",
+    "site_context",
+    "KEYWORD_CLUSTERS",
+    "CONTENT_IDEAS",
+    "ARTICLE",
+    "IMAGE_PROMPTS",
+]

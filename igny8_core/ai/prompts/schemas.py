@@ -5,6 +5,7 @@ They are sent as the `response_format` json_schema (strict mode: every object cl
 validated against them, whatever the provider. Lengths are enforced when saving, since
 strict mode does not accept every string keyword.
 """
+
 from igny8_core.planner.models import ContentStructure, ContentType
 
 

@@ -1,5 +1,6 @@
 """The four prompt templates. Bump `version` whenever a text or schema changes: the
 version is written to every AIRequestLog row, so answers can be traced to their prompt."""
+
 from . import PromptTemplate, schemas
 
 _SYSTEM = (

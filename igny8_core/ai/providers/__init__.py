@@ -1,4 +1,5 @@
 """AI providers behind one interface (see base.AIProvider); chosen by IGNY8_AI_PROVIDER."""
+
 from django.conf import settings
 
 from ..exceptions import ProviderError

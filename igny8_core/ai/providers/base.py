@@ -5,6 +5,7 @@ correction message, then MalformedOutput); `generate_image` returns encoded imag
 Subclasses implement `_complete` and `generate_image`; transport retries (429 / 5xx /
 timeouts) are the subclass's business, because only it knows its transport.
 """
+
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
@@ -75,7 +76,9 @@ class AIProvider(ABC):
                 ]
                 continue
             return JSONCompletion(data=data, model=raw.model, **usage)
-        failure = MalformedOutput(f"{error} (still invalid after {MAX_OUTPUT_ATTEMPTS} answers)", attempts=usage["attempts"])
+        failure = MalformedOutput(
+            f"{error} (still invalid after {MAX_OUTPUT_ATTEMPTS} answers)", attempts=usage["attempts"]
+        )
         failure.usage = usage
         raise failure
 
@@ -84,5 +87,7 @@ class AIProvider(ABC):
         """One chat completion (transport retries included); the answer text is not parsed yet."""
 
     @abstractmethod
-    def generate_image(self, prompt: str, size: str | None = None, quality: str | None = None, *, title: str = "") -> GeneratedImage:
+    def generate_image(
+        self, prompt: str, size: str | None = None, quality: str | None = None, *, title: str = ""
+    ) -> GeneratedImage:
         """One image for `prompt`; `title` is a hint that only the demo provider draws."""

@@ -3,6 +3,7 @@
 It answers the same prompts as a real model (reading the INPUT JSON of the messages), so the
 whole product — engine, schema validation, saving, charging — runs for real without a key.
 """
+
 import hashlib
 import io
 import json
@@ -36,8 +37,9 @@ class DemoProvider(AIProvider):
         answer = self._answer(schema_name, payload)
         text = json.dumps(answer, ensure_ascii=False)
         prompt = "".join(m["content"] for m in messages)
-        return RawCompletion(text=text, model=self.text_model, prompt_tokens=_tokens(prompt),
-                             completion_tokens=_tokens(text))
+        return RawCompletion(
+            text=text, model=self.text_model, prompt_tokens=_tokens(prompt), completion_tokens=_tokens(text)
+        )
 
     def _answer(self, schema_name: str, payload: dict) -> dict:
         site = payload.get("site", {})

@@ -1,5 +1,6 @@
 """The demo provider's offline "model": deterministic keyword grouping, ideas, articles and
 image prompts built from the input itself. Everything it writes is labelled as demo text."""
+
 import hashlib
 import random
 import re
@@ -11,13 +12,101 @@ DEMO_NOTICE = (
     "not by an AI model. Configure the openai provider for publishable articles.</em></p>"
 )
 
-STOPWORDS = set(
-    """a an and are as at be best buy by can cheap compare do does for from get good guide how i in
-    is it its me my near of on or our review reviews should that the their them there these this to
-    top vs what when where which who why will with without you your 2024 2025 2026 online free new
-    easy ideas tips beginner beginners over under into about like than more most much very just also make use
-    using used versus much many any all some one two ways way""".split()
-)
+STOPWORDS = {
+    "a",
+    "an",
+    "and",
+    "are",
+    "as",
+    "at",
+    "be",
+    "best",
+    "buy",
+    "by",
+    "can",
+    "cheap",
+    "compare",
+    "do",
+    "does",
+    "for",
+    "from",
+    "get",
+    "good",
+    "guide",
+    "how",
+    "i",
+    "in",
+    "is",
+    "it",
+    "its",
+    "me",
+    "my",
+    "near",
+    "of",
+    "on",
+    "or",
+    "our",
+    "review",
+    "reviews",
+    "should",
+    "that",
+    "the",
+    "their",
+    "them",
+    "there",
+    "these",
+    "this",
+    "to",
+    "top",
+    "vs",
+    "what",
+    "when",
+    "where",
+    "which",
+    "who",
+    "why",
+    "will",
+    "with",
+    "without",
+    "you",
+    "your",
+    "2024",
+    "2025",
+    "2026",
+    "online",
+    "free",
+    "new",
+    "easy",
+    "ideas",
+    "tips",
+    "beginner",
+    "beginners",
+    "over",
+    "under",
+    "into",
+    "about",
+    "like",
+    "than",
+    "more",
+    "most",
+    "much",
+    "very",
+    "just",
+    "also",
+    "make",
+    "use",
+    "using",
+    "used",
+    "versus",
+    "many",
+    "any",
+    "all",
+    "some",
+    "one",
+    "two",
+    "ways",
+    "way",
+}
 TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -98,7 +187,8 @@ def cluster_keywords(keywords: list[dict], existing_names=()) -> list[dict]:
         {
             "name": entry["name"][:255],
             "description": f"[Demo] {len(entry['keyword_ids'])} keyword(s) about {entry['name'].lower()}: "
-            + ", ".join(text[i] for i in entry["keyword_ids"][:4]) + ".",
+            + ", ".join(text[i] for i in entry["keyword_ids"][:4])
+            + ".",
             "keyword_ids": entry["keyword_ids"],
         }
         for entry in clusters.values()
@@ -127,18 +217,42 @@ def _group_name(members, words, text) -> str:
 
 
 _IDEA_PATTERNS = [
-    ("guide", "post", "The Complete Guide to {name}",
-     "Everything a reader needs to understand {lname}, from the basics to expert advice."),
-    ("how_to", "post", "How to Get Started with {name}",
-     "A step-by-step walkthrough that takes a beginner from zero to confident with {lname}."),
-    ("listicle", "post", "{n} Things to Know About {name}",
-     "A scannable list of the most useful facts and tips about {lname}."),
-    ("comparison", "post", "{name}: Options Compared",
-     "A side-by-side comparison of the main options for {lname}, with a clear recommendation."),
-    ("review", "post", "{name} Reviewed: What Really Matters",
-     "An honest review of what works and what does not when it comes to {lname}."),
-    ("article", "page", "Why {name} Matters",
-     "An explanation of why {lname} is worth the reader's attention and where to start."),
+    (
+        "guide",
+        "post",
+        "The Complete Guide to {name}",
+        "Everything a reader needs to understand {lname}, from the basics to expert advice.",
+    ),
+    (
+        "how_to",
+        "post",
+        "How to Get Started with {name}",
+        "A step-by-step walkthrough that takes a beginner from zero to confident with {lname}.",
+    ),
+    (
+        "listicle",
+        "post",
+        "{n} Things to Know About {name}",
+        "A scannable list of the most useful facts and tips about {lname}.",
+    ),
+    (
+        "comparison",
+        "post",
+        "{name}: Options Compared",
+        "A side-by-side comparison of the main options for {lname}, with a clear recommendation.",
+    ),
+    (
+        "review",
+        "post",
+        "{name} Reviewed: What Really Matters",
+        "An honest review of what works and what does not when it comes to {lname}.",
+    ),
+    (
+        "article",
+        "page",
+        "Why {name} Matters",
+        "An explanation of why {lname} is worth the reader's attention and where to start.",
+    ),
 ]
 
 
@@ -150,13 +264,15 @@ def content_ideas(cluster: dict, count: int) -> list[dict]:
     for i in range(count):
         structure, content_type, title, description = _IDEA_PATTERNS[(start + i) % len(_IDEA_PATTERNS)]
         targets = keywords[i::count] or keywords[:1]
-        ideas.append({
-            "title": title.format(name=name, lname=name.lower(), n=5 + len(keywords)),
-            "description": "[Demo] " + description.format(lname=name.lower()),
-            "content_type": content_type,
-            "content_structure": structure,
-            "target_keywords": targets,
-        })
+        ideas.append(
+            {
+                "title": title.format(name=name, lname=name.lower(), n=5 + len(keywords)),
+                "description": "[Demo] " + description.format(lname=name.lower()),
+                "content_type": content_type,
+                "content_structure": structure,
+                "target_keywords": targets,
+            }
+        )
     return ideas
 
 
@@ -185,8 +301,14 @@ _BULLETS = [
     "Ask for feedback from people experienced with {kw}",
     "Revisit your {kw} plan after a month",
 ]
-_SUBHEADINGS = ["Why it matters", "Getting the basics right", "Common mistakes to avoid",
-                "Tips from experience", "What to do next", "Choosing the right approach"]
+_SUBHEADINGS = [
+    "Why it matters",
+    "Getting the basics right",
+    "Common mistakes to avoid",
+    "Tips from experience",
+    "What to do next",
+    "Choosing the right approach",
+]
 
 
 def _paragraph(rng, kw, context, sentences=4) -> str:
@@ -235,10 +357,12 @@ def image_prompts(payload: dict) -> dict:
     in_article = []
     for i in range(count):
         heading = headings[i % len(headings)] if headings else f"{title}, detail {i + 1}"
-        in_article.append({
-            "prompt": f"[Demo] {style} illustrating '{heading}', part of an article titled '{title}', no text",
-            "alt_text": f"Illustration: {heading}"[:125],
-        })
+        in_article.append(
+            {
+                "prompt": f"[Demo] {style} illustrating '{heading}', part of an article titled '{title}', no text",
+                "alt_text": f"Illustration: {heading}"[:125],
+            }
+        )
     return {
         "featured": {
             "prompt": f"[Demo] wide {style} hero image for an article titled '{title}', no text",

@@ -7,11 +7,11 @@ are retried up to OPENAI_MAX_RETRIES times with exponential backoff (OPENAI_RETR
 doubling, capped at OPENAI_RETRY_MAX_DELAY, with jitter); a Retry-After header is honoured
 as given, up to OPENAI_RETRY_AFTER_MAX seconds (longer: give up, the item fails).
 """
+
 import base64
 import email.utils
 import logging
 import random
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -56,9 +56,22 @@ class _Retry(Exception):
 class OpenAIProvider(AIProvider):
     name = "openai"
 
-    def __init__(self, *, api_key=None, base_url=None, text_model=None, image_model=None,
-                 image_size=None, image_quality=None, image_response_format=None, timeout=None,
-                 max_retries=None, retry_base_delay=None, retry_max_delay=None, retry_after_max=None):
+    def __init__(
+        self,
+        *,
+        api_key=None,
+        base_url=None,
+        text_model=None,
+        image_model=None,
+        image_size=None,
+        image_quality=None,
+        image_response_format=None,
+        timeout=None,
+        max_retries=None,
+        retry_base_delay=None,
+        retry_max_delay=None,
+        retry_after_max=None,
+    ):
         api_key = api_key if api_key is not None else settings.OPENAI_API_KEY
         base_url = base_url if base_url is not None else settings.OPENAI_BASE_URL
         if not api_key and not base_url:
@@ -74,12 +87,19 @@ class OpenAIProvider(AIProvider):
         self.image_response_format = fmt or None  # gpt-image models reject the parameter
         self.timeout = float(timeout if timeout is not None else settings.OPENAI_TIMEOUT)
         self.max_retries = int(max_retries if max_retries is not None else settings.OPENAI_MAX_RETRIES)
-        self.retry_base_delay = float(retry_base_delay if retry_base_delay is not None else settings.OPENAI_RETRY_BASE_DELAY)
-        self.retry_max_delay = float(retry_max_delay if retry_max_delay is not None else settings.OPENAI_RETRY_MAX_DELAY)
-        self.retry_after_max = float(retry_after_max if retry_after_max is not None else settings.OPENAI_RETRY_AFTER_MAX)
+        self.retry_base_delay = float(
+            retry_base_delay if retry_base_delay is not None else settings.OPENAI_RETRY_BASE_DELAY
+        )
+        self.retry_max_delay = float(
+            retry_max_delay if retry_max_delay is not None else settings.OPENAI_RETRY_MAX_DELAY
+        )
+        self.retry_after_max = float(
+            retry_after_max if retry_after_max is not None else settings.OPENAI_RETRY_AFTER_MAX
+        )
         # Local servers ignore the key, but the SDK insists on one.
-        self.client = openai.OpenAI(api_key=api_key or "not-needed", base_url=base_url,
-                                    timeout=self.timeout, max_retries=0)
+        self.client = openai.OpenAI(
+            api_key=api_key or "not-needed", base_url=base_url, timeout=self.timeout, max_retries=0
+        )
 
     # --- the interface ---------------------------------------------------------------
     def _complete(self, messages, schema, schema_name) -> RawCompletion:
@@ -109,8 +129,13 @@ class OpenAIProvider(AIProvider):
         )
 
     def generate_image(self, prompt, size=None, quality=None, *, title="") -> GeneratedImage:
-        options = {"model": self.image_model, "prompt": prompt, "n": 1,
-                   "size": size or self.image_size, "quality": quality or self.image_quality}
+        options = {
+            "model": self.image_model,
+            "prompt": prompt,
+            "n": 1,
+            "size": size or self.image_size,
+            "quality": quality or self.image_quality,
+        }
         if self.image_response_format:
             options["response_format"] = self.image_response_format
         response, attempts = self._retrying("image generation", lambda: self.client.images.generate(**options))
@@ -139,7 +164,7 @@ class OpenAIProvider(AIProvider):
             if exc.code in RETRYABLE_STATUS or exc.code >= 500:
                 raise _Retry(f"HTTP {exc.code}", parse_retry_after(exc.headers)) from None
             raise ProviderError(f"Image download failed: HTTP {exc.code}") from None
-        except (urllib.error.URLError, TimeoutError, socket.timeout, ConnectionError) as exc:
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             raise _Retry(f"download error: {getattr(exc, 'reason', exc)}") from None
         if len(data) > MAX_IMAGE_DOWNLOAD_BYTES:
             raise ProviderError("The image download is larger than 50 MB.")
@@ -166,12 +191,15 @@ class OpenAIProvider(AIProvider):
             except openai.OpenAIError as exc:
                 raise ProviderError(f"{what} failed: {exc}", attempts=attempt) from None
             if attempt > self.max_retries:
-                raise ProviderError(f"{what} failed after {attempt} attempts: {reason}", transient=True, attempts=attempt)
+                raise ProviderError(
+                    f"{what} failed after {attempt} attempts: {reason}", transient=True, attempts=attempt
+                )
             if retry_after is not None and retry_after > self.retry_after_max:
                 raise ProviderError(
                     f"{what}: the server asked to retry after {retry_after:g}s "
                     f"(more than OPENAI_RETRY_AFTER_MAX={self.retry_after_max:g}s): {reason}",
-                    transient=True, attempts=attempt,
+                    transient=True,
+                    attempts=attempt,
                 )
             delay = retry_after if retry_after is not None else self.backoff(attempt)
             log.warning("%s: %s; retry %d/%d in %.2fs", what, reason, attempt, self.max_retries, delay)

@@ -10,92 +10,271 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AutomationConfig',
+            name="AutomationConfig",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_enabled', models.BooleanField(default=False, help_text='Run on the schedule below.')),
-                ('frequency', models.CharField(choices=[('daily', 'Daily'), ('weekly', 'Weekly (Mondays)'), ('monthly', 'Monthly (on the 1st)')], default='daily', max_length=10)),
-                ('scheduled_time', models.TimeField(default=datetime.time(2, 0), help_text="In the site's time zone.")),
-                ('stage_1_batch_size', models.PositiveSmallIntegerField(default=20, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)])),
-                ('stage_2_batch_size', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)])),
-                ('stage_3_batch_size', models.PositiveSmallIntegerField(default=20, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)])),
-                ('stage_4_batch_size', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)])),
-                ('stage_5_batch_size', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)])),
-                ('stage_6_batch_size', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)])),
-                ('within_stage_delay', models.PositiveIntegerField(default=3, help_text='Seconds between batches.', validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(3600)])),
-                ('between_stage_delay', models.PositiveIntegerField(default=5, help_text='Seconds between stages.', validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(3600)])),
-                ('stage_1_enabled', models.BooleanField(default=True)),
-                ('stage_2_enabled', models.BooleanField(default=True)),
-                ('stage_3_enabled', models.BooleanField(default=True)),
-                ('stage_4_enabled', models.BooleanField(default=True)),
-                ('stage_5_enabled', models.BooleanField(default=True)),
-                ('stage_6_enabled', models.BooleanField(default=True)),
-                ('stage_7_enabled', models.BooleanField(default=True)),
-                ('max_keywords_per_run', models.PositiveIntegerField(default=0, help_text='Keywords clustered per run (0 = unlimited)')),
-                ('max_clusters_per_run', models.PositiveIntegerField(default=0, help_text='Clusters turned into ideas per run (0 = unlimited)')),
-                ('max_ideas_per_run', models.PositiveIntegerField(default=0, help_text='Ideas queued to the writer per run (0 = unlimited)')),
-                ('max_tasks_per_run', models.PositiveIntegerField(default=0, help_text='Tasks written per run (0 = unlimited)')),
-                ('max_content_per_run', models.PositiveIntegerField(default=0, help_text='Content given image prompts per run (0 = unlimited)')),
-                ('max_images_per_run', models.PositiveIntegerField(default=0, help_text='Images generated per run (0 = unlimited)')),
-                ('max_approvals_per_run', models.PositiveIntegerField(default=0, help_text='Content auto-approved per run (0 = unlimited)')),
-                ('max_credits_per_run', models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='Credit budget of one run, shared between AI operations (0 = unlimited).', max_digits=12, validators=[django.core.validators.MinValueValidator(0)])),
-                ('last_run_at', models.DateTimeField(blank=True, null=True)),
-                ('next_run_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('site', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='automation_config', to='accounts.site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("is_enabled", models.BooleanField(default=False, help_text="Run on the schedule below.")),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("daily", "Daily"),
+                            ("weekly", "Weekly (Mondays)"),
+                            ("monthly", "Monthly (on the 1st)"),
+                        ],
+                        default="daily",
+                        max_length=10,
+                    ),
+                ),
+                ("scheduled_time", models.TimeField(default=datetime.time(2, 0), help_text="In the site's time zone.")),
+                (
+                    "stage_1_batch_size",
+                    models.PositiveSmallIntegerField(
+                        default=20,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                    ),
+                ),
+                (
+                    "stage_2_batch_size",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                    ),
+                ),
+                (
+                    "stage_3_batch_size",
+                    models.PositiveSmallIntegerField(
+                        default=20,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                    ),
+                ),
+                (
+                    "stage_4_batch_size",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                    ),
+                ),
+                (
+                    "stage_5_batch_size",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                    ),
+                ),
+                (
+                    "stage_6_batch_size",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                    ),
+                ),
+                (
+                    "within_stage_delay",
+                    models.PositiveIntegerField(
+                        default=3,
+                        help_text="Seconds between batches.",
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(3600),
+                        ],
+                    ),
+                ),
+                (
+                    "between_stage_delay",
+                    models.PositiveIntegerField(
+                        default=5,
+                        help_text="Seconds between stages.",
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(3600),
+                        ],
+                    ),
+                ),
+                ("stage_1_enabled", models.BooleanField(default=True)),
+                ("stage_2_enabled", models.BooleanField(default=True)),
+                ("stage_3_enabled", models.BooleanField(default=True)),
+                ("stage_4_enabled", models.BooleanField(default=True)),
+                ("stage_5_enabled", models.BooleanField(default=True)),
+                ("stage_6_enabled", models.BooleanField(default=True)),
+                ("stage_7_enabled", models.BooleanField(default=True)),
+                (
+                    "max_keywords_per_run",
+                    models.PositiveIntegerField(default=0, help_text="Keywords clustered per run (0 = unlimited)"),
+                ),
+                (
+                    "max_clusters_per_run",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Clusters turned into ideas per run (0 = unlimited)"
+                    ),
+                ),
+                (
+                    "max_ideas_per_run",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Ideas queued to the writer per run (0 = unlimited)"
+                    ),
+                ),
+                (
+                    "max_tasks_per_run",
+                    models.PositiveIntegerField(default=0, help_text="Tasks written per run (0 = unlimited)"),
+                ),
+                (
+                    "max_content_per_run",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Content given image prompts per run (0 = unlimited)"
+                    ),
+                ),
+                (
+                    "max_images_per_run",
+                    models.PositiveIntegerField(default=0, help_text="Images generated per run (0 = unlimited)"),
+                ),
+                (
+                    "max_approvals_per_run",
+                    models.PositiveIntegerField(default=0, help_text="Content auto-approved per run (0 = unlimited)"),
+                ),
+                (
+                    "max_credits_per_run",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        help_text="Credit budget of one run, shared between AI operations (0 = unlimited).",
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                ("last_run_at", models.DateTimeField(blank=True, null=True)),
+                ("next_run_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.account"
+                    ),
+                ),
+                (
+                    "site",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="automation_config",
+                        to="accounts.site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'automation config',
+                "verbose_name": "automation config",
             },
         ),
         migrations.CreateModel(
-            name='AutomationRun',
+            name="AutomationRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('run_id', models.CharField(max_length=100, unique=True)),
-                ('trigger_type', models.CharField(choices=[('manual', 'Manual'), ('scheduled', 'Scheduled')], default='manual', max_length=20)),
-                ('status', models.CharField(choices=[('running', 'Running'), ('paused', 'Paused'), ('cancelled', 'Cancelled'), ('completed', 'Completed'), ('failed', 'Failed')], default='running', max_length=20)),
-                ('current_stage', models.PositiveSmallIntegerField(default=1)),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('paused_at', models.DateTimeField(blank=True, null=True)),
-                ('resumed_at', models.DateTimeField(blank=True, null=True)),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('total_credits_used', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14)),
-                ('initial_snapshot', models.JSONField(blank=True, default=dict)),
-                ('stage_1_result', models.JSONField(blank=True, default=dict)),
-                ('stage_2_result', models.JSONField(blank=True, default=dict)),
-                ('stage_3_result', models.JSONField(blank=True, default=dict)),
-                ('stage_4_result', models.JSONField(blank=True, default=dict)),
-                ('stage_5_result', models.JSONField(blank=True, default=dict)),
-                ('stage_6_result', models.JSONField(blank=True, default=dict)),
-                ('stage_7_result', models.JSONField(blank=True, default=dict)),
-                ('current_processing', models.JSONField(blank=True, null=True)),
-                ('error_message', models.TextField(blank=True)),
-                ('stopped_reason', models.CharField(blank=True, max_length=500)),
-                ('epoch', models.PositiveIntegerField(default=0)),
-                ('claimed_at', models.DateTimeField(blank=True, help_text='Set when a worker redeemed the ticket.', null=True)),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True)),
-                ('lock_token', models.CharField(blank=True, help_text='Token of the Redis lock the worker holds.', max_length=100)),
-                ('recovery_count', models.PositiveSmallIntegerField(default=0)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='automation_runs', to='accounts.site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("run_id", models.CharField(max_length=100, unique=True)),
+                (
+                    "trigger_type",
+                    models.CharField(
+                        choices=[("manual", "Manual"), ("scheduled", "Scheduled")], default="manual", max_length=20
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("paused", "Paused"),
+                            ("cancelled", "Cancelled"),
+                            ("completed", "Completed"),
+                            ("failed", "Failed"),
+                        ],
+                        default="running",
+                        max_length=20,
+                    ),
+                ),
+                ("current_stage", models.PositiveSmallIntegerField(default=1)),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("paused_at", models.DateTimeField(blank=True, null=True)),
+                ("resumed_at", models.DateTimeField(blank=True, null=True)),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("total_credits_used", models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=14)),
+                ("initial_snapshot", models.JSONField(blank=True, default=dict)),
+                ("stage_1_result", models.JSONField(blank=True, default=dict)),
+                ("stage_2_result", models.JSONField(blank=True, default=dict)),
+                ("stage_3_result", models.JSONField(blank=True, default=dict)),
+                ("stage_4_result", models.JSONField(blank=True, default=dict)),
+                ("stage_5_result", models.JSONField(blank=True, default=dict)),
+                ("stage_6_result", models.JSONField(blank=True, default=dict)),
+                ("stage_7_result", models.JSONField(blank=True, default=dict)),
+                ("current_processing", models.JSONField(blank=True, null=True)),
+                ("error_message", models.TextField(blank=True)),
+                ("stopped_reason", models.CharField(blank=True, max_length=500)),
+                ("epoch", models.PositiveIntegerField(default=0)),
+                (
+                    "claimed_at",
+                    models.DateTimeField(blank=True, help_text="Set when a worker redeemed the ticket.", null=True),
+                ),
+                ("heartbeat_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "lock_token",
+                    models.CharField(blank=True, help_text="Token of the Redis lock the worker holds.", max_length=100),
+                ),
+                ("recovery_count", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.account"
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="automation_runs", to="accounts.site"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at', '-id'],
-                'indexes': [models.Index(fields=['site', '-started_at'], name='automation_run_site_time'), models.Index(fields=['status', 'heartbeat_at'], name='automation_run_stale')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ['running', 'paused'])), fields=('site',), name='automation_one_active_run_per_site'), models.CheckConstraint(condition=models.Q(('current_stage__gte', 1), ('current_stage__lte', 7)), name='automation_stage_1_to_7')],
+                "ordering": ["-started_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["site", "-started_at"], name="automation_run_site_time"),
+                    models.Index(fields=["status", "heartbeat_at"], name="automation_run_stale"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ["running", "paused"])),
+                        fields=("site",),
+                        name="automation_one_active_run_per_site",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("current_stage__gte", 1), ("current_stage__lte", 7)),
+                        name="automation_stage_1_to_7",
+                    ),
+                ],
             },
         ),
     ]

@@ -6,6 +6,7 @@
 Both go to the default queue (the automation queue may be busy with hour-long runs).
 Re-running the migration (or editing them in the admin) keeps one entry each.
 """
+
 from django.db import migrations
 from django.utils import timezone
 

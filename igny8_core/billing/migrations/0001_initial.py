@@ -6,52 +6,118 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CreditCostConfig',
+            name="CreditCostConfig",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('operation', models.CharField(choices=[('clustering', 'Keyword clustering'), ('idea_generation', 'Idea generation'), ('content_generation', 'Content generation'), ('image_prompt_extraction', 'Image prompt extraction'), ('image_generation', 'Image generation')], max_length=50, unique=True)),
-                ('unit', models.CharField(help_text='What is counted: keyword, cluster, word, prompt, image.', max_length=30)),
-                ('per_units', models.PositiveIntegerField(default=1)),
-                ('cost', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('rounding', models.CharField(choices=[('exact', 'Proportional'), ('ceil', 'Whole blocks (round up)')], default='exact', max_length=10)),
-                ('variant_costs', models.JSONField(blank=True, default=dict)),
-                ('budget_percentage', models.DecimalField(decimal_places=2, default=Decimal('0'), help_text="Global default share of a run's credit budget for this operation.", max_digits=5)),
-                ('is_active', models.BooleanField(default=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "operation",
+                    models.CharField(
+                        choices=[
+                            ("clustering", "Keyword clustering"),
+                            ("idea_generation", "Idea generation"),
+                            ("content_generation", "Content generation"),
+                            ("image_prompt_extraction", "Image prompt extraction"),
+                            ("image_generation", "Image generation"),
+                        ],
+                        max_length=50,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        help_text="What is counted: keyword, cluster, word, prompt, image.", max_length=30
+                    ),
+                ),
+                ("per_units", models.PositiveIntegerField(default=1)),
+                ("cost", models.DecimalField(decimal_places=2, max_digits=10)),
+                (
+                    "rounding",
+                    models.CharField(
+                        choices=[("exact", "Proportional"), ("ceil", "Whole blocks (round up)")],
+                        default="exact",
+                        max_length=10,
+                    ),
+                ),
+                ("variant_costs", models.JSONField(blank=True, default=dict)),
+                (
+                    "budget_percentage",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        help_text="Global default share of a run's credit budget for this operation.",
+                        max_digits=5,
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'credit cost',
-                'ordering': ['id'],
+                "verbose_name": "credit cost",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='CreditTransaction',
+            name="CreditTransaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('transaction_type', models.CharField(choices=[('deduction', 'Deduction'), ('purchase', 'Purchase'), ('grant', 'Grant'), ('refund', 'Refund'), ('adjustment', 'Adjustment')], max_length=20)),
-                ('operation', models.CharField(blank=True, max_length=50)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('balance_after', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('description', models.CharField(blank=True, max_length=500)),
-                ('idempotency_key', models.CharField(blank=True, max_length=200, null=True)),
-                ('metadata', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='credit_transactions', to='accounts.account')),
-                ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "transaction_type",
+                    models.CharField(
+                        choices=[
+                            ("deduction", "Deduction"),
+                            ("purchase", "Purchase"),
+                            ("grant", "Grant"),
+                            ("refund", "Refund"),
+                            ("adjustment", "Adjustment"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("operation", models.CharField(blank=True, max_length=50)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("balance_after", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("description", models.CharField(blank=True, max_length=500)),
+                ("idempotency_key", models.CharField(blank=True, max_length=200, null=True)),
+                ("metadata", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="credit_transactions",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.site",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['account', '-created_at'], name='credit_tx_account_time')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('idempotency_key__isnull', False)), fields=('account', 'idempotency_key'), name='credit_tx_idempotency_unique')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["account", "-created_at"], name="credit_tx_account_time")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("idempotency_key__isnull", False)),
+                        fields=("account", "idempotency_key"),
+                        name="credit_tx_idempotency_unique",
+                    )
+                ],
             },
         ),
     ]

@@ -1,4 +1,5 @@
 """Seed CreditCostConfig with the spec's default costs and budget shares."""
+
 from decimal import Decimal
 
 from django.db import migrations

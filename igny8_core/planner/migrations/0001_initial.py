@@ -6,100 +6,226 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Clusters',
+            name="Clusters",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=255)),
-                ('description', models.TextField(blank=True)),
-                ('keywords_count', models.PositiveIntegerField(default=0)),
-                ('status', models.CharField(choices=[('new', 'New'), ('mapped', 'Mapped')], default='new', max_length=20)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('sector', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.sector')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=255)),
+                ("description", models.TextField(blank=True)),
+                ("keywords_count", models.PositiveIntegerField(default=0)),
+                (
+                    "status",
+                    models.CharField(choices=[("new", "New"), ("mapped", "Mapped")], default="new", max_length=20),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.account"
+                    ),
+                ),
+                (
+                    "sector",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.sector",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.site"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'clusters',
-                'ordering': ['id'],
+                "verbose_name_plural": "clusters",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='ContentIdeas',
+            name="ContentIdeas",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('idea_title', models.CharField(max_length=500)),
-                ('description', models.TextField(blank=True)),
-                ('content_type', models.CharField(choices=[('post', 'Blog post'), ('page', 'Page'), ('product', 'Product')], default='post', max_length=20)),
-                ('content_structure', models.CharField(choices=[('article', 'Article'), ('guide', 'Guide'), ('how_to', 'How-to'), ('listicle', 'Listicle'), ('comparison', 'Comparison'), ('review', 'Review')], default='article', max_length=20)),
-                ('target_keywords', models.JSONField(blank=True, default=list)),
-                ('status', models.CharField(choices=[('new', 'New'), ('queued', 'Queued'), ('completed', 'Completed')], default='new', max_length=20)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('cluster', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='ideas', to='planner.clusters')),
-                ('sector', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.sector')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("idea_title", models.CharField(max_length=500)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "content_type",
+                    models.CharField(
+                        choices=[("post", "Blog post"), ("page", "Page"), ("product", "Product")],
+                        default="post",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "content_structure",
+                    models.CharField(
+                        choices=[
+                            ("article", "Article"),
+                            ("guide", "Guide"),
+                            ("how_to", "How-to"),
+                            ("listicle", "Listicle"),
+                            ("comparison", "Comparison"),
+                            ("review", "Review"),
+                        ],
+                        default="article",
+                        max_length=20,
+                    ),
+                ),
+                ("target_keywords", models.JSONField(blank=True, default=list)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("new", "New"), ("queued", "Queued"), ("completed", "Completed")],
+                        default="new",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.account"
+                    ),
+                ),
+                (
+                    "cluster",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="ideas",
+                        to="planner.clusters",
+                    ),
+                ),
+                (
+                    "sector",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.sector",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.site"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'content idea',
-                'verbose_name_plural': 'content ideas',
-                'ordering': ['id'],
+                "verbose_name": "content idea",
+                "verbose_name_plural": "content ideas",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Keywords',
+            name="Keywords",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('keyword', models.CharField(max_length=255)),
-                ('volume', models.PositiveIntegerField(default=0)),
-                ('difficulty', models.PositiveSmallIntegerField(default=0)),
-                ('intent', models.CharField(choices=[('informational', 'Informational'), ('commercial', 'Commercial'), ('transactional', 'Transactional'), ('navigational', 'Navigational')], default='informational', max_length=20)),
-                ('status', models.CharField(choices=[('new', 'New'), ('mapped', 'Mapped')], default='new', max_length=20)),
-                ('disabled', models.BooleanField(default=False)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('cluster', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='keywords', to='planner.clusters')),
-                ('sector', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.sector')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("keyword", models.CharField(max_length=255)),
+                ("volume", models.PositiveIntegerField(default=0)),
+                ("difficulty", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "intent",
+                    models.CharField(
+                        choices=[
+                            ("informational", "Informational"),
+                            ("commercial", "Commercial"),
+                            ("transactional", "Transactional"),
+                            ("navigational", "Navigational"),
+                        ],
+                        default="informational",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(choices=[("new", "New"), ("mapped", "Mapped")], default="new", max_length=20),
+                ),
+                ("disabled", models.BooleanField(default=False)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.account"
+                    ),
+                ),
+                (
+                    "cluster",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="keywords",
+                        to="planner.clusters",
+                    ),
+                ),
+                (
+                    "sector",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.sector",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.site"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'keywords',
-                'ordering': ['id'],
+                "verbose_name_plural": "keywords",
+                "ordering": ["id"],
             },
         ),
         migrations.AddIndex(
-            model_name='clusters',
-            index=models.Index(fields=['site', 'status'], name='clusters_site_status'),
+            model_name="clusters",
+            index=models.Index(fields=["site", "status"], name="clusters_site_status"),
         ),
         migrations.AddConstraint(
-            model_name='clusters',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), models.F('site'), name='cluster_name_unique_per_site_ci'),
+            model_name="clusters",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("name"), models.F("site"), name="cluster_name_unique_per_site_ci"
+            ),
         ),
         migrations.AddIndex(
-            model_name='contentideas',
-            index=models.Index(fields=['site', 'status'], name='ideas_site_status'),
+            model_name="contentideas",
+            index=models.Index(fields=["site", "status"], name="ideas_site_status"),
         ),
         migrations.AddIndex(
-            model_name='keywords',
-            index=models.Index(fields=['site', 'status'], name='keywords_site_status'),
+            model_name="keywords",
+            index=models.Index(fields=["site", "status"], name="keywords_site_status"),
         ),
         migrations.AddConstraint(
-            model_name='keywords',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('keyword'), models.F('site'), name='keyword_unique_per_site_ci'),
+            model_name="keywords",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("keyword"), models.F("site"), name="keyword_unique_per_site_ci"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='keywords',
-            constraint=models.CheckConstraint(condition=models.Q(('difficulty__lte', 100)), name='keyword_difficulty_0_100'),
+            model_name="keywords",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("difficulty__lte", 100)), name="keyword_difficulty_0_100"
+            ),
         ),
     ]

@@ -7,73 +7,132 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('writer', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("writer", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PublishingSettings',
+            name="PublishingSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('auto_approval_enabled', models.BooleanField(default=False)),
-                ('auto_publish_enabled', models.BooleanField(default=False)),
-                ('scheduling_mode', models.CharField(choices=[('time_slots', 'Time slots (publish at set times)'), ('stagger', 'Staggered (spread over a daily window)'), ('immediate', 'Immediate (as soon as approved)')], default='time_slots', max_length=20)),
-                ('publish_days', models.JSONField(default=igny8_core.publishing.models.default_publish_days, help_text='Days allowed: mon … sun.')),
-                ('publish_time_slots', models.JSONField(default=igny8_core.publishing.models.default_time_slots, help_text='HH:MM times (time_slots mode).')),
-                ('stagger_start_time', models.TimeField(default=datetime.time(9, 0))),
-                ('stagger_end_time', models.TimeField(default=datetime.time(18, 0))),
-                ('stagger_interval_minutes', models.PositiveIntegerField(default=15)),
-                ('daily_target', models.PositiveIntegerField(default=3)),
-                ('weekly_target', models.PositiveIntegerField(default=15)),
-                ('monthly_target', models.PositiveIntegerField(default=50)),
-                ('queue_limit', models.PositiveIntegerField(default=100, help_text='Max items scheduled at once.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('site', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='publishing_settings', to='accounts.site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("auto_approval_enabled", models.BooleanField(default=False)),
+                ("auto_publish_enabled", models.BooleanField(default=False)),
+                (
+                    "scheduling_mode",
+                    models.CharField(
+                        choices=[
+                            ("time_slots", "Time slots (publish at set times)"),
+                            ("stagger", "Staggered (spread over a daily window)"),
+                            ("immediate", "Immediate (as soon as approved)"),
+                        ],
+                        default="time_slots",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "publish_days",
+                    models.JSONField(
+                        default=igny8_core.publishing.models.default_publish_days, help_text="Days allowed: mon … sun."
+                    ),
+                ),
+                (
+                    "publish_time_slots",
+                    models.JSONField(
+                        default=igny8_core.publishing.models.default_time_slots,
+                        help_text="HH:MM times (time_slots mode).",
+                    ),
+                ),
+                ("stagger_start_time", models.TimeField(default=datetime.time(9, 0))),
+                ("stagger_end_time", models.TimeField(default=datetime.time(18, 0))),
+                ("stagger_interval_minutes", models.PositiveIntegerField(default=15)),
+                ("daily_target", models.PositiveIntegerField(default=3)),
+                ("weekly_target", models.PositiveIntegerField(default=15)),
+                ("monthly_target", models.PositiveIntegerField(default=50)),
+                ("queue_limit", models.PositiveIntegerField(default=100, help_text="Max items scheduled at once.")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.account"
+                    ),
+                ),
+                (
+                    "site",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="publishing_settings",
+                        to="accounts.site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'publishing settings',
-                'verbose_name_plural': 'publishing settings',
+                "verbose_name": "publishing settings",
+                "verbose_name_plural": "publishing settings",
             },
         ),
         migrations.CreateModel(
-            name='WordPressConnection',
+            name="WordPressConnection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(help_text='Site address, e.g. https://blog.example.com', max_length=500)),
-                ('username', models.CharField(max_length=150)),
-                ('encrypted_password', models.TextField(editable=False)),
-                ('is_active', models.BooleanField(default=True)),
-                ('last_tested_at', models.DateTimeField(blank=True, null=True)),
-                ('last_test_ok', models.BooleanField(blank=True, null=True)),
-                ('last_test_error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('site', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='wordpress_connection', to='accounts.site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("url", models.URLField(help_text="Site address, e.g. https://blog.example.com", max_length=500)),
+                ("username", models.CharField(max_length=150)),
+                ("encrypted_password", models.TextField(editable=False)),
+                ("is_active", models.BooleanField(default=True)),
+                ("last_tested_at", models.DateTimeField(blank=True, null=True)),
+                ("last_test_ok", models.BooleanField(blank=True, null=True)),
+                ("last_test_error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.account"
+                    ),
+                ),
+                (
+                    "site",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="wordpress_connection",
+                        to="accounts.site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'WordPress connection',
+                "verbose_name": "WordPress connection",
             },
         ),
         migrations.CreateModel(
-            name='WordPressMedia',
+            name="WordPressMedia",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('media_id', models.PositiveBigIntegerField()),
-                ('source_url', models.URLField(max_length=1000)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('connection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='media', to='publishing.wordpressconnection')),
-                ('image', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='writer.images')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("media_id", models.PositiveBigIntegerField()),
+                ("source_url", models.URLField(max_length=1000)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "connection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="media",
+                        to="publishing.wordpressconnection",
+                    ),
+                ),
+                (
+                    "image",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="writer.images"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('image', 'connection'), name='wp_media_once_per_image')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("image", "connection"), name="wp_media_once_per_image")
+                ],
             },
         ),
     ]

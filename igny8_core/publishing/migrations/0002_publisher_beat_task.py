@@ -2,6 +2,7 @@
 
 `expire_seconds` just under the interval: a backlog of ticks never piles up and double-fires.
 """
+
 from django.db import migrations
 from django.utils import timezone
 

@@ -6,110 +6,278 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('planner', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("planner", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Tasks',
+            name="Tasks",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=500)),
-                ('description', models.TextField(blank=True)),
-                ('content_type', models.CharField(choices=[('post', 'Blog post'), ('page', 'Page'), ('product', 'Product')], default='post', max_length=20)),
-                ('content_structure', models.CharField(choices=[('article', 'Article'), ('guide', 'Guide'), ('how_to', 'How-to'), ('listicle', 'Listicle'), ('comparison', 'Comparison'), ('review', 'Review')], default='article', max_length=20)),
-                ('keywords', models.JSONField(blank=True, default=list)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('in_progress', 'In progress'), ('completed', 'Completed'), ('failed', 'Failed')], default='queued', max_length=20)),
-                ('error_message', models.TextField(blank=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('cluster', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tasks', to='planner.clusters')),
-                ('idea', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='task', to='planner.contentideas')),
-                ('sector', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.sector')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=500)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "content_type",
+                    models.CharField(
+                        choices=[("post", "Blog post"), ("page", "Page"), ("product", "Product")],
+                        default="post",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "content_structure",
+                    models.CharField(
+                        choices=[
+                            ("article", "Article"),
+                            ("guide", "Guide"),
+                            ("how_to", "How-to"),
+                            ("listicle", "Listicle"),
+                            ("comparison", "Comparison"),
+                            ("review", "Review"),
+                        ],
+                        default="article",
+                        max_length=20,
+                    ),
+                ),
+                ("keywords", models.JSONField(blank=True, default=list)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("in_progress", "In progress"),
+                            ("completed", "Completed"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=20,
+                    ),
+                ),
+                ("error_message", models.TextField(blank=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.account"
+                    ),
+                ),
+                (
+                    "cluster",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tasks",
+                        to="planner.clusters",
+                    ),
+                ),
+                (
+                    "idea",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="task",
+                        to="planner.contentideas",
+                    ),
+                ),
+                (
+                    "sector",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.sector",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.site"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'task',
-                'verbose_name_plural': 'tasks',
-                'ordering': ['id'],
+                "verbose_name": "task",
+                "verbose_name_plural": "tasks",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Content',
+            name="Content",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=500)),
-                ('html_content', models.TextField(blank=True)),
-                ('meta_title', models.CharField(blank=True, max_length=300)),
-                ('meta_description', models.CharField(blank=True, max_length=500)),
-                ('word_count', models.PositiveIntegerField(default=0)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('review', 'Ready for review'), ('approved', 'Approved'), ('published', 'Published')], default='draft', max_length=20)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('site_status', models.CharField(choices=[('not_published', 'Not published'), ('scheduled', 'Scheduled'), ('publishing', 'Publishing'), ('published', 'Published'), ('failed', 'Failed')], default='not_published', max_length=20)),
-                ('scheduled_publish_at', models.DateTimeField(blank=True, null=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('external_id', models.CharField(blank=True, max_length=100)),
-                ('external_url', models.URLField(blank=True, max_length=1000)),
-                ('publish_attempts', models.PositiveSmallIntegerField(default=0)),
-                ('publish_error', models.TextField(blank=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('cluster', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='planner.clusters')),
-                ('sector', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.sector')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.site')),
-                ('task', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='content', to='writer.tasks')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=500)),
+                ("html_content", models.TextField(blank=True)),
+                ("meta_title", models.CharField(blank=True, max_length=300)),
+                ("meta_description", models.CharField(blank=True, max_length=500)),
+                ("word_count", models.PositiveIntegerField(default=0)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("review", "Ready for review"),
+                            ("approved", "Approved"),
+                            ("published", "Published"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "site_status",
+                    models.CharField(
+                        choices=[
+                            ("not_published", "Not published"),
+                            ("scheduled", "Scheduled"),
+                            ("publishing", "Publishing"),
+                            ("published", "Published"),
+                            ("failed", "Failed"),
+                        ],
+                        default="not_published",
+                        max_length=20,
+                    ),
+                ),
+                ("scheduled_publish_at", models.DateTimeField(blank=True, null=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("external_id", models.CharField(blank=True, max_length=100)),
+                ("external_url", models.URLField(blank=True, max_length=1000)),
+                ("publish_attempts", models.PositiveSmallIntegerField(default=0)),
+                ("publish_error", models.TextField(blank=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.account"
+                    ),
+                ),
+                (
+                    "cluster",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="planner.clusters",
+                    ),
+                ),
+                (
+                    "sector",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.sector",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.site"
+                    ),
+                ),
+                (
+                    "task",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="content",
+                        to="writer.tasks",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'content',
-                'verbose_name_plural': 'content',
-                'ordering': ['id'],
+                "verbose_name": "content",
+                "verbose_name_plural": "content",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Images',
+            name="Images",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('image_type', models.CharField(choices=[('featured', 'Featured'), ('in_article', 'In article')], max_length=20)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('prompt', models.TextField()),
-                ('alt_text', models.CharField(blank=True, max_length=300)),
-                ('file', models.ImageField(blank=True, max_length=500, upload_to=igny8_core.writer.models.image_upload_to)),
-                ('thumbnail', models.ImageField(blank=True, max_length=500, upload_to=igny8_core.writer.models.image_upload_to)),
-                ('width', models.PositiveIntegerField(blank=True, null=True)),
-                ('height', models.PositiveIntegerField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('pending', 'Pending (prompt only)'), ('generated', 'Generated'), ('failed', 'Failed')], default='pending', max_length=20)),
-                ('error_message', models.TextField(blank=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('content', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='images', to='writer.content')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "image_type",
+                    models.CharField(choices=[("featured", "Featured"), ("in_article", "In article")], max_length=20),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("prompt", models.TextField()),
+                ("alt_text", models.CharField(blank=True, max_length=300)),
+                (
+                    "file",
+                    models.ImageField(blank=True, max_length=500, upload_to=igny8_core.writer.models.image_upload_to),
+                ),
+                (
+                    "thumbnail",
+                    models.ImageField(blank=True, max_length=500, upload_to=igny8_core.writer.models.image_upload_to),
+                ),
+                ("width", models.PositiveIntegerField(blank=True, null=True)),
+                ("height", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending (prompt only)"),
+                            ("generated", "Generated"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("error_message", models.TextField(blank=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.account"
+                    ),
+                ),
+                (
+                    "content",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="images", to="writer.content"
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.site"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'image',
-                'verbose_name_plural': 'images',
-                'ordering': ['content_id', 'position'],
-                'indexes': [models.Index(fields=['site', 'status'], name='images_site_status')],
-                'constraints': [models.UniqueConstraint(fields=('content', 'image_type', 'position'), name='image_slot_unique')],
+                "verbose_name": "image",
+                "verbose_name_plural": "images",
+                "ordering": ["content_id", "position"],
+                "indexes": [models.Index(fields=["site", "status"], name="images_site_status")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("content", "image_type", "position"), name="image_slot_unique")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='tasks',
-            index=models.Index(fields=['site', 'status'], name='tasks_site_status'),
+            model_name="tasks",
+            index=models.Index(fields=["site", "status"], name="tasks_site_status"),
         ),
         migrations.AddIndex(
-            model_name='content',
-            index=models.Index(fields=['site', 'status'], name='content_site_status'),
+            model_name="content",
+            index=models.Index(fields=["site", "status"], name="content_site_status"),
         ),
         migrations.AddIndex(
-            model_name='content',
-            index=models.Index(fields=['site_status', 'scheduled_publish_at'], name='content_publish_due'),
+            model_name="content",
+            index=models.Index(fields=["site_status", "scheduled_publish_at"], name="content_publish_due"),
         ),
     ]

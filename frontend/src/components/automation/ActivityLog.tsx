@@ -43,13 +43,21 @@ export function ActivityLog({
       title={
         <span>
           Activity log{" "}
-          {runId && <code className="ml-1 text-xs font-normal text-slate-500" data-testid="log-run-id">{runId}</code>}
+          {runId && (
+            <code className="ml-1 text-xs font-normal text-slate-500" data-testid="log-run-id">
+              {runId}
+            </code>
+          )}
         </span>
       }
       actions={
         <>
           {!isCurrent && (
-            <button type="button" className="text-xs font-medium text-indigo-600 hover:underline" onClick={onShowCurrent}>
+            <button
+              type="button"
+              className="text-xs font-medium text-indigo-600 hover:underline"
+              onClick={onShowCurrent}
+            >
               Back to the latest run
             </button>
           )}
@@ -69,7 +77,8 @@ export function ActivityLog({
             </select>
           </label>
           <label className="flex items-center gap-1 text-xs text-slate-600">
-            <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Auto-scroll
+            <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} />{" "}
+            Auto-scroll
           </label>
         </>
       }
@@ -77,7 +86,9 @@ export function ActivityLog({
       {!runId ? (
         <p className="text-sm text-slate-500">No run yet: the log of the next run appears here.</p>
       ) : query.isError ? (
-        <p className="text-sm text-red-700" role="alert">{describeError(query.error)}</p>
+        <p className="text-sm text-red-700" role="alert">
+          {describeError(query.error)}
+        </p>
       ) : (
         <pre
           ref={box}

@@ -101,9 +101,19 @@ export function ConfigModal({
 
         <fieldset className="space-y-3">
           <legend className="text-sm font-semibold text-slate-800">Schedule</legend>
-          <Toggle name="is_enabled" label="Run on a schedule" checked={!!form.is_enabled} onChange={(v) => set("is_enabled", v)} />
+          <Toggle
+            name="is_enabled"
+            label="Run on a schedule"
+            checked={!!form.is_enabled}
+            onChange={(v) => set("is_enabled", v)}
+          />
           <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
-            <Field label="Frequency" name="frequency" errors={errors.frequency} hint="Weekly runs on Mondays, monthly on the 1st.">
+            <Field
+              label="Frequency"
+              name="frequency"
+              errors={errors.frequency}
+              hint="Weekly runs on Mondays, monthly on the 1st."
+            >
               <select
                 id="f-frequency"
                 name="frequency"
@@ -166,11 +176,15 @@ export function ConfigModal({
               />
             ))}
           </div>
-          <p className="mt-1 text-xs text-slate-500">A disabled stage is skipped (and logged); its items wait for a later run.</p>
+          <p className="mt-1 text-xs text-slate-500">
+            A disabled stage is skipped (and logged); its items wait for a later run.
+          </p>
         </fieldset>
 
         <fieldset>
-          <legend className="mb-2 text-sm font-semibold text-slate-800">Per-run limits (0 = unlimited)</legend>
+          <legend className="mb-2 text-sm font-semibold text-slate-800">
+            Per-run limits (0 = unlimited)
+          </legend>
           <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">
             {LIMIT_FIELDS.map(([key, label]) => (
               <Field key={key} label={label} name={key} errors={errors[key]}>

@@ -14,23 +14,40 @@ export function GlobalProgressBar({
   durationSeconds?: number;
 }) {
   const barColor =
-    run.status === "failed" ? "bg-red-500" : run.status === "paused" ? "bg-amber-500" : run.status === "completed" ? "bg-emerald-500" : run.status === "cancelled" ? "bg-slate-400" : "bg-indigo-600";
+    run.status === "failed"
+      ? "bg-red-500"
+      : run.status === "paused"
+        ? "bg-amber-500"
+        : run.status === "completed"
+          ? "bg-emerald-500"
+          : run.status === "cancelled"
+            ? "bg-slate-400"
+            : "bg-indigo-600";
   return (
-    <section data-testid="global-progress" className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
+    <section
+      data-testid="global-progress"
+      className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm"
+    >
       <div className="flex flex-wrap items-center justify-between gap-2">
         <div className="flex min-w-0 flex-wrap items-center gap-2">
           <h2 className="text-sm font-semibold text-slate-800">Run progress</h2>
-          <code className="truncate text-xs text-slate-500" data-testid="run-id">{run.run_id}</code>
+          <code className="truncate text-xs text-slate-500" data-testid="run-id">
+            {run.run_id}
+          </code>
           <StatusBadge status={run.status} testId="run-status" />
-          {run.current_stage ? <span className="text-xs text-slate-500">stage {run.current_stage}/7</span> : null}
+          {run.current_stage ? (
+            <span className="text-xs text-slate-500">stage {run.current_stage}/7</span>
+          ) : null}
         </div>
         <div className="flex gap-4 text-xs text-slate-600">
           <span>
-            Credits used <strong className="tabular-nums text-slate-900">{formatCredits(run.total_credits_used)}</strong>
+            Credits used{" "}
+            <strong className="tabular-nums text-slate-900">{formatCredits(run.total_credits_used)}</strong>
           </span>
           {durationSeconds !== undefined && (
             <span>
-              Duration <strong className="tabular-nums text-slate-900">{formatSeconds(durationSeconds)}</strong>
+              Duration{" "}
+              <strong className="tabular-nums text-slate-900">{formatSeconds(durationSeconds)}</strong>
             </span>
           )}
         </div>
@@ -52,11 +69,15 @@ export function GlobalProgressBar({
         />
       </div>
       <p className="mt-1 text-xs text-slate-600" data-testid="progress-text">
-        <strong className="tabular-nums">{progress.percentage}%</strong> · {progress.completed.toLocaleString("en-US")} of{" "}
-        {progress.total.toLocaleString("en-US")} items (queue sizes at run start, plus items created and still projected by the run)
+        <strong className="tabular-nums">{progress.percentage}%</strong> ·{" "}
+        {progress.completed.toLocaleString("en-US")} of {progress.total.toLocaleString("en-US")} items (queue
+        sizes at run start, plus items created and still projected by the run)
       </p>
       {(run.stopped_reason || run.error_message) && (
-        <p className="mt-2 rounded-md bg-amber-50 px-2 py-1 text-xs text-amber-900" data-testid="stopped-reason">
+        <p
+          className="mt-2 rounded-md bg-amber-50 px-2 py-1 text-xs text-amber-900"
+          data-testid="stopped-reason"
+        >
           {run.error_message || run.stopped_reason}
         </p>
       )}

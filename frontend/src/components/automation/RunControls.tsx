@@ -17,16 +17,31 @@ export function RunControls({
 }) {
   return (
     <div className="flex flex-wrap gap-2" data-testid="run-controls">
-      <Button variant="primary" disabled={!states.runNow} loading={pending === "runNow"} onClick={() => onAction("runNow")}>
+      <Button
+        variant="primary"
+        disabled={!states.runNow}
+        loading={pending === "runNow"}
+        onClick={() => onAction("runNow")}
+      >
         <PlayIcon /> Run Now
       </Button>
       <Button disabled={!states.pause} loading={pending === "pause"} onClick={() => onAction("pause")}>
         <PauseIcon /> Pause
       </Button>
-      <Button variant="success" disabled={!states.resume} loading={pending === "resume"} onClick={() => onAction("resume")}>
+      <Button
+        variant="success"
+        disabled={!states.resume}
+        loading={pending === "resume"}
+        onClick={() => onAction("resume")}
+      >
         <PlayIcon /> Resume
       </Button>
-      <Button variant="danger" disabled={!states.cancel} loading={pending === "cancel"} onClick={() => onAction("cancel")}>
+      <Button
+        variant="danger"
+        disabled={!states.cancel}
+        loading={pending === "cancel"}
+        onClick={() => onAction("cancel")}
+      >
         <StopIcon /> Cancel
       </Button>
       <Button variant="ghost" onClick={onConfigure}>

@@ -42,7 +42,11 @@ export function RunHistory({
                   title="Show this run's log"
                 >
                   <td className="px-4 py-2">
-                    <button type="button" className="font-mono text-indigo-700 hover:underline" onClick={() => onSelect(run.run_id)}>
+                    <button
+                      type="button"
+                      className="font-mono text-indigo-700 hover:underline"
+                      onClick={() => onSelect(run.run_id)}
+                    >
                       {run.run_id}
                     </button>
                   </td>

@@ -1,4 +1,5 @@
 """Create (or top up) the demo account, user, site and keyword set. Safe to run again."""
+
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand

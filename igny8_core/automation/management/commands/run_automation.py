@@ -5,6 +5,7 @@ it shows live per-stage progress bars until the run ends, then a summary table. 
 the run executes in this process (no worker needed); the queued task message then finds its
 ticket already redeemed and does nothing.
 """
+
 import sys
 import time
 
