@@ -55,6 +55,17 @@ def png_bytes(width=320, height=200, title="fake server image") -> bytes:
     return draw_demo_image(title, width, height, title)
 
 
+def response_bytes(status: int, content_type: str, headers: dict, payload: bytes) -> bytes:
+    """A whole HTTP/1.0 response (status line, headers, body) as one buffer, for one write."""
+    lines = [
+        f"HTTP/1.0 {status} {BaseHTTPRequestHandler.responses.get(status, ('Status',))[0]}",
+        f"Content-Type: {content_type}",
+        f"Content-Length: {len(payload)}",
+        *(f"{name}: {value}" for name, value in headers.items()),
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload
+
+
 @dataclass
 class Recorded:
     method: str
@@ -120,6 +131,10 @@ class FakeOpenAI:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Headers and body leave in one write on a socket without Nagle: a separate
+            # small body write would wait for the client's delayed ACK (~40 ms a request).
+            disable_nagle_algorithm = True
+
             def log_message(self, *args):  # keep test output clean
                 pass
 
@@ -147,13 +162,7 @@ class FakeOpenAI:
                 elif isinstance(payload, str):
                     payload = payload.encode()
                 try:
-                    self.send_response(reply.status)
-                    self.send_header("Content-Type", reply.content_type)
-                    self.send_header("Content-Length", str(len(payload or b"")))
-                    for name, value in reply.headers.items():
-                        self.send_header(name, value)
-                    self.end_headers()
-                    self.wfile.write(payload or b"")
+                    self.wfile.write(response_bytes(reply.status, reply.content_type, reply.headers, payload or b""))
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout tests)
 
