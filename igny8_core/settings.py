@@ -151,11 +151,20 @@ STORAGES = {
 IGNY8_LOG_ROOT = Path(env.str("IGNY8_LOG_ROOT", default=str(BASE_DIR / "logs")))
 
 # --- AI provider --------------------------------------------------------------------
+# Two roles: `text` (chat completions) and `image` (image generation), each with its own
+# provider, endpoint, key and model, so e.g. Ollama writes and OpenAI draws. The image role
+# defaults to the text role's endpoint and key; "none" makes no images at all.
 IGNY8_AI_PROVIDER = env.str("IGNY8_AI_PROVIDER", default="demo")
 if IGNY8_AI_PROVIDER not in ("demo", "openai"):
     raise ImproperlyConfigured("IGNY8_AI_PROVIDER must be 'demo' or 'openai'.")
+# Empty means "as the text role" (resolved when a provider is built, see ai/providers/roles.py).
+IGNY8_IMAGE_PROVIDER = env.str("IGNY8_IMAGE_PROVIDER", default="")
+if IGNY8_IMAGE_PROVIDER not in ("", "demo", "openai", "none"):
+    raise ImproperlyConfigured("IGNY8_IMAGE_PROVIDER must be 'demo', 'openai' or 'none'.")
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="") or None
+OPENAI_IMAGE_API_KEY = env.str("OPENAI_IMAGE_API_KEY", default="")  # empty: OPENAI_API_KEY
+OPENAI_IMAGE_BASE_URL = env.str("OPENAI_IMAGE_BASE_URL", default="") or None  # empty: OPENAI_BASE_URL
 OPENAI_TEXT_MODEL = env.str("OPENAI_TEXT_MODEL", default="gpt-4o-mini")
 OPENAI_IMAGE_MODEL = env.str("OPENAI_IMAGE_MODEL", default="gpt-image-1")
 OPENAI_IMAGE_SIZE = env.str("OPENAI_IMAGE_SIZE", default="1024x1024")

@@ -249,7 +249,9 @@ class AIEngine:
 
     # --- request log -----------------------------------------------------------------
     def _log_row(self, fn: AIFunction, ids: list[int]) -> AIRequestLog:
-        provider = None if fn.kind == "local" else self._get_provider()
+        # The role's own provider: with text and image on different providers, each row
+        # names the one that was called.
+        provider = None if fn.kind == "local" else self._get_provider().for_role(fn.kind)
         return AIRequestLog(
             account=self.account,
             site=self.site,

@@ -9,6 +9,7 @@ as a url that the same server serves.
 
 import base64
 import json
+import re
 import threading
 import time
 from collections import deque
@@ -18,6 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from igny8_core.ai.providers.demo import DemoProvider, draw_demo_image
 
 CHAT = "/v1/chat/completions"
+# How the provider names the wanted object when the schema is given in the prompt.
+SCHEMA_NAME = re.compile(r"JSON object \(schema `([a-z_]+)`\)")
 IMAGES = "/v1/images/generations"
 
 
@@ -76,7 +79,13 @@ class Recorded:
 
 
 class FakeOpenAI:
-    def __init__(self):
+    """`serves` limits the routes like real servers do: {"chat"} for Ollama / vLLM / LM Studio
+    (no image route), {"images"} for an image-only server; `json_schema=False` answers a
+    `json_schema` response_format with 400, as servers without structured output do."""
+
+    def __init__(self, serves=("chat", "images"), json_schema: bool = True):
+        self.serves = set(serves)
+        self.json_schema = json_schema
         self.requests: list[Recorded] = []
         self.scripts: dict[str, deque] = {CHAT: deque(), IMAGES: deque()}
         self.files: dict[str, bytes] = {}
@@ -112,11 +121,9 @@ class FakeOpenAI:
 
     # --- default answers -------------------------------------------------------------
     def _default(self, path: str, body) -> Reply:
-        if path == CHAT:
-            fmt = body["response_format"]["json_schema"]
-            raw = self._demo._complete(body["messages"], fmt["schema"], fmt["name"])
-            return chat_reply(raw.text, model=body["model"])
-        if path == IMAGES:
+        if path == CHAT and "chat" in self.serves:
+            return self._chat(body)
+        if path == IMAGES and "images" in self.serves:
             data = png_bytes(title=body["prompt"][:40])
             if self.image_mode == "url":
                 name = f"/files/img-{len(self.files)}.png"
@@ -126,6 +133,23 @@ class FakeOpenAI:
         if path in self.files:
             return Reply(body=self.files[path], content_type="image/png")
         return error_reply(404, f"no route {path}")
+
+    def _chat(self, body) -> Reply:
+        fmt = body.get("response_format") or {}
+        if fmt.get("type") == "json_schema":
+            if not self.json_schema:
+                return error_reply(400, "response_format type 'json_schema' is not supported by this server")
+            raw = self._demo._complete(body["messages"], fmt["json_schema"]["schema"], fmt["json_schema"]["name"])
+            return chat_reply(raw.text, model=body["model"])
+        # JSON mode or plain text: the schema's name is only in the prompt, as for a real model.
+        text = "\n".join(m["content"] for m in body["messages"])
+        match = SCHEMA_NAME.search(text)
+        if match is None:
+            return chat_reply("I am not sure what you want.", model=body["model"])
+        raw = self._demo._complete(body["messages"], {}, match.group(1))
+        if fmt.get("type") == "json_object":
+            return chat_reply(raw.text, model=body["model"])
+        return chat_reply(f"Sure! Here it is:\n\n```json\n{raw.text}\n```\n\nAnything else?", model=body["model"])
 
     def _handler(self):
         fake = self

@@ -1,32 +1,73 @@
-"""AI providers behind one interface (see base.AIProvider); chosen by IGNY8_AI_PROVIDER."""
+"""AI providers behind one interface (see base.AIProvider).
 
-from django.conf import settings
+`get_provider()` pairs the text role's provider with the image role's (see roles.py for
+where each role's settings come from); `get_provider("demo" | "openai")` builds that one
+provider for both roles from the install's settings.
+"""
+
+from functools import partial
 
 from ..exceptions import ProviderError
 from .base import AIProvider, GeneratedImage, JSONCompletion
+from .pair import RoleProviders
+from .roles import IMAGE, TEXT, RoleSettings, role_settings
+
+
+def build_role_provider(config: RoleSettings) -> AIProvider:
+    """One role's provider from its settings."""
+    if config.provider == "demo":
+        from .demo import DemoProvider
+
+        provider = DemoProvider()
+    elif config.provider == "openai":
+        from .openai import OpenAIProvider
+
+        model = {"text_model": config.model} if config.role == TEXT else {"image_model": config.model}
+        provider = OpenAIProvider(
+            api_key=config.api_key, base_url=config.base_url, role=config.role, **{k: v for k, v in model.items() if v}
+        )
+    else:
+        raise ProviderError(f"Unknown {config.role} provider '{config.provider}' (use 'demo' or 'openai').")
+    provider.role = config.role
+    return provider
 
 
 def get_provider(name: str | None = None, account=None) -> AIProvider:
-    """The configured provider. `account` is the seam for a per-account choice later."""
-    name = name or settings.IGNY8_AI_PROVIDER
-    if name == "demo":
-        from .demo import DemoProvider
+    """The provider for `account` (or the install): text and image roles paired.
 
-        return DemoProvider()
-    if name == "openai":
-        from .openai import OpenAIProvider
+    With `name`, that one provider serves both roles on the text role's endpoint (scripts and
+    tests that want a specific provider)."""
+    if name is not None:
+        if name not in ("demo", "openai"):
+            raise ProviderError(f"Unknown AI provider '{name}' (use 'demo' or 'openai').")
+        provider = build_role_provider(role_settings(TEXT).with_overrides(provider=name))
+        provider.role = ""
+        return provider
+    text, image = role_settings(TEXT, account), role_settings(IMAGE, account)
+    return RoleProviders(partial(build_role_provider, text), None if image.off else partial(build_role_provider, image))
 
-        return OpenAIProvider()
-    raise ProviderError(f"Unknown AI provider '{name}' (use 'demo' or 'openai').")
+
+def images_enabled(account=None) -> bool:
+    """False when the image role of `account` (or the install) is `none`."""
+    return not role_settings(IMAGE, account).off
 
 
-def configured_image_variant() -> str | None:
-    """The CreditCostConfig.variant_costs key the configured provider's images are charged at,
-    so estimates price images as the engine will charge them."""
+def configured_image_variant(account=None) -> str | None:
+    """The CreditCostConfig.variant_costs key the configured image provider's images are
+    charged at, so estimates price images as the engine will charge them."""
     try:
-        return get_provider().image_variant
+        provider = get_provider(account=account)
+        return provider.image_variant if provider.images_enabled else None
     except ProviderError:  # e.g. openai without a key: no image can be generated anyway
         return None
 
 
-__all__ = ["AIProvider", "GeneratedImage", "JSONCompletion", "configured_image_variant", "get_provider"]
+__all__ = [
+    "AIProvider",
+    "GeneratedImage",
+    "JSONCompletion",
+    "build_role_provider",
+    "configured_image_variant",
+    "get_provider",
+    "images_enabled",
+]

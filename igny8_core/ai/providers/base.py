@@ -43,10 +43,16 @@ class GeneratedImage:
 
 class AIProvider(ABC):
     name: str = ""
+    role: str = ""  # "text", "image", or "" when one provider serves both roles
     text_model: str = ""
     image_model: str = ""
     image_size: str = "1024x1024"
     image_quality: str = "standard"
+    images_enabled = True  # False: the image role is "none" (no image is ever made)
+
+    def for_role(self, kind: str) -> "AIProvider":
+        """The provider that serves `kind` ("text" or "image"): itself, unless it pairs two."""
+        return self
 
     @property
     def image_variant(self) -> str:

@@ -1,5 +1,6 @@
 """The `openai` provider: the official SDK against api.openai.com or any OpenAI-compatible
-server (Ollama, vLLM, LM Studio: set OPENAI_BASE_URL).
+server (Ollama, vLLM, LM Studio: set OPENAI_BASE_URL). One instance serves one role (text or
+image, see roles.py) with that role's endpoint and key.
 
 The SDK's own retries are switched off (max_retries=0) and done here instead, so one policy
 covers chat, images and image downloads: 408/409/429/5xx, timeouts and connection errors
@@ -71,10 +72,18 @@ class OpenAIProvider(AIProvider):
         retry_base_delay=None,
         retry_max_delay=None,
         retry_after_max=None,
+        role="",
     ):
         api_key = api_key if api_key is not None else settings.OPENAI_API_KEY
         base_url = base_url if base_url is not None else settings.OPENAI_BASE_URL
+        self.role = role
         if not api_key and not base_url:
+            if role == "image":
+                raise ProviderError(
+                    "The openai image provider needs OPENAI_IMAGE_API_KEY or OPENAI_API_KEY (or "
+                    "OPENAI_IMAGE_BASE_URL for a local server). Set IGNY8_IMAGE_PROVIDER=demo or none "
+                    "to run without one."
+                )
             raise ProviderError(
                 "The openai provider needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local "
                 "OpenAI-compatible server). Set IGNY8_AI_PROVIDER=demo to run without a key."
