@@ -196,6 +196,12 @@ PUBLISH_RETRY_BASE_SECONDS = env.int("PUBLISH_RETRY_BASE_SECONDS", default=60)  
 PUBLISH_CLAIM_TIMEOUT = env.int("PUBLISH_CLAIM_TIMEOUT", default=900)  # a 'publishing' claim older is stale
 PUBLISH_BATCH_SIZE = env.int("PUBLISH_BATCH_SIZE", default=50)  # due items per publisher tick
 
+# --- Outbound requests (WordPress, image downloads): see igny8_core/outbound.py -------
+# Private networks only for a WordPress on the intranet; loopback and metadata stay refused.
+OUTBOUND_ALLOW_PRIVATE = env.bool("OUTBOUND_ALLOW_PRIVATE", default=False)
+# Addresses allowed whatever they are ("IP", "CIDR", "IP:port"): for tests' local servers.
+OUTBOUND_ALLOWED_ADDRESSES = env.list("OUTBOUND_ALLOWED_ADDRESSES", default=[])
+
 # --- Celery -------------------------------------------------------------------------
 # Pipeline runs take up to hours: early ack + prefetch 1, and crash recovery is done by
 # the recover_stale_runs reaper, not by broker redelivery. The visibility timeout must be

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from igny8_core.api.errors import Conflict
 from igny8_core.api.schema import error_responses
 from igny8_core.api.tenancy import get_site_or_404
+from igny8_core.outbound import OutboundURLRefused, check_url_for_saving
 from igny8_core.writer.models import Content
 
 from .connections import save_connection, verify_credentials, verify_saved_connection
@@ -66,7 +67,10 @@ class WordPressConnectionSerializer(serializers.Serializer):
     def validate_url(self, value):
         if not value.lower().startswith(("http://", "https://")):
             raise serializers.ValidationError("Use an http:// or https:// address.")
-        return value.rstrip("/")
+        try:
+            return check_url_for_saving(value.rstrip("/"))
+        except OutboundURLRefused as exc:
+            raise serializers.ValidationError(str(exc)) from None
 
 
 def connection_payload(connection: WordPressConnection | None) -> dict:

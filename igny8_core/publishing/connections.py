@@ -52,7 +52,7 @@ def verify_credentials(url: str, username: str, app_password: str) -> Connection
     except WordPressError as exc:
         return ConnectionTest(False, str(exc))
     capabilities = user.get("capabilities") or {}
-    name = user.get("name") or user.get("slug") or username
+    name = " ".join(str(user.get("name") or user.get("slug") or username).split())[:100]
     if capabilities and not capabilities.get("publish_posts"):
         return ConnectionTest(False, f"Connected as {name}, but this user cannot publish posts.", name)
     return ConnectionTest(True, f"Connected to {url} as {name}.", name)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from igny8_core.accounts.models import Account, Site
+from igny8_core.outbound import OutboundURLRefused, check_url_for_saving
 from igny8_core.writer.models import Images
 
 from . import crypto
@@ -118,6 +119,13 @@ class WordPressConnection(models.Model):
     @application_password.setter
     def application_password(self, value: str):
         self.encrypted_password = crypto.encrypt(value)
+
+    def clean(self):
+        # The admin form saves through here: the same outbound policy as the API.
+        try:
+            check_url_for_saving(self.url)
+        except OutboundURLRefused as exc:
+            raise ValidationError({"url": str(exc)}) from None
 
     def save(self, *args, **kwargs):
         if self.site_id and not self.account_id:

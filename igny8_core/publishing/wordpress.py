@@ -6,9 +6,18 @@ settings. Errors raise WordPressError; `permanent` tells the publisher whether r
 """
 
 import base64
+import re
 
 import requests
 from django.conf import settings
+
+from igny8_core.outbound import (
+    HostNotFound,
+    OutboundURLRefused,
+    describe_request_error,
+    describe_status,
+    outbound_session,
+)
 
 
 class WordPressError(Exception):
@@ -20,6 +29,8 @@ class WordPressError(Exception):
 
 # 4xx that may succeed later: request timeout, conflict, too many requests.
 _TRANSIENT_4XX = {408, 409, 425, 429}
+# WordPress error codes are identifiers (rest_cannot_create, incorrect_password): shown to say why.
+_ERROR_CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
 class WordPressClient:
@@ -29,8 +40,7 @@ class WordPressClient:
         token = base64.b64encode(f"{username}:{app_password}".encode()).decode("ascii")
         self.auth_header = {"Authorization": f"Basic {token}"}
         self.timeout = timeout or getattr(settings, "WORDPRESS_TIMEOUT", 30)
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = "IGNY8-Automation/1.0"
+        self.session = outbound_session()  # every request and redirect checked against the outbound policy
 
     @classmethod
     def for_connection(cls, connection) -> "WordPressClient":
@@ -47,23 +57,26 @@ class WordPressClient:
                 headers={**self.auth_header, **kwargs.pop("headers", {})},
                 **kwargs,
             )
+        except HostNotFound as exc:
+            raise WordPressError(f"Cannot reach WordPress at {self.base_url}: {exc}") from None
+        except OutboundURLRefused as exc:  # the address, or a redirect, leads somewhere refused
+            raise WordPressError(f"Refused to connect to {self.base_url}: {exc}", permanent=True) from None
         except requests.Timeout:
             raise WordPressError(f"WordPress did not answer within {self.timeout:g} s ({method} {route}).") from None
         except requests.RequestException as exc:
-            raise WordPressError(
-                f"Cannot reach WordPress at {self.base_url}: {exc.__class__.__name__}: {exc}"
-            ) from None
+            raise WordPressError(f"Cannot reach WordPress at {self.base_url}: {describe_request_error(exc)}.") from None
         try:
             body = response.json()
         except ValueError:
             body = None
         if response.status_code >= 400:
-            message = body.get("message") if isinstance(body, dict) else None
+            # Status and WordPress's error code only: the body may come from any server and is never
+            # shown (it could carry what an internal service answers).
             code = body.get("code") if isinstance(body, dict) else None
-            detail = f"{message} ({code})" if message else response.text[:200].strip() or response.reason
+            code = f" ({code})" if isinstance(code, str) and _ERROR_CODE.fullmatch(code) else ""
             permanent = response.status_code < 500 and response.status_code not in _TRANSIENT_4XX
             raise WordPressError(
-                f"WordPress answered {response.status_code} to {method} {route}: {detail}",
+                f"WordPress answered {describe_status(response.status_code)}{code} to {method} {route}.",
                 permanent=permanent,
                 status=response.status_code,
             )

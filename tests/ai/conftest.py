@@ -32,6 +32,7 @@ def ai_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.IGNY8_LOG_ROOT = tmp_path / "logs"
     settings.IGNY8_AI_PROVIDER = "demo"
+    settings.OUTBOUND_ALLOWED_ADDRESSES = ["127.0.0.1"]  # the fake OpenAI server serves image URLs
     settings.IGNY8_AI_IDEAS_PER_CLUSTER = 2
     settings.IGNY8_AI_CONTENT_WORDS = 1200
     settings.IGNY8_AI_CONTENT_MAX_WORDS = 2500

@@ -19,6 +19,9 @@ from . import wordpress_server
 def _isolated_files(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.IGNY8_LOG_ROOT = tmp_path / "logs"
+    # The test WordPress and the capture servers listen on loopback, which the outbound policy
+    # refuses otherwise (tests/security checks the refusals).
+    settings.OUTBOUND_ALLOWED_ADDRESSES = ["127.0.0.1"]
 
 
 @pytest.fixture(scope="session")

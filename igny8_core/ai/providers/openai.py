@@ -14,11 +14,19 @@ import email.utils
 import logging
 import random
 import time
-import urllib.error
-import urllib.request
 
 import openai
+import requests
+import urllib3
 from django.conf import settings
+
+from igny8_core.outbound import (
+    HostNotFound,
+    OutboundURLRefused,
+    describe_request_error,
+    describe_status,
+    outbound_session,
+)
 
 from ..exceptions import ProviderError
 from .base import AIProvider, GeneratedImage, RawCompletion
@@ -164,17 +172,21 @@ class OpenAIProvider(AIProvider):
 
     # --- transport -------------------------------------------------------------------
     def _download(self, url: str) -> bytes:
-        if not url.lower().startswith(("http://", "https://")):
-            raise ProviderError(f"Refusing to download an image from a non-HTTP URL: {url[:100]}")
+        """The image at `url`, fetched under the outbound policy (a provider's URL is not trusted
+        to point outside the private network, and neither are its redirects)."""
         try:
-            with urllib.request.urlopen(url, timeout=self.timeout) as answer:  # noqa: S310 (scheme checked)
-                data = answer.read(MAX_IMAGE_DOWNLOAD_BYTES + 1)
-        except urllib.error.HTTPError as exc:
-            if exc.code in RETRYABLE_STATUS or exc.code >= 500:
-                raise _Retry(f"HTTP {exc.code}", parse_retry_after(exc.headers)) from None
-            raise ProviderError(f"Image download failed: HTTP {exc.code}") from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            raise _Retry(f"download error: {getattr(exc, 'reason', exc)}") from None
+            with outbound_session() as session, session.get(url, timeout=self.timeout, stream=True) as answer:
+                if answer.status_code in RETRYABLE_STATUS or answer.status_code >= 500:
+                    raise _Retry(f"HTTP {answer.status_code}", parse_retry_after(answer.headers))
+                if answer.status_code >= 400:
+                    raise ProviderError(f"Image download failed: HTTP {describe_status(answer.status_code)}")
+                data = answer.raw.read(MAX_IMAGE_DOWNLOAD_BYTES + 1, decode_content=True)
+        except HostNotFound as exc:
+            raise _Retry(f"download error: {exc}") from None
+        except OutboundURLRefused as exc:
+            raise ProviderError(f"Refusing to download the image from {url[:100]}: {exc}") from None
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+            raise _Retry(f"download error: {describe_request_error(exc)}") from None
         if len(data) > MAX_IMAGE_DOWNLOAD_BYTES:
             raise ProviderError("The image download is larger than 50 MB.")
         return data
