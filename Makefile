@@ -8,12 +8,12 @@ PORT  ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/igny8
 TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
 
-.PHONY: help setup up run demo test frontend bench check-redis clean lint format
+.PHONY: help setup up run demo test frontend bench bench-smoke check-redis clean lint format
 
 help:
 	@echo "make up      - set everything up (venv, DB, demo data, dashboard) and run web + worker + beat"
 	@echo "make test    - run the whole test suite (PostgreSQL + Redis, real Celery worker, browser)"
-	@echo "make setup   - install and migrate only";  echo "make bench   - run the benchmarks in bench/"
+	@echo "make setup   - install and migrate only";  echo "make bench   - run the benchmarks in bench/ (fails when one fails)"
 	@echo "make lint    - lint and format checks (ruff, prettier); make format rewrites the files"
 
 $(PY):
@@ -50,8 +50,15 @@ test: $(VENV)/.deps frontend
 	@DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" scripts/check-redis.sh
 	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# Every benchmark runs; the target fails when any of them failed (a run that did not complete,
+# an item that failed, a wrong balance). bench-smoke: the same scripts on a tiny site, as CI runs them.
 bench: $(VENV)/.deps
-	@for b in bench/*.py; do echo "== $$b"; DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(PY) $$b || exit 1; done
+	@failed=""; for b in bench/bench_*.py; do echo "== $$b"; \
+	  DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(PY) $$b || failed="$$failed $$b"; \
+	done; if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi
+
+bench-smoke: $(VENV)/.deps
+	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(VENV)/bin/pytest -q tests/bench
 
 lint: $(VENV)/.deps
 	$(VENV)/bin/ruff check .

@@ -7,26 +7,21 @@ Set BENCH_KEYWORDS (default 64) for a bigger run.
 """
 
 import os
-import shutil
 import sys
-import tempfile
 import time
-from decimal import Decimal
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "igny8_core.settings")
-_tmp = tempfile.mkdtemp(prefix="igny8-bench-")
-os.environ["IGNY8_LOG_ROOT"] = os.path.join(_tmp, "logs")
-os.environ["MEDIA_ROOT"] = os.path.join(_tmp, "media")
-os.environ["IGNY8_AI_PROVIDER"] = "demo"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from support import demo_site, prepare_environment, throwaway_database  # noqa: E402
+
+_tmp = prepare_environment(IGNY8_AI_PROVIDER="demo")
 
 import django  # noqa: E402
 
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 
 class QueryCountingEngine:
@@ -40,45 +35,23 @@ class QueryCountingEngine:
     def estimate(self, name, ids):
         return self.engine.estimate(name, ids)
 
-    def run(self, name, ids):
+    def run(self, name, ids, **options):
         with CaptureQueriesContext(connection) as ctx:
-            result = self.engine.run(name, ids)
+            result = self.engine.run(name, ids, **options)
         self.engine_queries += len(ctx.captured_queries)
         self.calls += 1
         return result
 
 
-def main():
-    if connection.vendor != "postgresql":
-        print("bench_automation: needs PostgreSQL (set DATABASE_URL)")
-        return
+def main() -> int:
     keywords = int(os.environ.get("BENCH_KEYWORDS", "64"))
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{connection.settings_dict['NAME']}_bench_automation"
-    old = setup_databases(verbosity=0, interactive=False, aliases=["default"], serialized_aliases=[])
-    try:
-        from igny8_core.accounts.demo_data import DEMO_KEYWORDS
-        from igny8_core.accounts.models import Account, Site
+    with throwaway_database("bench_automation", _tmp):
         from igny8_core.ai.engine import AIEngine
         from igny8_core.automation import lock as site_lock
         from igny8_core.automation import service as service_module
-        from igny8_core.automation.models import AutomationConfig
         from igny8_core.automation.service import AutomationService
-        from igny8_core.billing.services import CreditService
-        from igny8_core.planner.models import Keywords
 
-        account = Account.objects.create(name="bench")
-        CreditService.add(account, Decimal("1000000"))
-        site = Site.objects.create(account=account, name="Bench", domain="bench.example.com")
-        rows = [
-            (f"{kw} {n}" if n else kw, vol)
-            for n in range(keywords // len(DEMO_KEYWORDS) + 1)
-            for kw, vol, _, _ in DEMO_KEYWORDS
-        ][:keywords]
-        Keywords.objects.bulk_create(Keywords(account=account, site=site, keyword=kw, volume=vol) for kw, vol in rows)
-        config = AutomationConfig.for_site(site)
-        config.within_stage_delay = config.between_stage_delay = 0
-        config.save()
-
+        account, site, _ = demo_site(keywords)
         service_module._enqueue = lambda task_name, run: None  # executed below, in this process
         start = time.perf_counter()
         with CaptureQueriesContext(connection) as ctx:
@@ -108,10 +81,12 @@ def main():
             f"= {loop_queries / max(engine.calls, 1):.1f} per batch (engine: {engine.engine_queries})"
         )
         site_lock.release_token(site.pk, run.lock_token)
-    finally:
-        teardown_databases(old, verbosity=0)
-        shutil.rmtree(_tmp, ignore_errors=True)
+        failed = sum(run.stage_result(n).get("items_failed", 0) or 0 for n in range(1, 8))
+        if status != "completed" or failed:
+            print(f"FAILED: the run is {status} with {failed} failed items {run.error_message}", file=sys.stderr)
+            return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -11,30 +11,26 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "igny8_core.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from support import prepare_environment, throwaway_database  # noqa: E402
+
+_tmp = prepare_environment()
 
 import django  # noqa: E402
 
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
 
-def main():
-    if connection.vendor != "postgresql":
-        print("bench_credits: needs PostgreSQL (set DATABASE_URL)")
-        return
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{connection.settings_dict['NAME']}_bench"
-    old = setup_databases(verbosity=0, interactive=False, aliases=["default"], serialized_aliases=[])
-    try:
+def main() -> int:
+    with throwaway_database("bench", _tmp):
         from igny8_core.accounts.models import Account
         from igny8_core.billing.services import CreditService
 
         account = Account.objects.create(name="bench")
         CreditService.add(account, Decimal("1000000"))
-        n = 2000
+        n = int(os.environ.get("BENCH_DEDUCTIONS", "2000"))
         start = time.perf_counter()
         for i in range(n):
             CreditService.deduct(account.pk, Decimal("0.5"), "clustering", idempotency_key=f"seq{i}")
@@ -47,7 +43,7 @@ def main():
         rep = time.perf_counter() - start
         print(f"idempotent replays (no charge): {n} in {rep:.2f}s = {n / rep:.0f}/s")
 
-        threads, per_thread = 8, 250
+        threads, per_thread = 8, max(1, n // 8)
 
         def work(t):
             for i in range(per_thread):
@@ -64,10 +60,13 @@ def main():
         total = threads * per_thread
         print(f"contended deductions ({threads} threads, one account): {total} in {par:.2f}s = {total / par:.0f}/s")
         expected = Decimal("1000000") - Decimal("0.5") * (n + total)
-        print(f"final balance {CreditService.balance(account)} (expected {expected})")
-    finally:
-        teardown_databases(old, verbosity=0)
+        final = CreditService.balance(account)
+        print(f"final balance {final} (expected {expected})")
+        if final != expected:
+            print("FAILED: the balance is wrong", file=sys.stderr)
+            return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

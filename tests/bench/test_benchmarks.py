@@ -1,0 +1,38 @@
+"""The benchmarks run (on a tiny site) in every test run, so they cannot rot: each script must
+complete its pipeline without a failed item and exit 0, and print its figures."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def run_bench(script: str, **env) -> subprocess.CompletedProcess:
+    environment = {**os.environ, **env}
+    environment.pop("DJANGO_SETTINGS_MODULE", None)  # the script sets up Django itself
+    return subprocess.run(
+        [sys.executable, str(BENCH / script)], env=environment, capture_output=True, text=True, timeout=600
+    )
+
+
+@pytest.mark.parametrize(
+    ("script", "env", "expected"),
+    [
+        (
+            "bench_pipeline.py",
+            {"BENCH_KEYWORDS": "8", "BENCH_LATENCY_MS": "0", "BENCH_CONCURRENCY": "1"},
+            ["max_concurrency 1: run completed", "orch ms/call", "q/item", "total"],
+        ),
+        ("bench_automation.py", {"BENCH_KEYWORDS": "6"}, ["run of 6 keywords: completed", "loop's own queries"]),
+        ("bench_credits.py", {"BENCH_DEDUCTIONS": "16"}, ["sequential deductions: 16", "final balance"]),
+    ],
+)
+def test_benchmark_runs_and_prints_its_figures(script, env, expected):
+    done = run_bench(script, **env)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    for text in expected:
+        assert text in done.stdout, done.stdout[-3000:]
