@@ -107,7 +107,7 @@ def run_site(concurrency: int, meter: Meter) -> dict:
 def print_run(concurrency: int, outcome: dict) -> None:
     print(f"\nmax_concurrency {concurrency}: run {outcome['status']} in {outcome['wall']:.2f}s")
     print(
-        f"  {'stage':<6}{'items':>6}{'calls':>7}{'wall s':>9}{'AI s':>9}{'orch ms/call':>14}{'overhead':>10}{'q/item':>8}"
+        f"  {'stage':<6}{'items':>6}{'calls':>7}{'wall s':>9}{'AI s':>9}{'orch ms/call':>14}{'overhead':>10}{'cpu ms/call':>13}{'q/item':>8}"
     )
     rows = sorted(outcome["stages"].items())
     total = {"items": 0, "calls": 0, "wall": 0.0, "ai": 0.0, "cpu": 0.0, "queries": 0}
