@@ -167,6 +167,11 @@ OPENAI_IMAGE_API_KEY = env.str("OPENAI_IMAGE_API_KEY", default="")  # empty: OPE
 OPENAI_IMAGE_BASE_URL = env.str("OPENAI_IMAGE_BASE_URL", default="") or None  # empty: OPENAI_BASE_URL
 OPENAI_TEXT_MODEL = env.str("OPENAI_TEXT_MODEL", default="gpt-4o-mini")
 OPENAI_IMAGE_MODEL = env.str("OPENAI_IMAGE_MODEL", default="gpt-image-1")
+# How the text role asks for JSON: json_schema (strict structured output), json_object
+# (JSON mode, schema in the prompt) or prompt (schema in the prompt, JSON extracted).
+OPENAI_STRUCTURED_OUTPUT = env.str("OPENAI_STRUCTURED_OUTPUT", default="json_schema")
+if OPENAI_STRUCTURED_OUTPUT not in ("json_schema", "json_object", "prompt"):
+    raise ImproperlyConfigured("OPENAI_STRUCTURED_OUTPUT must be 'json_schema', 'json_object' or 'prompt'.")
 OPENAI_IMAGE_SIZE = env.str("OPENAI_IMAGE_SIZE", default="1024x1024")
 OPENAI_IMAGE_QUALITY = env.str("OPENAI_IMAGE_QUALITY", default="auto")  # valid for every image model
 OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=120.0)

@@ -41,6 +41,12 @@ class MalformedOutput(AIError):
         self.attempts = attempts
 
 
+class SchemaMismatch(MalformedOutput):
+    """JSON that violates the function's schema (after one retry): the answer is unusable."""
+
+    code = "invalid_output"
+
+
 class InvalidOutput(AIError):
     """Well-formed JSON that cannot be used for this item (e.g. no keyword assigned)."""
 

@@ -22,9 +22,14 @@ def build_role_provider(config: RoleSettings) -> AIProvider:
     elif config.provider == "openai":
         from .openai import OpenAIProvider
 
-        model = {"text_model": config.model} if config.role == TEXT else {"image_model": config.model}
+        options = {"text_model": config.model} if config.role == TEXT else {"image_model": config.model}
+        if config.role == TEXT:
+            options["structured_output"] = config.structured_output
         provider = OpenAIProvider(
-            api_key=config.api_key, base_url=config.base_url, role=config.role, **{k: v for k, v in model.items() if v}
+            api_key=config.api_key,
+            base_url=config.base_url,
+            role=config.role,
+            **{k: v for k, v in options.items() if v},
         )
     else:
         raise ProviderError(f"Unknown {config.role} provider '{config.provider}' (use 'demo' or 'openai').")

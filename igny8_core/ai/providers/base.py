@@ -49,6 +49,7 @@ class AIProvider(ABC):
     image_size: str = "1024x1024"
     image_quality: str = "standard"
     images_enabled = True  # False: the image role is "none" (no image is ever made)
+    extracts_json = False  # True: answers are free text with the JSON somewhere in them
 
     def for_role(self, kind: str) -> "AIProvider":
         """The provider that serves `kind` ("text" or "image"): itself, unless it pairs two."""
@@ -69,7 +70,7 @@ class AIProvider(ABC):
             usage["completion_tokens"] += raw.completion_tokens
             usage["attempts"] += raw.attempts
             try:
-                data = parse_and_validate(raw.text, schema)
+                data = parse_and_validate(raw.text, schema, extract=self.extracts_json)
             except MalformedOutput as exc:
                 error = exc
                 conversation = conversation + [
@@ -82,7 +83,7 @@ class AIProvider(ABC):
                 ]
                 continue
             return JSONCompletion(data=data, model=raw.model, **usage)
-        failure = MalformedOutput(
+        failure = type(error)(  # keeps the code: not JSON (malformed) or against the schema (invalid)
             f"{error} (still invalid after {MAX_OUTPUT_ATTEMPTS} answers)", attempts=usage["attempts"]
         )
         failure.usage = usage

@@ -29,11 +29,15 @@ from igny8_core.outbound import (
 )
 
 from ..exceptions import ProviderError
+from ..schema import schema_instructions
 from .base import AIProvider, GeneratedImage, RawCompletion
 
 log = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = {408, 409, 429}
+# json_schema: strict structured output; json_object: JSON mode + schema in the prompt;
+# prompt: schema in the prompt only, the JSON is extracted from the answer.
+STRUCTURED_OUTPUT_MODES = ("json_schema", "json_object", "prompt")
 MAX_IMAGE_DOWNLOAD_BYTES = 50 * 1024 * 1024
 
 
@@ -81,6 +85,7 @@ class OpenAIProvider(AIProvider):
         retry_max_delay=None,
         retry_after_max=None,
         role="",
+        structured_output=None,
     ):
         api_key = api_key if api_key is not None else settings.OPENAI_API_KEY
         base_url = base_url if base_url is not None else settings.OPENAI_BASE_URL
@@ -96,6 +101,10 @@ class OpenAIProvider(AIProvider):
                 "The openai provider needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local "
                 "OpenAI-compatible server). Set IGNY8_AI_PROVIDER=demo to run without a key."
             )
+        self.structured_output = structured_output or settings.OPENAI_STRUCTURED_OUTPUT
+        if self.structured_output not in STRUCTURED_OUTPUT_MODES:
+            raise ProviderError(f"Unknown structured_output mode '{self.structured_output}'.")
+        self.extracts_json = self.structured_output == "prompt"
         self.text_model = text_model or settings.OPENAI_TEXT_MODEL
         self.image_model = image_model or settings.OPENAI_IMAGE_MODEL
         self.image_size = image_size or settings.OPENAI_IMAGE_SIZE
@@ -120,17 +129,17 @@ class OpenAIProvider(AIProvider):
 
     # --- the interface ---------------------------------------------------------------
     def _complete(self, messages, schema, schema_name) -> RawCompletion:
-        response, attempts = self._retrying(
-            "chat completion",
-            lambda: self.client.chat.completions.create(
-                model=self.text_model,
-                messages=messages,
-                response_format={
-                    "type": "json_schema",
-                    "json_schema": {"name": schema_name, "schema": schema, "strict": True},
-                },
-            ),
-        )
+        options = {"model": self.text_model, "messages": messages}
+        if self.structured_output == "json_schema":
+            options["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": schema_name, "schema": schema, "strict": True},
+            }
+        else:  # the server cannot enforce the schema: tell the model (the answer is validated here)
+            options["messages"] = [*messages, schema_instructions(schema, schema_name)]
+            if self.structured_output == "json_object":
+                options["response_format"] = {"type": "json_object"}
+        response, attempts = self._retrying("chat completion", lambda: self.client.chat.completions.create(**options))
         if not response.choices:
             return RawCompletion(text=None, model=response.model or self.text_model, attempts=attempts)
         message = response.choices[0].message

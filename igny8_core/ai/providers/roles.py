@@ -23,6 +23,7 @@ class RoleSettings:
     base_url: str | None = None
     api_key: str = ""
     model: str = ""
+    structured_output: str = "json_schema"  # only the text role asks for JSON
     source: str = "install"  # "install" (the operator's environment) or "account"
 
     @property
@@ -42,6 +43,7 @@ def install_settings(role: str) -> RoleSettings:
             base_url=settings.OPENAI_BASE_URL or None,
             api_key=settings.OPENAI_API_KEY,
             model=settings.OPENAI_TEXT_MODEL,
+            structured_output=settings.OPENAI_STRUCTURED_OUTPUT,
         )
     if role == IMAGE:
         return RoleSettings(
