@@ -134,6 +134,10 @@ class SiteSerializer(serializers.ModelSerializer):
             "topic",
             "tone",
             "in_article_images",
+            "audience",
+            "brand_voice",
+            "avoid_terms",
+            "duplicate_threshold",
             "is_active",
             "created_at",
             "updated_at",
@@ -142,6 +146,10 @@ class SiteSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "domain": {"help_text": "Bare domain, e.g. example.com (unique in your account)."},
             "in_article_images": {"min_value": 0, "max_value": 10},
+            "audience": {"max_length": 2000},
+            "brand_voice": {"max_length": 5000},
+            "avoid_terms": {"max_length": 5000},
+            "duplicate_threshold": {"min_value": 0, "max_value": 100},
         }
 
     def validate_domain(self, value):

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -56,6 +57,18 @@ class Site(models.Model):
     tone = models.CharField(max_length=100, default="friendly, expert")
     in_article_images = models.PositiveSmallIntegerField(
         default=3, help_text="In-article image prompts per content (plus one featured image)."
+    )
+    # The site brief: given to every prompt so the writing fits the readers and the brand.
+    audience = models.TextField(blank=True, help_text="Who reads the site; given to every prompt.")
+    brand_voice = models.TextField(blank=True, help_text="Brand voice / style guide; given to every prompt.")
+    avoid_terms = models.TextField(
+        blank=True, help_text="Words and claims the content must not use, one per line; given to every prompt."
+    )
+    duplicate_threshold = models.PositiveSmallIntegerField(
+        default=85,
+        validators=[MaxValueValidator(100)],
+        help_text="Similarity (0-100) at which a new idea counts as the same search intent as an existing one "
+        "and is skipped (0 = off).",
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

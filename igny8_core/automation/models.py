@@ -25,6 +25,11 @@ class Frequency(models.TextChoices):
     MONTHLY = "monthly", "Monthly (on the 1st)"
 
 
+class ClusteringMethod(models.TextChoices):
+    AI = "ai", "AI (the text model groups the keywords)"
+    LOCAL = "local", "Local (lexical similarity, free and deterministic)"
+
+
 def _limit(help_text):
     return models.PositiveIntegerField(default=0, help_text=f"{help_text} (0 = unlimited)")
 
@@ -72,6 +77,13 @@ class AutomationConfig(models.Model):
         default=Decimal("0"),
         validators=[MinValueValidator(0)],
         help_text="Credit budget of one run, shared between AI operations (0 = unlimited).",
+    )
+
+    clustering_method = models.CharField(
+        max_length=10,
+        choices=ClusteringMethod.choices,
+        default=ClusteringMethod.AI,
+        help_text="How stage 1 groups keywords into clusters.",
     )
 
     last_run_at = models.DateTimeField(null=True, blank=True)

@@ -50,6 +50,7 @@ class AutomationConfigSerializer(serializers.ModelSerializer):
             "max_images_per_run",
             "max_approvals_per_run",
             "max_credits_per_run",
+            "clustering_method",
             "last_run_at",
             "next_run_at",
         ]

@@ -91,6 +91,8 @@ class ContentIdeas(SiteScopedModel):
         max_length=20, choices=ContentStructure.choices, default=ContentStructure.ARTICLE
     )
     target_keywords = models.JSONField(default=list, blank=True)
+    # {"sections": [{"heading", "level": 2|3, "points": [...]}], "faq": [question, ...]}; the writer follows it.
+    outline = models.JSONField(default=dict, blank=True)
     cluster = models.ForeignKey(Clusters, null=True, blank=True, on_delete=models.SET_NULL, related_name="ideas")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
 

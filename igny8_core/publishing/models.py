@@ -49,6 +49,9 @@ class PublishingSettings(models.Model):
     weekly_target = models.PositiveIntegerField(default=15)
     monthly_target = models.PositiveIntegerField(default=50)
     queue_limit = models.PositiveIntegerField(default=100, help_text="Max items scheduled at once.")
+    min_quality_score = models.PositiveSmallIntegerField(
+        default=0, help_text="Auto-approval approves only drafts with at least this quality score (0 = off)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -65,6 +68,7 @@ class PublishingSettings(models.Model):
         "weekly_target",
         "monthly_target",
         "queue_limit",
+        "min_quality_score",
     )
 
     class Meta:

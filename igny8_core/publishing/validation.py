@@ -71,6 +71,9 @@ def settings_errors(values: dict) -> dict[str, list[str]]:
     queue_limit = values.get("queue_limit")
     if not isinstance(queue_limit, int) or isinstance(queue_limit, bool) or queue_limit < 1:
         errors["queue_limit"] = ["Must be at least 1."]
+    score = values.get("min_quality_score", 0)
+    if not isinstance(score, int) or isinstance(score, bool) or not 0 <= score <= 100:
+        errors["min_quality_score"] = ["Must be a whole number from 0 (off) to 100."]
     for field in ("daily_target", "weekly_target", "monthly_target"):
         value = values.get(field)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:

@@ -60,8 +60,15 @@ class Content(SiteScopedModel):
     cluster = models.ForeignKey(Clusters, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     title = models.CharField(max_length=500)
     html_content = models.TextField(blank=True)
+    slug = models.SlugField(max_length=200, blank=True, allow_unicode=True)
     meta_title = models.CharField(max_length=300, blank=True)
     meta_description = models.CharField(max_length=500, blank=True)
+    # JSON-LD graph published in the post: Article always, FAQPage when the article has an FAQ.
+    schema_json = models.JSONField(default=dict, blank=True)
+    # [{"content_id", "anchor", "url"}]: links to other content of the site placed in html_content.
+    internal_links = models.JSONField(default=list, blank=True)
+    # {"score": 0-100, "checks": [{"name", "passed", "detail"}]} from the local quality checks.
+    quality = models.JSONField(default=dict, blank=True)
     word_count = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     approved_at = models.DateTimeField(null=True, blank=True)
@@ -77,6 +84,11 @@ class Content(SiteScopedModel):
         verbose_name = "content"
         verbose_name_plural = "content"
         ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "slug"], condition=~models.Q(slug=""), name="content_slug_unique_per_site"
+            )
+        ]
         indexes = [
             models.Index(fields=["site", "status"], name="content_site_status"),
             models.Index(fields=["site_status", "scheduled_publish_at"], name="content_publish_due"),

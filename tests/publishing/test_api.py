@@ -38,6 +38,7 @@ def test_settings_defaults_keep_stage_7_manual(api, alice_site):
         "weekly_target": 15,
         "monthly_target": 50,
         "queue_limit": 100,
+        "min_quality_score": 0,
     }
 
 
