@@ -249,7 +249,11 @@ AUTOMATION_MAX_RECOVERIES = env.int("AUTOMATION_MAX_RECOVERIES", default=3)
 AUTOMATION_QUEUED_STALE_AFTER = env.int("AUTOMATION_QUEUED_STALE_AFTER", default=3600)
 
 # --- REST framework -----------------------------------------------------------------
+# Reverse proxies in front of the web server that append to X-Forwarded-For. 0: clients are
+# told apart by the socket address only (a forged header changes nothing).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 REST_FRAMEWORK = {
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so unauthenticated requests get 401 with WWW-Authenticate.
         "rest_framework.authentication.TokenAuthentication",

@@ -2,16 +2,35 @@
 
 Rates live in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (env THROTTLE_AUTH_TOKEN, THROTTLE_RUN_NOW)
 and are read per request (not frozen at import like DRF's), so an override in settings applies
-at once. Counters live in the Django cache (Redis), shared by every web process.
+at once. Counters live in the Django cache (Redis), shared by every web process. Clients are
+told apart by `client_ip` (NUM_PROXIES), never by a header a client can forge.
 """
 
+from django.conf import settings
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+
+
+def client_ip(request) -> str:
+    """The client's address. NUM_PROXIES=0 (default): the socket peer, whatever headers say.
+    With n trusted proxies in front, the n-th X-Forwarded-For entry from the right: the address
+    the outermost trusted proxy saw. Entries further left are written by the client, never
+    trusted; a request with fewer entries than proxies did not come through them, so its socket
+    peer counts."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    hops = settings.NUM_PROXIES
+    if hops <= 0:
+        return remote
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    return forwarded[-hops] if len(forwarded) >= hops else remote
 
 
 class _SettingsRateThrottle(SimpleRateThrottle):
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request):
+        return client_ip(request)
 
 
 class AuthTokenThrottle(_SettingsRateThrottle):
