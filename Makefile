@@ -14,7 +14,7 @@ help:
 	@echo "make up      - set everything up (venv, DB, demo data, dashboard) and run web + worker + beat"
 	@echo "make test    - run the whole test suite (PostgreSQL + Redis, real Celery worker, browser)"
 	@echo "make setup   - install and migrate only";  echo "make bench   - run the benchmarks in bench/ (fails when one fails)"
-	@echo "make lint    - lint and format checks (ruff, prettier); make format rewrites the files"
+	@echo "make lint    - lint, format and type checks (ruff, mypy, prettier, eslint, tsc); make format rewrites the files"
 
 $(PY):
 	@PYBIN=$$(scripts/find-python.sh) && $$PYBIN -m venv $(VENV)
@@ -63,8 +63,10 @@ bench-smoke: $(VENV)/.deps
 lint: $(VENV)/.deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	@if [ -f frontend/package.json ]; then \
-	  cd frontend && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run -s format:check; \
+	  cd frontend && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } \
+	    && npm run -s format:check && npm run -s lint; \
 	fi
 
 format: $(VENV)/.deps
