@@ -7,7 +7,6 @@ import pytest
 from PIL import Image
 
 from igny8_core.ai.functions import FUNCTION_NAMES, get_function
-from igny8_core.ai.functions.auto_cluster import auto_cluster
 from igny8_core.ai.models import AIRequestLog
 from igny8_core.billing.models import CreditCostConfig
 from igny8_core.planner.models import Clusters, ContentIdeas, Keywords
@@ -97,12 +96,6 @@ def test_auto_cluster_skips_keywords_already_mapped_and_never_charges_twice(engi
     assert {f["code"] for f in again.failed} == {"not_pending"}
     assert len(deductions(account)) == 1
     assert AIRequestLog.objects.count() == 1  # no provider call for items already done
-
-
-def test_auto_cluster_service_entry_point(account, site, demo):
-    keywords = make_keywords(site, ["cold brew recipe", "cold brew ratio"])
-    result = auto_cluster(account, site, [k.pk for k in keywords], provider=demo)
-    assert result.stats["keywords_mapped"] == 2 and result.credits_used == Decimal("0.40")
 
 
 def test_generate_ideas_creates_ideas_and_maps_cluster(engine, account, site):

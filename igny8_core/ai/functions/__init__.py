@@ -1,5 +1,5 @@
-"""The six pipeline functions, by name. Each module also has a service entry point
-(e.g. `auto_cluster(account, site, ids)`) for direct use."""
+"""The six pipeline functions, by name. They run through `AIEngine(account, site).run(name, ids)`:
+the engine imports this registry, never the other way round."""
 
 from ..exceptions import InvalidInput
 from .auto_cluster import AutoCluster

@@ -110,10 +110,3 @@ class AutoCluster(AIFunction):
                 ), True
         except IntegrityError:
             return Clusters.objects.annotate(lname=Lower("name")).get(site=site, lname=name.lower()), False
-
-
-def auto_cluster(account, site, keyword_ids, provider=None):
-    """Service entry point: cluster these keywords of `site` now."""
-    from ..engine import AIEngine
-
-    return AIEngine(account, site, provider).run(AutoCluster.name, keyword_ids)

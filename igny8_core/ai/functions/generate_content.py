@@ -111,10 +111,3 @@ class GenerateContent(AIFunction):
         Tasks.objects.filter(pk__in=ids, status=Tasks.Status.QUEUED).update(
             status=Tasks.Status.FAILED, error_message=reason[:5000]
         )
-
-
-def generate_content(account, site, task_ids, provider=None):
-    """Service entry point: write the article of this task of `site` now."""
-    from ..engine import AIEngine
-
-    return AIEngine(account, site, provider).run(GenerateContent.name, task_ids)

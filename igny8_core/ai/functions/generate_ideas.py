@@ -89,10 +89,3 @@ class GenerateIdeas(AIFunction):
             idempotency_key=idempotency_key(self.name, "cluster", [cluster.pk], "ideas", created),
             stats={"ideas_created": len(created)},
         )
-
-
-def generate_ideas(account, site, cluster_ids, provider=None):
-    """Service entry point: generate content ideas for these clusters of `site` now."""
-    from ..engine import AIEngine
-
-    return AIEngine(account, site, provider).run(GenerateIdeas.name, cluster_ids)

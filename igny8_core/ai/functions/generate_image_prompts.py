@@ -85,10 +85,3 @@ class GenerateImagePrompts(AIFunction):
             idempotency_key=idempotency_key(self.name, "content", [content.pk], "images", created),
             stats={"prompts_created": len(created)},
         )
-
-
-def generate_image_prompts(account, site, content_ids, provider=None):
-    """Service entry point: write the image prompts of these contents of `site` now."""
-    from ..engine import AIEngine
-
-    return AIEngine(account, site, provider).run(GenerateImagePrompts.name, content_ids)

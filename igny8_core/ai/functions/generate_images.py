@@ -92,10 +92,3 @@ class GenerateImages(AIFunction):
                 status=Images.Status.FAILED, error_message=reason[:5000]
             )
             advance_content_when_done([i.content_id for i in images])
-
-
-def generate_images(account, site, image_ids, provider=None):
-    """Service entry point: generate these pending images of `site` now."""
-    from ..engine import AIEngine
-
-    return AIEngine(account, site, provider).run(GenerateImages.name, image_ids)

@@ -49,10 +49,3 @@ class QueueToWriter(AIFunction):
         )
         ContentIdeas.objects.filter(pk=idea.pk).update(status=ContentIdeas.Status.QUEUED)
         return Saved(processed_ids=[idea.pk], created_ids=[task.pk], quantity=0, stats={"tasks_created": 1})
-
-
-def queue_to_writer(account, site, idea_ids):
-    """Service entry point: turn these ideas of `site` into writer tasks now."""
-    from ..engine import AIEngine
-
-    return AIEngine(account, site).run(QueueToWriter.name, idea_ids)
