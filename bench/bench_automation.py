@@ -48,11 +48,11 @@ def main() -> int:
     with throwaway_database("bench_automation", _tmp):
         from igny8_core.ai.engine import AIEngine
         from igny8_core.automation import lock as site_lock
-        from igny8_core.automation import service as service_module
+        from igny8_core.automation import tasks as tasks_module
         from igny8_core.automation.service import AutomationService
 
         account, site, _ = demo_site(keywords)
-        service_module._enqueue = lambda task_name, run: None  # executed below, in this process
+        tasks_module.enqueue = lambda run, resume=False: None  # executed below, in this process
         start = time.perf_counter()
         with CaptureQueriesContext(connection) as ctx:
             run = AutomationService.start_automation(site)

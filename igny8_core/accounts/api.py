@@ -17,6 +17,7 @@ from igny8_core.api.schema import ErrorSerializer
 from igny8_core.api.throttles import AuthTokenThrottle
 
 from .models import Account, Site, User
+from .signals import site_timezone_changed
 
 # --- auth ----------------------------------------------------------------------------------
 
@@ -192,9 +193,7 @@ class SiteViewSet(
         old_timezone = serializer.instance.timezone
         self._save(serializer)
         if serializer.instance.timezone != old_timezone:
-            from igny8_core.automation.schedule import site_timezone_changed
-
-            site_timezone_changed(serializer.instance)
+            site_timezone_changed.send(sender=Site, site=serializer.instance)
 
     @staticmethod
     def _save(serializer, **extra):

@@ -31,7 +31,7 @@ def _queued_stale_after() -> int:
 
 
 def recover_stale_runs(now=None) -> dict:
-    from .service import _enqueue
+    from .tasks import enqueue  # the tasks call this module
 
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.AUTOMATION_STALE_AFTER)
@@ -74,7 +74,7 @@ def recover_stale_runs(now=None) -> dict:
             ):
                 continue  # the worker came back, or another reaper won
             run.refresh_from_db()
-            _enqueue("resume_automation_task", run)
+            enqueue(run, resume=True)
         if claimed:
             site_lock.release_token(run.site_id, run.lock_token)
             logger.warning(

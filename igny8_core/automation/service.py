@@ -82,16 +82,6 @@ def _worker_alive(run: AutomationRun) -> bool:
     return run.heartbeat_at is not None and run.heartbeat_at >= stale
 
 
-def _enqueue(task_name: str, run: AutomationRun) -> None:
-    """Send the pipeline task once the surrounding transaction has committed, so the worker
-    never looks for a row that is not there yet."""
-    from . import tasks
-
-    task = getattr(tasks, task_name)
-    run_id, ticket = run.run_id, run.epoch
-    transaction.on_commit(lambda: task.apply_async(args=[run_id, ticket]))
-
-
 class AutomationService:
     engine_factory = staticmethod(_engine_factory)  # tests may inject a fake engine
 
@@ -137,7 +127,9 @@ class AutomationService:
                     f"Estimated credits {credits}, balance {estimate['current_balance']}."
                 )
             )
-            _enqueue("run_automation_task", run)
+            from .tasks import enqueue  # the tasks call this service
+
+            enqueue(run)
         return run
 
     @staticmethod
@@ -190,7 +182,9 @@ class AutomationService:
             ):
                 raise InvalidRunState(f"{run.run_id} is no longer paused.")
             run.refresh_from_db()
-            _enqueue("resume_automation_task", run)
+            from .tasks import enqueue  # the tasks call this service
+
+            enqueue(run, resume=True)
         RunLogger(run).log(f"Resumed by user at stage {run.current_stage}.", stage=run.current_stage)
         return run
 

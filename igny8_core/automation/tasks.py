@@ -7,8 +7,10 @@ cooperatively at the soft time limit. The periodic tasks run on the default queu
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 
-from . import recovery, schedule
+from . import recovery, scheduler
+from .models import AutomationRun
 from .service import AutomationService
 
 PIPELINE_TASK_OPTIONS = dict(
@@ -41,10 +43,20 @@ def resume_automation_task(run_id: str, ticket: int | None = None) -> str:
 @shared_task(ignore_result=True, expires=55 * 60)
 def check_scheduled_automations() -> dict:
     """Hourly on the hour (django-celery-beat): start due scheduled runs."""
-    return schedule.check_scheduled_automations()
+    return scheduler.check_scheduled_automations()
 
 
 @shared_task(ignore_result=True, expires=55)
 def recover_stale_runs() -> dict:
     """Every minute: take over runs whose worker died, resume or fail them."""
     return recovery.recover_stale_runs()
+
+
+def enqueue(run: AutomationRun, resume: bool = False) -> None:
+    """Send the run's pipeline task (from stage 1, or resuming at its current stage) once the
+    surrounding transaction has committed, so the worker never looks for a row that is not
+    there yet. The service and the recovery call this: they import it at call time, since
+    these tasks call them."""
+    task = resume_automation_task if resume else run_automation_task
+    run_id, ticket = run.run_id, run.epoch
+    transaction.on_commit(lambda: task.apply_async(args=[run_id, ticket]))

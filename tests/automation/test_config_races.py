@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from igny8_core.automation.models import AutomationConfig, AutomationRun
-from igny8_core.automation.schedule import check_scheduled_automations
+from igny8_core.automation.scheduler import check_scheduled_automations
 from igny8_core.automation.service import AutomationService
 
 from .helpers import add_keywords

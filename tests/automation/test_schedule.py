@@ -10,7 +10,8 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from igny8_core.automation.models import AutomationConfig, AutomationRun, RunStatus
-from igny8_core.automation.schedule import check_scheduled_automations, next_run_after
+from igny8_core.automation.schedule import next_run_after
+from igny8_core.automation.scheduler import check_scheduled_automations
 from igny8_core.automation.service import AutomationService
 from igny8_core.billing.services import CreditService
 

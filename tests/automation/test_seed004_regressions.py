@@ -15,7 +15,7 @@ from igny8_core.automation import service as service_module
 from igny8_core.automation.exceptions import LockHeld
 from igny8_core.automation.logger import RunLogger
 from igny8_core.automation.models import AutomationConfig, AutomationRun, RunStatus
-from igny8_core.automation.schedule import check_scheduled_automations
+from igny8_core.automation.scheduler import check_scheduled_automations
 from igny8_core.automation.service import AutomationService
 from igny8_core.writer.models import Content
 
