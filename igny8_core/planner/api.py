@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from igny8_core.api.ai_actions import ai_action_schema, run_ai_function
+from igny8_core.ai.api import ai_action_schema, run_ai_function
 from igny8_core.api.schema import error_responses, ids_request
 from igny8_core.api.tenancy import get_site_or_404
 from igny8_core.api.viewsets import (

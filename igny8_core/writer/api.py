@@ -8,7 +8,7 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from igny8_core.api.ai_actions import ai_action_schema, run_ai_function
+from igny8_core.ai.api import ai_action_schema, run_ai_function
 from igny8_core.api.errors import Conflict
 from igny8_core.api.schema import error_responses, ids_request
 from igny8_core.api.viewsets import SITE_ID_FILTER, IdsSerializer, TenantViewSet

@@ -9,12 +9,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from igny8_core.ai.engine import AIEngine
-from igny8_core.ai.exceptions import InvalidInput
-from igny8_core.ai.functions import get_function
+from igny8_core.api.schema import error_responses, ids_request
+from igny8_core.api.viewsets import IdsSerializer
 
-from .schema import error_responses, ids_request
-from .viewsets import IdsSerializer
+from .engine import AIEngine
+from .exceptions import InvalidInput
+from .functions import get_function
 
 AIResultSerializer = inline_serializer(
     "AIResult",
