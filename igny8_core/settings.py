@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "igny8_core.degraded.ServiceUnavailableMiddleware",  # database / Redis down: 503, not 500
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -103,7 +104,10 @@ def database_from_env(url: str) -> dict:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     else:
-        config.setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+        # 0 (a connection per request) suits runserver, whose thread per keep-alive client would
+        # otherwise each hold a connection; docker-compose's gunicorn sync workers (one request at
+        # a time, no keep-alive) set 60 to reuse one connection per worker process.
+        config.setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
         config["CONN_HEALTH_CHECKS"] = True
     return config
 
@@ -118,8 +122,12 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="igny8"),
+        # A Redis that hangs must not hang requests: the throttles then fail open quickly.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
 }
+# /api/v1/health/ fails when no Celery worker was seen (ran a task, started, answered a ping) for this long.
+HEALTH_WORKER_SEEN_WITHIN = env.int("HEALTH_WORKER_SEEN_WITHIN", default=120)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

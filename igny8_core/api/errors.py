@@ -7,9 +7,11 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from igny8_core.ai.exceptions import ProviderError
 from igny8_core.billing.services import InsufficientCredits
+from igny8_core.degraded import log_unavailable, unavailable_payload, unavailable_service
 
 
 class Conflict(exceptions.APIException):
@@ -19,6 +21,14 @@ class Conflict(exceptions.APIException):
 
 
 def exception_handler(exc, context):
+    if service := unavailable_service(exc):
+        # PostgreSQL refusing connections or full, Redis down: the service, not the request, failed.
+        request = context.get("request")
+        log_unavailable(service, exc, getattr(request, "path", "?"))
+        set_rollback()
+        return Response(
+            unavailable_payload(service), status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "5"}
+        )
     if isinstance(exc, InsufficientCredits):
         return Response(
             {

@@ -1,22 +1,46 @@
-from django.db import connection
 from django.urls import Resolver404, resolve
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from igny8_core.health import run_checks
+
+HEALTH_FIELDS = {
+    "status": serializers.ChoiceField(choices=["ok", "failing"]),
+    "database": serializers.CharField(help_text="ok, or why the database check fails"),
+    "redis": serializers.CharField(help_text="ok, or why Redis does not answer"),
+    "worker": serializers.CharField(help_text="ok, or that no Celery worker was seen recently"),
+}
+
 
 @extend_schema(
-    responses=inline_serializer("Health", {"status": serializers.CharField(), "database": serializers.CharField()})
+    responses={
+        200: inline_serializer("Health", HEALTH_FIELDS),
+        503: inline_serializer(
+            "HealthFailing",
+            {**HEALTH_FIELDS, "detail": serializers.CharField(), "code": serializers.CharField()},
+        ),
+    },
+    summary="Readiness: the database, Redis and a recently seen Celery worker; 503 names what fails.",
 )
 @api_view(["GET"])
 @permission_classes([AllowAny])
+@authentication_classes([])
+@throttle_classes([])
 def health(request):
-    """Liveness probe for load balancers and docker-compose."""
-    connection.ensure_connection()
-    return Response({"status": "ok", "database": connection.vendor})
+    """Readiness probe for load balancers and docker-compose."""
+    checks = run_checks()
+    failing = [name for name, result in checks.items() if result != "ok"]
+    if not failing:
+        return Response({"status": "ok", **checks})
+    detail = "Failing: " + ", ".join(f"{name} ({checks[name]})" for name in failing) + "."
+    return Response(
+        {"status": "failing", "detail": detail, "code": "service_unavailable", **checks},
+        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+    )
 
 
 @extend_schema(exclude=True)

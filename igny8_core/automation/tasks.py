@@ -8,9 +8,12 @@ cooperatively at the soft time limit. The periodic tasks run on the default queu
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
+
+from igny8_core.degraded import REDIS_ERRORS
 
 from . import recovery, scheduler
-from .models import AutomationRun
+from .models import AutomationRun, RunStatus
 from .service import AutomationService
 
 PIPELINE_TASK_OPTIONS = dict(
@@ -59,4 +62,25 @@ def enqueue(run: AutomationRun, resume: bool = False) -> None:
     these tasks call them."""
     task = resume_automation_task if resume else run_automation_task
     run_id, ticket = run.run_id, run.epoch
-    transaction.on_commit(lambda: task.apply_async(args=[run_id, ticket]))
+
+    def send():
+        try:
+            task.apply_async(args=[run_id, ticket])
+        except REDIS_ERRORS:
+            _fail_unqueued(run_id, ticket)
+            raise  # the API answers 503 service_unavailable
+
+    transaction.on_commit(send)
+
+
+def _fail_unqueued(run_id: str, epoch: int) -> None:
+    """The broker (Redis) refused the task: no worker will ever take the run, so it ends now
+    with the reason instead of blocking the site as 'running' until the reaper notices."""
+    message = "The run could not be queued: Redis (the task queue) is unavailable. Start it again once it is back."
+    AutomationRun.objects.filter(run_id=run_id, epoch=epoch, status=RunStatus.RUNNING).update(
+        status=RunStatus.FAILED,
+        completed_at=timezone.now(),
+        error_message=message,
+        stopped_reason=message,
+        current_processing=None,
+    )
