@@ -12,7 +12,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-def _worker_seen(**kwargs):
+def _worker_seen(**kwargs: object) -> None:
     """Health: a worker that starts or finishes a task is alive (see igny8_core.health)."""
     from .health import record_worker_seen
 

@@ -6,11 +6,13 @@ driver's message (it carries host names and user names); the driver's message is
 """
 
 import logging
+from collections.abc import Callable
 
 import kombu.exceptions
 import redis.exceptions
 from django.db import utils as db_utils
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +32,7 @@ def unavailable_service(exc: BaseException) -> str | None:
     return None
 
 
-def unavailable_payload(service: str) -> dict:
+def unavailable_payload(service: str) -> dict[str, str]:
     return {
         "detail": f"{SERVICE_NAMES[service]} is unavailable right now; try again in a moment.",
         "code": "service_unavailable",
@@ -45,18 +47,19 @@ def log_unavailable(service: str, exc: BaseException, path: str) -> None:
 class ServiceUnavailableMiddleware:
     """503 for views outside DRF (admin, dashboard pages) that hit a missing database or Redis."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.get_response(request)
 
-    def process_exception(self, request, exc):
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         service = unavailable_service(exc)
         if service is None:
             return None
         log_unavailable(service, exc, request.path)
         payload = unavailable_payload(service)
+        response: HttpResponse
         if request.path.startswith("/api/"):
             response = JsonResponse(payload, status=503)
         else:

@@ -50,7 +50,7 @@ def check_redis() -> str | None:
     return None
 
 
-def record_worker_seen(**kwargs) -> None:
+def record_worker_seen(**kwargs: object) -> None:
     try:
         _redis().set(WORKER_SEEN_KEY, time.time(), ex=24 * 3600)
     except REDIS_ERRORS:  # the worker is alive; Redis being down is reported by check_redis

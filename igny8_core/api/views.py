@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.urls import Resolver404, resolve
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -8,7 +10,7 @@ from rest_framework.response import Response
 
 from igny8_core.health import run_checks
 
-HEALTH_FIELDS = {
+HEALTH_FIELDS: dict[str, serializers.Field[Any, Any, Any, Any]] = {
     "status": serializers.ChoiceField(choices=["ok", "failing"]),
     "database": serializers.CharField(help_text="ok, or why the database check fails"),
     "redis": serializers.CharField(help_text="ok, or why Redis does not answer"),

@@ -63,7 +63,7 @@ def enqueue(run: AutomationRun, resume: bool = False) -> None:
     task = resume_automation_task if resume else run_automation_task
     run_id, ticket = run.run_id, run.epoch
 
-    def send():
+    def send() -> None:
         try:
             task.apply_async(args=[run_id, ticket])
         except REDIS_ERRORS:

@@ -4,6 +4,7 @@ image downloads, including host names that resolve inside, redirects and DNS reb
 import socket
 
 import pytest
+from publishing.conftest import make_content
 from rest_framework.test import APIClient
 
 from igny8_core.ai.exceptions import ProviderError
@@ -12,7 +13,6 @@ from igny8_core.outbound import OutboundURLRefused, check_url, outbound_session
 from igny8_core.publishing.models import WordPressConnection
 from igny8_core.publishing.publisher import publish_content
 from igny8_core.writer.models import Content
-from tests.publishing.conftest import make_content
 
 from .http_servers import recording_server
 
