@@ -194,6 +194,9 @@ OPENAI_IMAGE_RESPONSE_FORMAT = env.str("OPENAI_IMAGE_RESPONSE_FORMAT", default="
 IGNY8_AI_IDEAS_PER_CLUSTER = env.int("IGNY8_AI_IDEAS_PER_CLUSTER", default=2)
 IGNY8_AI_CONTENT_WORDS = env.int("IGNY8_AI_CONTENT_WORDS", default=1200)
 IGNY8_AI_CONTENT_MAX_WORDS = env.int("IGNY8_AI_CONTENT_MAX_WORDS", default=2500)  # credit estimate cap
+# A failed item is picked again by later runs until it has failed this often; then it waits
+# for the user (retry_failed).
+AI_MAX_ITEM_ATTEMPTS = env.int("AI_MAX_ITEM_ATTEMPTS", default=3)
 IGNY8_IMAGE_FORMAT = env.str("IGNY8_IMAGE_FORMAT", default="JPEG")  # JPEG, PNG or WEBP
 IGNY8_IMAGE_MAX_SIZE = env.int("IGNY8_IMAGE_MAX_SIZE", default=1600)  # longest side, px
 IGNY8_IMAGE_THUMBNAIL_SIZE = env.int("IGNY8_IMAGE_THUMBNAIL_SIZE", default=400)

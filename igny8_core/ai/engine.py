@@ -9,6 +9,11 @@
 Because saving and charging commit together, a crash before the commit leaves nothing
 saved and nothing charged, and a retry finds its items either still pending (done once)
 or already done (skipped, never charged twice). One failed unit never loses another's work.
+
+Whatever the provider does for one unit (an AIError, or any other exception of the SDK or the
+transport) fails that unit only: it gets a `code`, an AIRequestLog row, one more attempt in
+its ItemFailure row (failures.py) and no charge. Only infrastructure errors (the database
+gone) and the run's soft time limit propagate: the run then stops where it can be resumed.
 """
 
 import logging
@@ -18,10 +23,11 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 
 from igny8_core.billing.services import CreditService, InsufficientCredits
 
+from . import failures
 from .exceptions import AIError, InvalidInput, ProviderError
 from .functions import get_function
 from .functions.base import AIFunction, Context, Generation
@@ -38,15 +44,18 @@ class AIResult:
     items_processed: int = 0  # items that succeeded
     items_failed: int = 0
     created_ids: list[int] = field(default_factory=list)
-    failed: list[dict] = field(default_factory=list)  # {"id", "error", "code"}
+    failed: list[dict] = field(default_factory=list)  # {"id", "error", "code"[, "attempts"]}
     credits_used: Decimal = Decimal("0.00")
     stats: dict = field(default_factory=dict)
     # Items left untouched (still pending) because the caller asked to stop between items.
     not_attempted: list[int] = field(default_factory=list)
 
-    def fail(self, ids, error: str, code: str) -> None:
+    def fail(self, ids, error: str, code: str, attempts: dict | None = None) -> None:
         for item_id in ids:
-            self.failed.append({"id": item_id, "error": error, "code": code})
+            entry = {"id": item_id, "error": error, "code": code}
+            if attempts and item_id in attempts:
+                entry["attempts"] = attempts[item_id]
+            self.failed.append(entry)
         self.items_failed = len(self.failed)
 
     def to_dict(self) -> dict:
@@ -85,6 +94,12 @@ class AIEngine:
         self.site = site
         self._provider = provider
         self.ctx = Context(account, site, self._get_provider)
+        self.run_pk = None  # the automation run this engine works for (ledger rows, failures)
+
+    def for_run(self, run_pk: int | None) -> "AIEngine":
+        """Attribute every charge and failure from now on to this automation run."""
+        self.run_pk = run_pk
+        return self
 
     def _get_provider(self) -> AIProvider:
         if self._provider is None:  # created on first use: local functions need no provider
@@ -111,18 +126,16 @@ class AIEngine:
         if fn.operation and pending:
             # Refused before any provider call: nothing is generated, saved or charged.
             CreditService.check(self.account, fn.estimate(self.ctx, pending), fn.operation)
-        outage = None
+        outage = False
         units = fn.units(pending)
         for n, unit in enumerate(units):
-            if n and should_stop is not None and should_stop():
+            # A provider still failing after its bounded retries is down: the rest of the batch
+            # is left pending for a later run rather than failed without ever being tried.
+            if n and (outage or (should_stop is not None and should_stop())):
                 result.not_attempted = [item.pk for rest in units[n:] for item in rest]
                 break
-            if outage is not None:  # the provider is down: fail fast instead of retrying per item
-                self._fail_unit(fn, unit, result, outage, log_row=None)
-                continue
             error = self._run_unit(fn, unit, result)
-            if isinstance(error, ProviderError) and error.transient:
-                outage = error
+            outage = isinstance(error, ProviderError) and error.transient
         return result
 
     # --- steps -----------------------------------------------------------------------
@@ -161,19 +174,26 @@ class AIEngine:
             self._fill_usage(row, getattr(exc, "usage", None), attempts=getattr(exc, "attempts", None))
             self._fail_unit(fn, unit, result, exc, row, started)
             return exc
+        except (SoftTimeLimitExceeded, OperationalError, InterfaceError):
+            raise  # the run's stop or the database gone: not this item's fault
+        except Exception as exc:  # anything else a provider raised: this unit fails, the batch goes on
+            log.exception("%s: the provider failed on %s %s", fn.name, fn.item_label, ids)
+            error = ProviderError(f"Unexpected provider error: {type(exc).__name__}: {exc}")
+            self._fail_unit(fn, unit, result, error, row, started)
+            return error
         try:
             saved, charged, gone = self._commit(fn, ids, prepared)
         except InsufficientCredits as exc:
             fn.discard(prepared)
             result.fail(ids, str(exc), "insufficient_credits")
-            self._write_log(row, started, error=str(exc))
+            self._write_log(row, started, error=str(exc), code="insufficient_credits")
             return exc
         except AIError as exc:
             fn.discard(prepared)
             self._fail_unit(fn, unit, result, exc, row, started)
             return exc
-        except SoftTimeLimitExceeded:  # the run's cooperative stop: not this item's fault
-            fn.discard(prepared)
+        except (SoftTimeLimitExceeded, OperationalError, InterfaceError):
+            fn.discard(prepared)  # the run's cooperative stop, or the database gone
             raise
         except Exception as exc:  # a bug or a database error: fail this unit, keep the batch going
             log.exception("%s: saving %s %s failed", fn.name, fn.item_label, ids)
@@ -193,7 +213,7 @@ class AIEngine:
             self._write_log(row, started)
             return None
         for item_id, code, message in saved.failed:
-            result.fail([item_id], message, code)
+            self._fail_items(fn, [item_id], result, message, code)
         result.items_processed += len(saved.processed_ids)
         result.created_ids.extend(saved.created_ids)
         result.credits_used += charged
@@ -218,6 +238,7 @@ class AIEngine:
             order = {item_id: n for n, item_id in enumerate(ids)}
             current.sort(key=lambda item: order[item.pk])
             saved = fn.save(self.ctx, current, prepared)
+            failures.clear(fn.name, saved.processed_ids)
             charged = Decimal("0.00")
             if fn.operation and saved.quantity > 0:
                 amount = CreditService.cost_for(fn.operation, saved.quantity, saved.variant)
@@ -235,17 +256,24 @@ class AIEngine:
                             "quantity": saved.quantity,
                         },
                         site=self.site,
+                        run_id=self.run_pk,
                     )
                     charged = amount if charge.charged else Decimal("0.00")
         return saved, charged, gone
 
     def _fail_unit(self, fn: AIFunction, unit: list, result: AIResult, error: Exception, log_row, started=None):
-        ids = [item.pk for item in unit]
-        message = str(error)
-        fn.mark_failed(self.ctx, ids, message)
-        result.fail(ids, message, getattr(error, "code", "ai_error"))
+        message, code = str(error), getattr(error, "code", "ai_error")
+        self._fail_items(fn, [item.pk for item in unit], result, message, code)
         if log_row is not None:
-            self._write_log(log_row, started, error=message)
+            self._write_log(log_row, started, error=message, code=code)
+
+    def _fail_items(self, fn: AIFunction, ids: list[int], result: AIResult, message: str, code: str) -> None:
+        """One more failed attempt of each item; those out of attempts leave the pending state."""
+        attempts = failures.record(self.account.pk, self.site.pk, fn.name, ids, code, message, self.run_pk)
+        spent = [item_id for item_id, n in attempts.items() if n >= failures.max_attempts()]
+        if spent:
+            fn.mark_failed(self.ctx, spent, message)
+        result.fail(ids, message, code, attempts)
 
     # --- request log -----------------------------------------------------------------
     def _log_row(self, fn: AIFunction, ids: list[int]) -> AIRequestLog:
@@ -277,12 +305,13 @@ class AIEngine:
         elif attempts:
             row.attempts += attempts
 
-    def _write_log(self, row: AIRequestLog, started, error: str = "") -> None:
+    def _write_log(self, row: AIRequestLog, started, error: str = "", code: str = "") -> None:
         if row.provider == "local":
             return  # no AI request was made
         row.duration_ms = int((time.monotonic() - started) * 1000) if started else 0
         row.success = not error
         row.error = error[:5000]
+        row.code = code if error else ""
         row.attempts = max(row.attempts, 1)
         try:
             row.save()

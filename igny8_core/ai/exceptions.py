@@ -31,6 +31,24 @@ class ProviderError(AIError):
         self.attempts = attempts
 
 
+class RateLimited(ProviderError):
+    """The provider kept answering 429 (or asked to wait longer than we may)."""
+
+    code = "rate_limited"
+
+
+class ProviderTimeout(ProviderError):
+    """The provider did not answer within OPENAI_TIMEOUT, retries included."""
+
+    code = "timeout"
+
+
+class MalformedResponse(ProviderError):
+    """The provider's HTTP answers kept being unparseable (not JSON), retries included."""
+
+    code = "malformed_output"
+
+
 class MalformedOutput(AIError):
     """The provider answered, but not with JSON matching the schema (after one retry)."""
 

@@ -50,7 +50,7 @@ def parse_json(text: str | None) -> object:
 
 
 def validate(data: object, schema: dict) -> None:
-    """Raise MalformedOutput naming the first few schema violations."""
+    """Raise SchemaMismatch naming the first few schema violations."""
     errors = sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         details = "; ".join(f"{'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}" for e in errors[:3])

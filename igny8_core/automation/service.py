@@ -271,6 +271,7 @@ class AutomationService:
                 return RunStatus.PAUSED
             heartbeat.start()
             self.engine = self.engine or self.engine_factory(self.account, self.site)
+            self.engine.for_run(self.run.pk)  # every charge and failure names this run
             return self._run_pipeline()
         except RunHalted:
             return self._db_status()

@@ -3,7 +3,8 @@
 A description says which items a stage picks (status-driven, so a resumed or recovered run
 never redoes work), which config fields give its batch size / per-run limit / enable flag,
 which AI function processes a batch, and which keys of the function's stats it adds up
-into `stage_N_result`.
+into `stage_N_result`. An item that failed AI_MAX_ITEM_ATTEMPTS times is no longer pending: it
+waits for the user (the failed_items / retry_failed endpoints).
 """
 
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from igny8_core.ai.failures import exhausted_ids
 from igny8_core.planner.models import Clusters, ContentIdeas, Keywords
 from igny8_core.writer.models import Content, Images, Tasks
 
@@ -55,11 +57,15 @@ class Stage:
 
 
 def _keywords(site):
-    return Keywords.objects.filter(site=site, status=Keywords.Status.NEW, cluster__isnull=True, disabled=False)
+    return Keywords.objects.filter(site=site, status=Keywords.Status.NEW, cluster__isnull=True, disabled=False).exclude(
+        pk__in=exhausted_ids("auto_cluster")
+    )
 
 
 def _clusters(site):
-    return Clusters.objects.filter(site=site, status=Clusters.Status.NEW, ideas__isnull=True)
+    return Clusters.objects.filter(site=site, status=Clusters.Status.NEW, ideas__isnull=True).exclude(
+        pk__in=exhausted_ids("generate_ideas")
+    )
 
 
 def _ideas(site):
@@ -67,15 +73,21 @@ def _ideas(site):
 
 
 def _tasks(site):
-    return Tasks.objects.filter(site=site, status=Tasks.Status.QUEUED, content__isnull=True)
+    return Tasks.objects.filter(site=site, status=Tasks.Status.QUEUED, content__isnull=True).exclude(
+        pk__in=exhausted_ids("generate_content")
+    )
 
 
 def _drafts(site):
-    return Content.objects.filter(site=site, status=Content.Status.DRAFT, images__isnull=True)
+    return Content.objects.filter(site=site, status=Content.Status.DRAFT, images__isnull=True).exclude(
+        pk__in=exhausted_ids("generate_image_prompts")
+    )
 
 
 def _prompts(site):
-    return Images.objects.filter(site=site, status=Images.Status.PENDING)
+    return Images.objects.filter(site=site, status=Images.Status.PENDING).exclude(
+        pk__in=exhausted_ids("generate_images")
+    )
 
 
 def _in_review(site):

@@ -84,6 +84,10 @@ class CreditTransaction(models.Model):
     description = models.CharField(max_length=500, blank=True)
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
+    # The automation run a deduction was made for: the run's credits are the ledger's sum.
+    run = models.ForeignKey(
+        "automation.AutomationRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="ledger"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -76,7 +76,9 @@ class CreditService:
         description: str = "",
         metadata: dict | None = None,
         site=None,
+        run_id: int | None = None,
     ) -> Charge:
+        """`run_id`: the automation run the charge is made for (its credits are the ledger's sum)."""
         amount = _as_amount(amount)
         return cls._apply(
             account,
@@ -87,6 +89,7 @@ class CreditService:
             description,
             metadata,
             site,
+            run_id,
         )
 
     @classmethod
@@ -105,7 +108,9 @@ class CreditService:
         return cls._apply(account, amount, transaction_type, "", idempotency_key, description, metadata, None)
 
     @staticmethod
-    def _apply(account, delta, transaction_type, operation, idempotency_key, description, metadata, site) -> Charge:
+    def _apply(
+        account, delta, transaction_type, operation, idempotency_key, description, metadata, site, run_id=None
+    ) -> Charge:
         account_id = account.pk if isinstance(account, Account) else account
         try:
             with transaction.atomic():
@@ -131,6 +136,7 @@ class CreditService:
                     description=description[:500],
                     idempotency_key=idempotency_key,
                     metadata=metadata or {},
+                    run_id=run_id,
                 )
         except IntegrityError:
             # Only reachable when another connection inserted the same key between our

@@ -39,6 +39,9 @@ def ai_settings(settings, tmp_path):
     settings.IGNY8_IMAGE_FORMAT = "JPEG"
     settings.IGNY8_IMAGE_MAX_SIZE = 800
     settings.IGNY8_IMAGE_THUMBNAIL_SIZE = 200
+    # One attempt: a failure takes the item out of its pending state at once (the tests of
+    # later attempts raise it themselves).
+    settings.AI_MAX_ITEM_ATTEMPTS = 1
     return settings
 
 

@@ -5,11 +5,19 @@ per-endpoint script of canned responses; when a script is empty it answers corre
 chat completions with what the demo provider would say for the request's messages (so
 the real engine runs end to end through the real SDK), images with a PNG as b64_json or
 as a url that the same server serves.
+
+Faults: a scripted `Reply(fault=...)` or `inject_faults(rate, kinds)` makes the server misbehave
+the way real providers do - FAULTS names them (HTTP 500, 429 with Retry-After, a connection
+reset, a stall past the client's timeout, a broken JSON body, schema-violating JSON, an
+empty answer, a truncated answer). Every faulted request is recorded with its fault.
 """
 
 import base64
 import json
+import random
 import re
+import socket
+import struct
 import threading
 import time
 from collections import deque
@@ -31,6 +39,12 @@ class Reply:
     headers: dict = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering (timeouts)
     content_type: str = "application/json"
+    fault: str = ""  # one of FAULTS: misbehave instead of answering (see FakeOpenAI._fault)
+
+
+FAULTS = ("http_500", "rate_limit", "reset", "stall", "malformed_body", "schema_violation", "empty", "truncated")
+# Faults that only make sense for a chat completion (an image answer has no JSON content).
+CHAT_ONLY_FAULTS = {"schema_violation", "empty", "truncated"}
 
 
 def chat_reply(content: str, model: str = "test-text", prompt_tokens: int = 11, completion_tokens: int = 7) -> Reply:
@@ -76,6 +90,7 @@ class Recorded:
     headers: dict
     body: object
     at: float
+    fault: str = ""
 
 
 class FakeOpenAI:
@@ -90,6 +105,10 @@ class FakeOpenAI:
         self.scripts: dict[str, deque] = {CHAT: deque(), IMAGES: deque()}
         self.files: dict[str, bytes] = {}
         self.image_mode = "b64_json"
+        self.fault_rate = 0.0  # share of requests that get a random fault of fault_kinds
+        self.fault_kinds: tuple[str, ...] = FAULTS
+        self.stall_seconds = 5.0  # how long a "stall" waits: set it above the client's timeout
+        self._random = random.Random(0)
         self._lock = threading.Lock()
         self._demo = DemoProvider()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -118,6 +137,48 @@ class FakeOpenAI:
 
     def calls(self, path: str) -> list[Recorded]:
         return [r for r in self.requests if r.path == path]
+
+    def inject(self, path: str, *faults: str):
+        """The next requests to `path` get these faults, in order."""
+        unknown = set(faults) - set(FAULTS)
+        if unknown:
+            raise ValueError(f"Unknown faults {sorted(unknown)}; known: {FAULTS}")
+        self.script(path, *(Reply(fault=name) for name in faults))
+
+    def inject_faults(self, rate: float, kinds=FAULTS, seed: int = 0):
+        """From now on a `rate` share of the requests (chat and images; not image downloads)
+        get a random fault of `kinds`, reproducibly for a given seed."""
+        self.fault_rate, self.fault_kinds, self._random = rate, tuple(kinds), random.Random(seed)
+
+    def faults(self) -> list[Recorded]:
+        return [r for r in self.requests if r.fault]
+
+    def _random_fault(self, path: str) -> str:
+        if path not in (CHAT, IMAGES) or not self.fault_rate or self._random.random() >= self.fault_rate:
+            return ""
+        kinds = [k for k in self.fault_kinds if path == CHAT or k not in CHAT_ONLY_FAULTS]
+        return self._random.choice(kinds) if kinds else ""
+
+    def _fault(self, name: str, path: str, body) -> Reply | None:
+        """The reply a fault sends (None: the connection is reset without an answer)."""
+        if name == "http_500":
+            return error_reply(500, "The server had an error while processing your request.")
+        if name == "rate_limit":
+            return error_reply(429, "Rate limit reached.", headers={"Retry-After": "0.05"})
+        if name == "reset":
+            return None
+        if name == "stall":
+            return Reply(delay=self.stall_seconds, body=self._default(path, body).body)
+        if name == "malformed_body":
+            return Reply(body='{"id": "chatcmpl", "choices": [ {broken')
+        if name == "schema_violation":
+            return chat_reply(json.dumps({"unexpected": True}))
+        if name == "empty":
+            return chat_reply("")
+        if name == "truncated":
+            text = self._default(path, body).body["choices"][0]["message"]["content"]
+            return chat_reply(text[: max(1, len(text) // 2)])
+        raise ValueError(f"Unknown fault {name!r}")
 
     # --- default answers -------------------------------------------------------------
     def _default(self, path: str, body) -> Reply:
@@ -170,13 +231,24 @@ class FakeOpenAI:
                 except ValueError:
                     body = raw
                 with fake._lock:
-                    fake.requests.append(
-                        Recorded(
-                            method, self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic()
-                        )
-                    )
                     script = fake.scripts.get(self.path)
                     reply = script.popleft() if script else None
+                    fault = reply.fault if reply else fake._random_fault(self.path)
+                    fake.requests.append(
+                        Recorded(
+                            method,
+                            self.path,
+                            {k.lower(): v for k, v in self.headers.items()},
+                            body,
+                            time.monotonic(),
+                            fault,
+                        )
+                    )
+                if fault:
+                    reply = fake._fault(fault, self.path, body)
+                    if reply is None:
+                        self._reset()
+                        return
                 reply = reply or fake._default(self.path, body)
                 if reply.delay:
                     time.sleep(reply.delay)
@@ -189,6 +261,12 @@ class FakeOpenAI:
                     self.wfile.write(response_bytes(reply.status, reply.content_type, reply.headers, payload or b""))
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout tests)
+
+            def _reset(self):
+                # SO_LINGER 0: closing sends a TCP RST, as a crashed upstream or proxy does.
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.close_connection = True
+                self.connection.close()
 
             def do_POST(self):
                 self._serve("POST")

@@ -158,7 +158,9 @@ def test_one_failing_image_does_not_lose_the_others(account, site):
     states = {i.position: (i.status, i.error_message) for i in Images.objects.filter(content=content)}
     assert states == {0: ("generated", ""), 1: ("failed", "content policy violation"), 2: ("generated", "")}
     assert result.items_processed == 2 and result.items_failed == 1
-    assert result.failed == [{"id": images[1].pk, "error": "content policy violation", "code": "provider_error"}]
+    assert result.failed == [
+        {"id": images[1].pk, "error": "content policy violation", "code": "provider_error", "attempts": 1}
+    ]
     assert result.credits_used == Decimal("4.00") and len(deductions(account)) == 2
     assert result.stats["images_processed"] == 3 and result.stats["images_generated"] == 2
     logs = AIRequestLog.objects.filter(function="generate_images")
@@ -200,7 +202,12 @@ def test_unusable_answer_for_one_content_keeps_the_other(account, site):
     assert Images.objects.filter(content=first).count() == 3
     assert not Images.objects.filter(content=second).exists()
     assert result.failed == [
-        {"id": second.pk, "code": "invalid_output", "error": "The model gave no prompt for the featured image."}
+        {
+            "id": second.pk,
+            "code": "invalid_output",
+            "error": "The model gave no prompt for the featured image.",
+            "attempts": 1,
+        }
     ]
     assert result.credits_used == Decimal("1.50") and result.stats["prompts_created"] == 3
 
@@ -220,7 +227,12 @@ def test_keywords_left_out_by_the_model_stay_new_and_unpaid(account, site):
     assert Keywords.objects.get(pk=left_out).status == "new"
     assert result.items_processed == 2 and result.credits_used == Decimal("0.40")
     assert result.failed == [
-        {"id": left_out, "code": "invalid_output", "error": "The model did not assign this keyword to a cluster."}
+        {
+            "id": left_out,
+            "code": "invalid_output",
+            "error": "The model did not assign this keyword to a cluster.",
+            "attempts": 1,
+        }
     ]
     assert result.stats["keywords_processed"] == 3 and result.stats["keywords_mapped"] == 2
 

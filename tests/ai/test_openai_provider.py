@@ -310,14 +310,16 @@ def test_undecodable_image_fails_the_item_without_charge(fake, provider, account
 
 
 @pytest.mark.django_db
-def test_provider_outage_fails_the_batch_fast(fake, provider, account, site):
+def test_provider_outage_leaves_the_rest_of_the_batch_pending_untried(fake, provider, account, site):
     fake.script(IMAGES, *[error_reply(503, "overloaded")] * 20)
     content = make_content(site)
     images = make_images(content, 3)
 
     result = AIEngine(account, site, provider).run("generate_images", [i.pk for i in images])
 
-    assert len(fake.calls(IMAGES)) == 4  # the first image's retries only; the others fail fast
-    assert result.items_failed == 3 and {f["code"] for f in result.failed} == {"provider_error"}
-    assert all(i.status == "failed" for i in content.images.all())
+    assert len(fake.calls(IMAGES)) == 4  # the first image's retries only; the others are not tried
+    assert result.items_failed == 1 and result.failed[0]["code"] == "provider_error"
+    assert result.not_attempted == [images[1].pk, images[2].pk]
+    states = {i.pk: i.status for i in content.images.all()}
+    assert states == {images[0].pk: "failed", images[1].pk: "pending", images[2].pk: "pending"}
     assert result.stats["images_processed"] == 1 and deductions(account) == []

@@ -67,6 +67,10 @@ class EngineSpy:
     def estimate(self, name, ids):
         return self.engine.estimate(name, ids)
 
+    def for_run(self, run_pk):
+        self.engine.for_run(run_pk)
+        return self
+
     def run(self, name, ids, should_stop=None):
         self.calls.append((name, list(ids)))
         if self.before_run:

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
+from igny8_core.ai.models import ItemFailure
 from igny8_core.automation import service as service_module
 from igny8_core.automation.logger import RunLogger
 from igny8_core.automation.models import AutomationRun, RunStatus
@@ -186,7 +187,7 @@ def test_delays_between_batches_and_between_stages(alice_site, monkeypatch):
     assert max(slept) <= 1.0  # sliced, so a pause or cancel is seen within a second
 
 
-def test_failed_items_are_counted_and_never_retried_in_the_same_run(small_site):
+def test_failed_items_are_counted_never_retried_in_the_same_run_and_retried_by_the_next(small_site):
     from igny8_core.ai.exceptions import MalformedOutput
     from igny8_core.ai.providers.demo import DemoProvider
 
@@ -206,8 +207,45 @@ def test_failed_items_are_counted_and_never_retried_in_the_same_run(small_site):
     assert run.status == RunStatus.COMPLETED
     assert s4["items_failed"] == 1 and "garbage" in s4["failed_items"][0]["error"]
     assert s4["content_created"] == Tasks.objects.filter(site=small_site).count() - 1
-    assert Tasks.objects.filter(site=small_site, status="failed").count() == 1
+    failed_task = Tasks.objects.get(site=small_site, content__isnull=True)
+    assert failed_task.status == "queued"  # attempts left: waiting for the next run
+    failure = ItemFailure.objects.get(function="generate_content", item_id=failed_task.pk)
+    assert (failure.attempts, failure.code, failure.run_id) == (1, "malformed_output", run.pk)
     assert "failed: model answered garbage" in RunLogger(run).tail(300, stage=4)
+
+    again = start_and_execute(small_site, engine=demo_engine(small_site, provider=OneBadArticle(image_size="240x135")))
+    assert again.status == RunStatus.COMPLETED and again.stage_result(4)["content_created"] == 1
+    assert Content.objects.filter(task=failed_task).exists()
+    assert not ItemFailure.objects.filter(item_id=failed_task.pk, function="generate_content").exists()
+
+
+def test_an_item_out_of_attempts_waits_for_the_user(small_site, settings):
+    from igny8_core.ai.exceptions import MalformedOutput
+    from igny8_core.ai.providers.demo import DemoProvider
+
+    settings.AI_MAX_ITEM_ATTEMPTS = 2
+
+    class NoArticles(DemoProvider):
+        def complete_json(self, messages, schema, schema_name="", **kwargs):
+            if schema_name == "article":
+                raise MalformedOutput("model answered garbage twice")
+            return super().complete_json(messages, schema, schema_name=schema_name, **kwargs)
+
+    add_keywords(small_site, 3)
+    fast_config(small_site, stage_5_enabled=False, stage_6_enabled=False)
+    engine = demo_engine(small_site, provider=NoArticles(image_size="240x135"))
+    first = start_and_execute(small_site, engine=engine)
+    tasks = Tasks.objects.filter(site=small_site)
+    assert first.stage_result(4)["items_failed"] == tasks.count() > 0
+    assert set(tasks.values_list("status", flat=True)) == {"queued"}
+
+    second = start_and_execute(small_site, engine=engine)
+    assert second.stage_result(4)["items_failed"] == tasks.count()
+    assert set(tasks.values_list("status", flat=True)) == {"failed"}  # out of attempts
+
+    third = start_and_execute(small_site, engine=engine)
+    assert third.stage_result(4)["status"] == "skipped"  # nothing pending: they wait for the user
+    assert set(ItemFailure.objects.filter(function="generate_content").values_list("attempts", flat=True)) == {2}
 
 
 def test_out_of_credits_mid_run_stops_cleanly(small_site, alice_account):
@@ -333,6 +371,9 @@ class CountingEngine:
 
     def estimate(self, name, ids):
         return Decimal("0")
+
+    def for_run(self, run_pk):
+        return self
 
     def run(self, name, ids, should_stop=None):
         from igny8_core.ai.engine import AIResult

@@ -6,7 +6,12 @@ The SDK's own retries are switched off (max_retries=0) and done here instead, so
 covers chat, images and image downloads: 408/409/429/5xx, timeouts and connection errors
 are retried up to OPENAI_MAX_RETRIES times with exponential backoff (OPENAI_RETRY_BASE_DELAY
 doubling, capped at OPENAI_RETRY_MAX_DELAY, with jitter); a Retry-After header is honoured
-as given, up to OPENAI_RETRY_AFTER_MAX seconds (longer: give up, the item fails).
+as given, up to OPENAI_RETRY_AFTER_MAX seconds (longer: give up, the item fails). A 200
+whose body is not JSON (a proxy cut it, the server crashed mid-answer) is retried the same way.
+
+Whatever the SDK or the transport raises ends as an AIError of the item: `rate_limited`,
+`timeout`, `provider_error` or `malformed_output` - never as an exception that could stop
+the whole run.
 """
 
 import base64
@@ -18,6 +23,7 @@ import time
 import openai
 import requests
 import urllib3
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from igny8_core.outbound import (
@@ -28,7 +34,7 @@ from igny8_core.outbound import (
     outbound_session,
 )
 
-from ..exceptions import ProviderError
+from ..exceptions import MalformedResponse, ProviderError, ProviderTimeout, RateLimited
 from ..schema import schema_instructions
 from .base import AIProvider, GeneratedImage, RawCompletion
 
@@ -64,6 +70,17 @@ class _Retry(Exception):
     def __init__(self, message: str, retry_after: float | None = None):
         super().__init__(message)
         self.retry_after = retry_after
+
+
+def _give_up(kind: str, message: str, attempts: int) -> Exception:
+    """The item's error once the retries of a transient failure of `kind` are used up."""
+    if kind == "rate_limited":
+        return RateLimited(message, transient=True, attempts=attempts)
+    if kind == "timeout":
+        return ProviderTimeout(message, transient=True, attempts=attempts)
+    if kind == "malformed":
+        return MalformedResponse(message, transient=True, attempts=attempts)
+    return ProviderError(message, transient=True, attempts=attempts)
 
 
 class OpenAIProvider(AIProvider):
@@ -140,17 +157,24 @@ class OpenAIProvider(AIProvider):
             if self.structured_output == "json_object":
                 options["response_format"] = {"type": "json_object"}
         response, attempts = self._retrying("chat completion", lambda: self.client.chat.completions.create(**options))
-        if not response.choices:
-            return RawCompletion(text=None, model=response.model or self.text_model, attempts=attempts)
-        message = response.choices[0].message
+        model = getattr(response, "model", None) or self.text_model
+        choices = getattr(response, "choices", None)
+        if not choices:
+            return RawCompletion(text=None, model=model, attempts=attempts)
+        choice = choices[0]
+        message = getattr(choice, "message", None)
         if getattr(message, "refusal", None):
             raise ProviderError(f"The model refused: {message.refusal}", attempts=attempts)
-        usage = response.usage
+        usage = getattr(response, "usage", None)
+        text = getattr(message, "content", None)
+        if getattr(choice, "finish_reason", None) == "length":
+            # Cut at the token limit: the JSON is incomplete. complete_json asks once more.
+            text = None if not text else text + "\n(truncated: finish_reason=length)"
         return RawCompletion(
-            text=message.content,
-            model=response.model or self.text_model,
-            prompt_tokens=(usage.prompt_tokens or 0) if usage else 0,
-            completion_tokens=(usage.completion_tokens or 0) if usage else 0,
+            text=text if isinstance(text, str) else None,
+            model=model,
+            prompt_tokens=(getattr(usage, "prompt_tokens", 0) or 0) if usage else 0,
+            completion_tokens=(getattr(usage, "completion_tokens", 0) or 0) if usage else 0,
             attempts=attempts,
         )
 
@@ -205,31 +229,38 @@ class OpenAIProvider(AIProvider):
         attempt = 0
         while True:
             attempt += 1
+            kind, retry_after = "provider", None
             try:
                 return call(), attempt
             except _Retry as exc:
                 reason, retry_after = str(exc), exc.retry_after
             except openai.APITimeoutError:
-                reason, retry_after = f"timed out after {self.timeout:g}s", None
+                kind, reason = "timeout", f"timed out after {self.timeout:g}s"
             except openai.APIConnectionError as exc:
-                reason, retry_after = f"connection error: {exc}", None
+                reason = f"connection error: {exc.__cause__ or exc}"
             except openai.APIStatusError as exc:
                 status = exc.status_code
                 if status not in RETRYABLE_STATUS and status < 500:
                     raise ProviderError(f"{what} rejected: HTTP {status}: {_message(exc)}", attempts=attempt) from None
+                kind = "rate_limited" if status == 429 else "provider"
                 reason, retry_after = f"HTTP {status}: {_message(exc)}", parse_retry_after(exc.response.headers)
             except openai.OpenAIError as exc:
                 raise ProviderError(f"{what} failed: {exc}", attempts=attempt) from None
+            except SoftTimeLimitExceeded:  # the run's cooperative stop, not this item's failure
+                raise
+            except ValueError as exc:  # json.JSONDecodeError included: the body is not JSON
+                kind, reason = "malformed", f"the response body is not valid JSON ({type(exc).__name__}: {exc})"
+            except Exception as exc:  # anything else from the SDK or the transport: this item only
+                log.exception("%s: unexpected error from the openai SDK", what)
+                raise ProviderError(f"{what} failed: {type(exc).__name__}: {exc}", attempts=attempt) from None
             if attempt > self.max_retries:
-                raise ProviderError(
-                    f"{what} failed after {attempt} attempts: {reason}", transient=True, attempts=attempt
-                )
+                raise _give_up(kind, f"{what} failed after {attempt} attempts: {reason}", attempt)
             if retry_after is not None and retry_after > self.retry_after_max:
-                raise ProviderError(
+                raise _give_up(
+                    kind,
                     f"{what}: the server asked to retry after {retry_after:g}s "
                     f"(more than OPENAI_RETRY_AFTER_MAX={self.retry_after_max:g}s): {reason}",
-                    transient=True,
-                    attempts=attempt,
+                    attempt,
                 )
             delay = retry_after if retry_after is not None else self.backoff(attempt)
             log.warning("%s: %s; retry %d/%d in %.2fs", what, reason, attempt, self.max_retries, delay)
