@@ -19,20 +19,25 @@ from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
 from igny8_core.api.errors import Conflict
+from igny8_core.api.pagination import StandardPagination
 from igny8_core.api.tenancy import get_site_or_404
 from igny8_core.api.throttles import RunNowThrottle
 
+from . import failed_items as failed
 from .exceptions import AlreadyRunning, InvalidRunState, LockHeld
 from .logger import RunLogger, UnsafeLogPath
 from .models import ACTIVE_STATUSES, AutomationConfig, AutomationRun
 from .serializers import (
     AutomationConfigSerializer,
     AutomationRunSerializer,
+    FailedItemSerializer,
+    RetryFailedSerializer,
     RunHistorySerializer,
 )
 from .service import AutomationService, InsufficientCreditsForRun
 
 HISTORY_SIZE = 20
+RUN_FAILED_ITEMS = 100  # run_detail's list; failed_items pages through all of them
 LOG_LINES_DEFAULT, LOG_LINES_MAX = 100, 2000
 
 SITE = OpenApiParameter("site_id", OpenApiTypes.INT, description="Site of the requesting account.")
@@ -282,6 +287,118 @@ class AutomationViewSet(ViewSet):
         """estimated_credits, required (1.2x, capped by max_credits_per_run), current_balance,
         sufficient, breakdown per stage, allocation per AI operation."""
         return Response(jsonable(AutomationService.estimate_credits(get_site_or_404(request))))
+
+    @extend_schema(
+        parameters=[SITE, RUN],
+        responses={
+            200: inline_serializer(
+                "RunDetail",
+                {
+                    "run": AutomationRunSerializer(),
+                    "failed_items": FailedItemSerializer(many=True),
+                    "failed_items_count": serializers.IntegerField(),
+                    "remaining": serializers.DictField(child=serializers.IntegerField()),
+                },
+            ),
+            **ERRORS,
+        },
+    )
+    def run_detail(self, request):
+        """One run: every field (stage results, initial_snapshot, stopped_reason, error_message,
+        timestamps, total_credits_used), the items it failed (the first 100, newest first;
+        failed_items_count has them all) and `remaining`: per stage, the items still pending."""
+        run = _require_run(request)
+        rows = failed.failures(run.site, run=run)
+        return Response(
+            {
+                "run": AutomationRunSerializer(run).data,
+                "failed_items": FailedItemSerializer(failed.describe(rows[:RUN_FAILED_ITEMS]), many=True).data,
+                "failed_items_count": rows.count(),
+                "remaining": failed.remaining(run.site),
+            }
+        )
+
+    @extend_schema(
+        parameters=[
+            SITE,
+            OpenApiParameter("stage", OpenApiTypes.INT, description="Only this stage's items (1, 2, 4, 5 or 6)."),
+            RUN,
+            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
+        ],
+        responses={
+            200: inline_serializer(
+                "PaginatedFailedItems",
+                {
+                    "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "results": FailedItemSerializer(many=True),
+                },
+            ),
+            **ERRORS,
+        },
+    )
+    def failed_items(self, request):
+        """The site's failed items, newest first, paginated ({count, next, previous, results}).
+        An item with retries_left > 0 is retried by the next run on its own. With run_id: the
+        items that run failed (site_id may then be left out)."""
+        stage = _int_param(request, "stage", None)
+        if stage is not None and not 1 <= stage <= 7:
+            raise exceptions.ValidationError({"stage": ["A stage number from 1 to 7."]})
+        run = _require_run(request) if request.query_params.get("run_id") else None
+        site = run.site if run is not None else get_site_or_404(request)
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(failed.failures(site, stage=stage, run=run), request, view=self)
+        return paginator.get_paginated_response(FailedItemSerializer(failed.describe(page), many=True).data)
+
+    @extend_schema(
+        parameters=[SITE_REQUIRED],
+        request=RetryFailedSerializer,
+        responses={
+            200: inline_serializer(
+                "RetryFailed",
+                {
+                    "requeued": serializers.DictField(child=serializers.IntegerField()),
+                    "total": serializers.IntegerField(),
+                },
+            ),
+            409: OpenApiResponse(description="A run of the site is running or paused (code already_running)."),
+            **ERRORS,
+        },
+    )
+    def retry_failed(self, request):
+        """Make failed items pending again with attempts reset: all, one stage's, or the given
+        ids of one stage. The next run (or Run Now) processes them."""
+        data = request.data if isinstance(request.data, dict) else {}
+        site = _site_of_retry(request, data)
+        serializer = RetryFailedSerializer(data={k: v for k, v in data.items() if k != "site_id"})
+        serializer.is_valid(raise_exception=True)
+        try:
+            outcome = failed.retry_failed(site, **serializer.validated_data)
+        except AlreadyRunning as exc:
+            return Response(
+                {
+                    "detail": f"Run {exc.run_id} is active: retry failed items once it has ended.",
+                    "code": exc.code,
+                    "run_id": exc.run_id,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(outcome)
+
+
+def _site_of_retry(request, data: dict):
+    """The site named by site_id; without one, the site of the failed items named by `ids`
+    (looked up in the user's account only: another account's ids are a 404)."""
+    if "site_id" in request.query_params or "site_id" in data or not isinstance(data.get("ids"), list):
+        return get_site_or_404(request)
+    sites = failed.sites_of_items(request.user.account_id, data["ids"])
+    if not sites:
+        raise exceptions.NotFound("No failed items with these ids in your account.")
+    if len(sites) > 1:
+        raise exceptions.ValidationError({"site_id": ["These items belong to several sites: give site_id."]})
+    return sites[0]
 
 
 def _int_param(request, name: str, default):

@@ -116,3 +116,34 @@ class RunHistorySerializer(serializers.ModelSerializer):
             "error_message",
         ]
         read_only_fields = fields
+
+
+class FailedItemSerializer(serializers.Serializer):
+    """One failed item (see failed_items.describe)."""
+
+    stage = serializers.IntegerField()
+    item_type = serializers.ChoiceField(choices=["keyword", "cluster", "task", "content", "image"])
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    error = serializers.CharField()
+    code = serializers.CharField()
+    attempts = serializers.IntegerField()
+    retries_left = serializers.IntegerField(help_text="Later runs try it again while this is above 0.")
+    failed_at = serializers.DateTimeField()
+    missing = serializers.CharField(help_text="What the failure leaves missing downstream.")
+    run_id = serializers.CharField(allow_null=True)
+
+
+class RetryFailedSerializer(serializers.Serializer):
+    """{} (every failed item), {"stage": N}, or {"ids": [...], "stage": N} (ids of that stage)."""
+
+    stage = serializers.ChoiceField(choices=[1, 2, 4, 5, 6], required=False)
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=1000)
+
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        if "ids" in attrs and "stage" not in attrs:
+            raise serializers.ValidationError({"stage": ["Give the stage of the ids."]})
+        return attrs

@@ -1,4 +1,5 @@
-"""/api/v1/automation/<name>/ - the 13 endpoints of SPEC section 8, with their exact names."""
+"""/api/v1/automation/<name>/ - the 13 endpoints of SPEC section 8 with their exact names,
+plus the run's detail and its failed items (run_detail, failed_items, retry_failed)."""
 
 from django.urls import path
 
@@ -18,6 +19,9 @@ ENDPOINTS = {
     "history": "get",
     "logs": "get",
     "estimate": "get",
+    "run_detail": "get",
+    "failed_items": "get",
+    "retry_failed": "post",
 }
 
 urlpatterns = [
