@@ -188,6 +188,12 @@ OPENAI_MAX_RETRIES = env.int("OPENAI_MAX_RETRIES", default=4)
 OPENAI_RETRY_BASE_DELAY = env.float("OPENAI_RETRY_BASE_DELAY", default=1.0)
 OPENAI_RETRY_MAX_DELAY = env.float("OPENAI_RETRY_MAX_DELAY", default=30.0)
 OPENAI_RETRY_AFTER_MAX = env.float("OPENAI_RETRY_AFTER_MAX", default=120.0)
+# Requests per minute to one provider account, shared by every worker through Redis
+# (ai/ratelimit.py): chat completions and image generations. 0 = unlimited.
+OPENAI_RPM = env.int("OPENAI_RPM", default=0)
+OPENAI_IMAGE_RPM = env.int("OPENAI_IMAGE_RPM", default=0)
+if OPENAI_RPM < 0 or OPENAI_IMAGE_RPM < 0:
+    raise ImproperlyConfigured("OPENAI_RPM and OPENAI_IMAGE_RPM are requests per minute, 0 or more.")
 # "" (omit: gpt-image models always answer b64_json), "b64_json" or "url" (dall-e, local servers).
 OPENAI_IMAGE_RESPONSE_FORMAT = env.str("OPENAI_IMAGE_RESPONSE_FORMAT", default="")
 # What the functions ask for, and how stored images are normalised (see docs/ai.md).

@@ -7,6 +7,7 @@ import json
 import time
 from decimal import Decimal
 
+import openai as openai_sdk
 import pytest
 from PIL import Image
 
@@ -14,7 +15,7 @@ from igny8_core.ai.engine import AIEngine
 from igny8_core.ai.exceptions import MalformedOutput, ProviderError
 from igny8_core.ai.models import AIRequestLog
 from igny8_core.ai.prompts import INPUT_MARKER, schemas
-from igny8_core.ai.providers import get_provider
+from igny8_core.ai.providers import configured_image_variant, get_provider
 from igny8_core.ai.providers.openai import OpenAIProvider, parse_retry_after
 from igny8_core.planner.models import ContentIdeas
 from igny8_core.writer.models import Content
@@ -124,6 +125,24 @@ def test_selected_by_setting_and_refuses_to_start_without_key(settings, fake):
     provider = get_provider("openai")
     assert isinstance(provider, OpenAIProvider) and provider.text_model == "llama3.1"
     assert get_provider("demo").name == "demo"
+
+
+@pytest.mark.django_db
+def test_estimates_build_no_sdk_client_and_one_provider_builds_one(settings, fake, monkeypatch, account, site):
+    settings.IGNY8_AI_PROVIDER, settings.OPENAI_BASE_URL, settings.OPENAI_API_KEY = "openai", fake.base_url, "sk"
+    built = []
+    real = openai_sdk.OpenAI
+    monkeypatch.setattr(openai_sdk, "OpenAI", lambda **options: built.append(options) or real(**options))
+    engine = AIEngine(account, site)
+    images = make_images(make_content(site), count=2)
+    for _ in range(3):  # what the dashboard's estimate polling asks
+        assert configured_image_variant() == f"{settings.OPENAI_IMAGE_SIZE}:{settings.OPENAI_IMAGE_QUALITY}"
+        assert engine.estimate("generate_images", [image.pk for image in images]) > 0
+    assert built == []
+    provider = make_provider(fake)
+    provider.complete_json(MESSAGES, schemas.ARTICLE, schema_name="article")
+    provider.complete_json(MESSAGES, schemas.ARTICLE, schema_name="article")
+    assert len(built) == 1
 
 
 # --- retries -------------------------------------------------------------------------

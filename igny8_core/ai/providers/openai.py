@@ -19,6 +19,7 @@ import email.utils
 import logging
 import random
 import time
+from functools import cached_property
 
 import openai
 import requests
@@ -35,6 +36,7 @@ from igny8_core.outbound import (
 )
 
 from ..exceptions import MalformedResponse, ProviderError, ProviderTimeout, RateLimited
+from ..ratelimit import SharedRateLimit
 from ..schema import schema_instructions
 from .base import AIProvider, GeneratedImage, RawCompletion
 
@@ -140,9 +142,16 @@ class OpenAIProvider(AIProvider):
             retry_after_max if retry_after_max is not None else settings.OPENAI_RETRY_AFTER_MAX
         )
         # Local servers ignore the key, but the SDK insists on one.
-        self.client = openai.OpenAI(
-            api_key=api_key or "not-needed", base_url=base_url, timeout=self.timeout, max_retries=0
-        )
+        self._client_options = {"api_key": api_key or "not-needed", "base_url": base_url}
+        # One shared rate per kind of request and provider account (OPENAI_RPM, OPENAI_IMAGE_RPM).
+        self.rate_limits = {kind: SharedRateLimit.for_requests(kind, base_url, api_key) for kind in ("text", "image")}
+
+    @cached_property
+    def client(self) -> openai.OpenAI:
+        """The SDK client, built on the first request: its set-up (SSL context included) costs
+        ~25 ms, which an estimate reading only image_variant must not pay. One client per
+        provider, shared by its threads (the SDK's connection pool is thread-safe)."""
+        return openai.OpenAI(**self._client_options, timeout=self.timeout, max_retries=0)
 
     # --- the interface ---------------------------------------------------------------
     def _complete(self, messages, schema, schema_name) -> RawCompletion:
@@ -156,7 +165,9 @@ class OpenAIProvider(AIProvider):
             options["messages"] = [*messages, schema_instructions(schema, schema_name)]
             if self.structured_output == "json_object":
                 options["response_format"] = {"type": "json_object"}
-        response, attempts = self._retrying("chat completion", lambda: self.client.chat.completions.create(**options))
+        response, attempts = self._retrying(
+            "chat completion", self._limited("text", lambda: self.client.chat.completions.create(**options))
+        )
         model = getattr(response, "model", None) or self.text_model
         choices = getattr(response, "choices", None)
         if not choices:
@@ -188,7 +199,9 @@ class OpenAIProvider(AIProvider):
         }
         if self.image_response_format:
             options["response_format"] = self.image_response_format
-        response, attempts = self._retrying("image generation", lambda: self.client.images.generate(**options))
+        response, attempts = self._retrying(
+            "image generation", self._limited("image", lambda: self.client.images.generate(**options))
+        )
         if not response.data:
             raise ProviderError("The image response contains no image.", attempts=attempts)
         item = response.data[0]
@@ -223,6 +236,21 @@ class OpenAIProvider(AIProvider):
         if len(data) > MAX_IMAGE_DOWNLOAD_BYTES:
             raise ProviderError("The image download is larger than 50 MB.")
         return data
+
+    def _limited(self, kind: str, request):
+        """`request` made in its turn of the shared rate limit (every attempt waits for one);
+        a 429 pauses everyone sharing the limit for its Retry-After (or the first backoff)."""
+        limit = self.rate_limits[kind]
+
+        def call():
+            limit.acquire()
+            try:
+                return request()
+            except openai.RateLimitError as exc:
+                limit.slow_down(parse_retry_after(exc.response.headers) or self.retry_base_delay)
+                raise
+
+        return call
 
     def _retrying(self, what: str, call):
         """(result, attempts) of `call`, retrying transient failures with bounded backoff."""
