@@ -27,10 +27,10 @@ class NormalisedImage:
 
 
 def _encode(image: Image.Image, fmt: str) -> bytes:
+    # No `optimize`: it buys 2-5% of bytes for an extra encoding pass (JPEG) or zlib's slowest
+    # level (PNG) on every image of every run.
     buffer = io.BytesIO()
-    options = {"optimize": True}
-    if fmt in ("JPEG", "WEBP"):
-        options["quality"] = 86
+    options = {"quality": 86} if fmt in ("JPEG", "WEBP") else {}
     image.save(buffer, format=fmt, **options)
     return buffer.getvalue()
 
@@ -48,18 +48,22 @@ def normalise(
         image.load()
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise MalformedOutput(f"The provider's image could not be decoded ({type(exc).__name__}).") from None
-    image = ImageOps.exif_transpose(image)
+    ImageOps.exif_transpose(image, in_place=True)  # no copy of the whole bitmap
     if fmt == "JPEG" or image.mode not in ("RGB", "RGBA"):
         if image.mode in ("RGBA", "LA", "P"):
             image = image.convert("RGBA")
             background = Image.new("RGB", image.size, (255, 255, 255))
             background.paste(image, mask=image.getchannel("A"))
             image = background
-        else:
+        elif image.mode != "RGB":  # converting RGB to RGB would only copy the bitmap
             image = image.convert("RGB")
-    image.thumbnail((max_size, max_size), Image.Resampling.LANCZOS)
+    if max(image.size) > max_size:  # a large image keeps LANCZOS: it is the one readers see
+        image.thumbnail((max_size, max_size), Image.Resampling.LANCZOS)
+    # The thumbnail: the size thumbnail() always gives, reduced by a whole factor first
+    # (reducing_gap=1: a cheap box reduction) and finished with BICUBIC - about a quarter of
+    # LANCZOS's cost, and a difference nobody sees at thumbnail size.
     thumb = image.copy()
-    thumb.thumbnail((thumbnail_size, thumbnail_size), Image.Resampling.LANCZOS)
+    thumb.thumbnail((thumbnail_size, thumbnail_size), Image.Resampling.BICUBIC, reducing_gap=1.0)
     return NormalisedImage(_encode(image, fmt), _encode(thumb, fmt), image.width, image.height, EXTENSIONS[fmt])
 
 

@@ -70,6 +70,20 @@ def test_normalise_keeps_small_images_and_other_formats():
         assert image.format == "WEBP"
 
 
+@pytest.mark.parametrize("size", [(1024, 1024), (1792, 1024), (1024, 1536), (999, 333), (401, 7)])
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_normalise_sizes_are_those_of_a_plain_lanczos_thumbnail(size, fmt):
+    """The cheaper filters change pixels, never dimensions or formats."""
+    result = imaging.normalise(_png(size, "RGB"), fmt=fmt, max_size=1000, thumbnail_size=400)
+    expected = Image.new("RGB", size)
+    expected.thumbnail((1000, 1000), Image.Resampling.LANCZOS)
+    thumb_expected = expected.copy()
+    thumb_expected.thumbnail((400, 400), Image.Resampling.LANCZOS)
+    with Image.open(io.BytesIO(result.data)) as image, Image.open(io.BytesIO(result.thumbnail)) as thumb:
+        assert (image.format, image.size, thumb.format, thumb.size) == (fmt, expected.size, fmt, thumb_expected.size)
+    assert (result.width, result.height) == expected.size
+
+
 def test_normalise_rejects_what_is_not_an_image():
     with pytest.raises(MalformedOutput, match="could not be decoded"):
         imaging.normalise(b"<html>oops</html>")
