@@ -34,7 +34,10 @@ class Tasks(SiteScopedModel):
         verbose_name = "task"
         verbose_name_plural = "tasks"
         ordering = ["id"]
-        indexes = [models.Index(fields=["site", "status"], name="tasks_site_status")]
+        indexes = [
+            models.Index(fields=["site", "status"], name="tasks_site_status"),
+            models.Index(fields=["site", "id"], name="tasks_pending", condition=models.Q(status="queued")),
+        ]
 
     def __str__(self):
         return self.title
@@ -91,6 +94,7 @@ class Content(SiteScopedModel):
         ]
         indexes = [
             models.Index(fields=["site", "status"], name="content_site_status"),
+            models.Index(fields=["site", "id"], name="content_drafts", condition=models.Q(status="draft")),
             models.Index(fields=["site_status", "scheduled_publish_at"], name="content_publish_due"),
         ]
 
@@ -132,7 +136,10 @@ class Images(SiteScopedModel):
             # A retried prompt generation can never duplicate a slot.
             models.UniqueConstraint(fields=["content", "image_type", "position"], name="image_slot_unique")
         ]
-        indexes = [models.Index(fields=["site", "status"], name="images_site_status")]
+        indexes = [
+            models.Index(fields=["site", "status"], name="images_site_status"),
+            models.Index(fields=["site", "id"], name="images_pending", condition=models.Q(status="pending")),
+        ]
 
     def __str__(self):
         return f"{self.get_image_type_display()} #{self.position} of content {self.content_id}"
