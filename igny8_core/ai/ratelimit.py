@@ -47,7 +47,7 @@ return tat - interval - now
 
 
 @lru_cache(maxsize=4)
-def _script_for(url: str):
+def _script_for(url: str) -> "redis.commands.core.Script":
     client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30)
     return client.register_script(_SCRIPT)  # EVALSHA, loading the script when Redis lacks it
 
