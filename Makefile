@@ -14,6 +14,7 @@ help:
 	@echo "make up      - set everything up (venv, DB, demo data, dashboard) and run web + worker + beat"
 	@echo "make test    - run the whole test suite (PostgreSQL + Redis, real Celery worker, browser)"
 	@echo "make setup   - install and migrate only";  echo "make bench   - run the benchmarks in bench/ (fails when one fails)"
+	@echo "make audit   - known vulnerabilities in the Python and npm packages (pip-audit, npm audit)"
 	@echo "make lint    - lint, format and type checks (ruff, mypy, prettier, eslint, tsc); make format rewrites the files"
 
 $(PY):
@@ -68,6 +69,10 @@ lint: $(VENV)/.deps
 	  cd frontend && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } \
 	    && npm run -s format:check && npm run -s lint; \
 	fi
+
+# Exit 3 when the vulnerability data cannot be reached; AUDIT_IF_REACHABLE=1 (CI) makes that a skip.
+audit: $(VENV)/.deps
+	@VENV=$(VENV) scripts/audit.sh
 
 format: $(VENV)/.deps
 	$(VENV)/bin/ruff check --fix .

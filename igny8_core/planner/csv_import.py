@@ -83,6 +83,15 @@ def parse_row(row: dict) -> dict:
     }
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _mostly_ascii_utf16(data: bytes) -> bool:
+    """UTF-16 without a byte order mark: ASCII text with a NUL after (or before) every character."""
+    sample = data[:4096]
+    return sample[1::2].count(0) > len(sample) // 4 or sample[0::2].count(0) > len(sample) // 4
+
+
 def _decode(upload) -> str:
     name = (getattr(upload, "name", "") or "").lower()
     content_type = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
@@ -91,8 +100,13 @@ def _decode(upload) -> str:
     if upload.size > MAX_FILE_BYTES:
         raise CSVFileError(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
     data = upload.read()
+    if data.startswith(_UTF16_BOMS) or _mostly_ascii_utf16(data):
+        raise CSVFileError(
+            "The file is UTF-16 text (Excel's 'Unicode Text' format). Save it as 'CSV UTF-8 (Comma delimited)' "
+            "and upload it again."
+        )
     if b"\x00" in data:
-        raise CSVFileError("The file is not a text CSV file.")
+        raise CSVFileError("The file contains binary data (NUL bytes): it is not a text CSV file.")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
