@@ -12,5 +12,7 @@ export default defineConfig({
   base: "/",
   build: { outDir: "dist", assetsDir: "assets", sourcemap: false, chunkSizeWarningLimit: 800 },
   server: { proxy: { "/api": django, "/media": django } },
-  test: { environment: "node", include: ["src/**/*.test.ts"] },
+  // Pure logic runs in node; component tests (*.test.tsx) ask for jsdom in their first line.
+  // A shared CI machine can take seconds to start jsdom: a generous per-test timeout.
+  test: { environment: "node", include: ["src/**/*.test.{ts,tsx}"], testTimeout: 20_000 },
 });

@@ -1,4 +1,4 @@
-import { useEffect } from "react";
+import { lazy, Suspense, useEffect, type ReactNode } from "react";
 import { Link, Navigate, Route, Routes, useLocation, useNavigate } from "react-router";
 import { setUnauthorizedHandler } from "./api/client";
 import { Layout } from "./components/Layout";
@@ -7,10 +7,20 @@ import { SiteProvider } from "./hooks/useSite";
 import { useSession } from "./hooks/useSession";
 import { describeError } from "./lib/errors";
 import { AutomationPage } from "./pages/AutomationPage";
-import { KeywordsPage } from "./pages/KeywordsPage";
 import { LoginPage } from "./pages/LoginPage";
-import { ReviewPage } from "./pages/ReviewPage";
-import { SettingsPage } from "./pages/SettingsPage";
+
+// The automation page (where everyone lands) ships in the main bundle; the other pages load
+// on first visit, so the first paint does not wait for code it does not show.
+const KeywordsPage = lazy(() => import("./pages/KeywordsPage").then((m) => ({ default: m.KeywordsPage })));
+const ReviewPage = lazy(() => import("./pages/ReviewPage").then((m) => ({ default: m.ReviewPage })));
+const SettingsPage = lazy(() => import("./pages/SettingsPage").then((m) => ({ default: m.SettingsPage })));
+const RunPage = lazy(() => import("./pages/RunPage").then((m) => ({ default: m.RunPage })));
+const SitesPage = lazy(() => import("./pages/SitesPage").then((m) => ({ default: m.SitesPage })));
+const CreditsPage = lazy(() => import("./pages/CreditsPage").then((m) => ({ default: m.CreditsPage })));
+
+function Page({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<Loading />}>{children}</Suspense>;
+}
 
 /** Pages behind the login: a 401/403 anywhere sends the user to /login?next=… */
 function RequireAuth() {
@@ -67,9 +77,12 @@ export function App() {
       <Route element={<RequireAuth />}>
         <Route index element={<Navigate to="/automation" replace />} />
         <Route path="/automation" element={<AutomationPage />} />
-        <Route path="/keywords" element={<KeywordsPage />} />
-        <Route path="/review" element={<ReviewPage />} />
-        <Route path="/settings" element={<SettingsPage />} />
+        <Route path="/automation/runs/:runId" element={<Page children={<RunPage />} />} />
+        <Route path="/keywords" element={<Page children={<KeywordsPage />} />} />
+        <Route path="/review" element={<Page children={<ReviewPage />} />} />
+        <Route path="/sites" element={<Page children={<SitesPage />} />} />
+        <Route path="/credits" element={<Page children={<CreditsPage />} />} />
+        <Route path="/settings" element={<Page children={<SettingsPage />} />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

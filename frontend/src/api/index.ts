@@ -6,6 +6,7 @@ import type {
   AutomationRun,
   Cluster,
   ContentItem,
+  CreditTransaction,
   CurrentProcessing,
   Estimate,
   Idea,
@@ -20,6 +21,7 @@ import type {
   RunLog,
   RunProgress,
   Site,
+  SiteInput,
   Task,
   WordPressConnection,
 } from "./types";
@@ -36,17 +38,40 @@ export const auth = {
 
 export const sites = {
   list: async () => resultsOf(await call<Site[] | Paginated<Site>>("sites", { query: { page_size: 1000 } })),
+  create: (body: Partial<SiteInput>) => call<Site>("siteCreate", { body }),
+  update: (id: number, body: Partial<SiteInput>) => call<Site>("siteUpdate", { params: { id }, body }),
 };
+
+export interface LedgerQuery {
+  siteId?: number | null;
+  runId?: string;
+  operation?: string;
+  type?: string;
+  page: number;
+  pageSize: number;
+}
 
 export const billing = {
   balance: () => call<{ credits_balance: string }>("billingBalance"),
+  transactions: (q: LedgerQuery) =>
+    call<Paginated<CreditTransaction>>("billingTransactions", {
+      query: {
+        site_id: q.siteId,
+        run_id: q.runId,
+        operation: q.operation,
+        transaction_type: q.type,
+        page: q.page,
+        page_size: q.pageSize,
+      },
+    }),
   aiBudget: (siteId: number) => call<AIBudget>("aiBudget", { params: { site_id: siteId } }),
   updateAiBudget: (siteId: number, body: Partial<AIBudget>) =>
     call<AIBudget>("aiBudgetUpdate", { params: { site_id: siteId }, body }),
 };
 
-// Run-level actions send both ids: the API accepts run_id and scopes it by site.
-const runQuery = (siteId: number, runId?: string) => ({ site_id: siteId, run_id: runId });
+// Run-level actions send both ids: the API accepts run_id and scopes it by site. A run's own
+// page sends the run id alone (null site): the account scopes it, whichever site is selected.
+const runQuery = (siteId: number | null, runId?: string) => ({ site_id: siteId, run_id: runId });
 
 export const automation = {
   config: (siteId: number) => call<AutomationConfig>("automationConfig", { query: { site_id: siteId } }),
@@ -69,7 +94,7 @@ export const automation = {
     if (data && "processing" in data) return (data.processing as CurrentProcessing | null) ?? null;
     return data && "stage" in data ? (data as unknown as CurrentProcessing) : null;
   },
-  runProgress: (siteId: number, runId?: string) =>
+  runProgress: (siteId: number | null, runId?: string) =>
     call<RunProgress>("automationRunProgress", { query: runQuery(siteId, runId) }),
   pause: (siteId: number, runId: string) =>
     call<{ run?: AutomationRun }>("automationPause", { query: runQuery(siteId, runId), body: {} }),
@@ -79,7 +104,7 @@ export const automation = {
     call<{ run?: AutomationRun }>("automationCancel", { query: runQuery(siteId, runId), body: {} }),
   history: async (siteId: number) =>
     (await call<{ runs: AutomationRun[] }>("automationHistory", { query: { site_id: siteId } })).runs ?? [],
-  logs: (siteId: number, runId: string, lines: number) =>
+  logs: (siteId: number | null, runId: string, lines: number) =>
     call<RunLog>("automationLogs", { query: { ...runQuery(siteId, runId), lines } }),
   estimate: (siteId: number) => call<Estimate>("automationEstimate", { query: { site_id: siteId } }),
 };

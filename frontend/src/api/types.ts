@@ -21,7 +21,19 @@ export interface Site {
   name: string;
   domain: string;
   timezone?: string;
+  language?: string;
+  topic?: string;
+  tone?: string;
+  in_article_images?: number;
+  is_active?: boolean;
+  /** The site brief (present once the sites API carries it). */
+  audience?: string;
+  brand_voice?: string;
+  avoid_terms?: string;
+  created_at?: string;
 }
+
+export type SiteInput = Omit<Site, "id" | "created_at">;
 
 // --- automation -------------------------------------------------------------------
 
@@ -53,6 +65,8 @@ export interface AutomationRun {
   error_message?: string | null;
   stopped_reason?: string | null;
   initial_snapshot?: InitialSnapshot | null;
+  /** When a worker took the run (null: nobody has yet); absent from older servers. */
+  claimed_at?: string | null;
 }
 
 export type InitialSnapshot = Record<string, number | unknown>;
@@ -73,9 +87,17 @@ export interface ProgressStage {
   result?: StageResult | null;
 }
 
+export interface GlobalProgressData {
+  total_items: number;
+  completed_items: number;
+  percentage: number;
+  /** Seconds left, from the run's observed per-stage rates (null: not known yet). */
+  eta_seconds?: number | null;
+}
+
 export interface RunProgress {
   run: AutomationRun | null;
-  global_progress?: { total_items: number; completed_items: number; percentage: number };
+  global_progress?: GlobalProgressData;
   stages: ProgressStage[];
   metrics?: { credits_used: Decimalish; duration_seconds: number };
   initial_snapshot?: InitialSnapshot | null;
@@ -255,6 +277,20 @@ export interface QueueItem {
   scheduled_publish_at: string | null;
   external_url: string;
   publish_error: string;
+}
+
+export interface CreditTransaction {
+  id: number;
+  site: number | null;
+  transaction_type: string;
+  operation: string;
+  amount: Decimalish;
+  balance_after: Decimalish;
+  description: string;
+  metadata: Record<string, unknown>;
+  created_at: string;
+  /** The run that was charged, when the ledger row carries it. */
+  run_id?: string | null;
 }
 
 export const BUDGET_OPERATIONS = [

@@ -10,6 +10,8 @@ const NAV = [
   ["/automation", "Automation"],
   ["/keywords", "Keywords"],
   ["/review", "Review"],
+  ["/sites", "Sites"],
+  ["/credits", "Credits"],
   ["/settings", "Settings"],
 ] as const;
 
@@ -28,6 +30,12 @@ export function Layout() {
 
   return (
     <div className="min-h-screen">
+      <a
+        href="#main"
+        className="sr-only z-50 rounded bg-white px-3 py-2 text-sm font-semibold focus:not-sr-only focus:absolute focus:left-2 focus:top-2"
+      >
+        Skip to content
+      </a>
       <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/95 backdrop-blur">
         <div className="mx-auto flex max-w-[1500px] flex-wrap items-center gap-x-4 gap-y-2 px-3 py-2 sm:px-6">
           <NavLink to="/automation" className="flex items-center gap-2 font-bold text-slate-900">
@@ -42,6 +50,7 @@ export function Layout() {
               <NavLink
                 key={to}
                 to={to}
+                end={to !== "/automation"}
                 className={({ isActive }) =>
                   `whitespace-nowrap rounded-md px-3 py-1.5 text-sm font-medium ${isActive ? "bg-indigo-50 text-indigo-700" : "text-slate-600 hover:bg-slate-100"}`
                 }
@@ -82,7 +91,7 @@ export function Layout() {
           </div>
         </div>
       </header>
-      <main className="mx-auto max-w-[1500px] px-3 py-4 sm:px-6">
+      <main id="main" className="mx-auto max-w-[1500px] px-3 py-4 sm:px-6">
         {error ? <Alert>{describeError(error)}</Alert> : null}
         <Outlet />
       </main>

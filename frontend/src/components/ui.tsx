@@ -1,5 +1,6 @@
 // Small design system: buttons, badges, cards, alerts, modal, form fields, states.
-import { useEffect, useId, useRef, type ButtonHTMLAttributes, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type ButtonHTMLAttributes, type ReactNode } from "react";
+import { Link } from "react-router";
 
 type Tone = "gray" | "blue" | "green" | "amber" | "red" | "purple" | "indigo" | "teal";
 
@@ -49,6 +50,8 @@ const STATUS_TONES: Record<string, Tone> = {
   scheduled: "indigo",
   new: "blue",
   mapped: "teal",
+  rejected: "red",
+  draft: "gray",
 };
 
 export function StatusBadge({ status, testId }: { status: string; testId?: string }) {
@@ -63,9 +66,9 @@ export function StatusBadge({ status, testId }: { status: string; testId?: strin
 type Variant = "primary" | "secondary" | "danger" | "ghost" | "success";
 const VARIANTS: Record<Variant, string> = {
   primary:
-    "bg-indigo-600 text-white hover:bg-indigo-500 disabled:bg-slate-100 disabled:text-slate-400 disabled:shadow-none disabled:ring-1 disabled:ring-inset disabled:ring-slate-200",
+    "bg-indigo-600 text-white hover:bg-indigo-700 disabled:bg-slate-100 disabled:text-slate-400 disabled:shadow-none disabled:ring-1 disabled:ring-inset disabled:ring-slate-200",
   success:
-    "bg-emerald-600 text-white hover:bg-emerald-500 disabled:bg-slate-100 disabled:text-slate-400 disabled:shadow-none disabled:ring-1 disabled:ring-inset disabled:ring-slate-200",
+    "bg-emerald-700 text-white hover:bg-emerald-800 disabled:bg-slate-100 disabled:text-slate-400 disabled:shadow-none disabled:ring-1 disabled:ring-inset disabled:ring-slate-200",
   secondary:
     "bg-white text-slate-800 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:text-slate-400",
   danger:
@@ -385,5 +388,54 @@ export function Pager({
         Next →
       </Button>
     </nav>
+  );
+}
+
+/**
+ * A wide table that scrolls sideways on narrow screens, with a cue when columns are hidden
+ * (a fading edge and a "scroll for more" note). Focusable, so keyboard users can scroll it.
+ */
+export function ScrollTable({ label, children }: { label: string; children: ReactNode }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [more, setMore] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const update = () => setMore(el.scrollWidth - el.clientWidth - el.scrollLeft > 4);
+    update();
+    el.addEventListener("scroll", update, { passive: true });
+    const observer = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(update);
+    observer?.observe(el);
+    return () => {
+      el.removeEventListener("scroll", update);
+      observer?.disconnect();
+    };
+  }, []);
+  return (
+    <div className="relative -mx-4">
+      <div ref={ref} className="overflow-x-auto" tabIndex={0} role="region" aria-label={label}>
+        {children}
+      </div>
+      {more && (
+        <>
+          <div
+            aria-hidden="true"
+            className="pointer-events-none absolute inset-y-0 right-0 w-8 bg-gradient-to-l from-white to-transparent"
+          />
+          <p className="px-4 pt-1 text-right text-xs text-slate-600" data-testid="scroll-cue">
+            Scroll sideways for more columns →
+          </p>
+        </>
+      )}
+    </div>
+  );
+}
+
+/** Where "add credits" hints point. */
+export function AddCreditsLink() {
+  return (
+    <Link to="/credits" className="font-semibold underline" data-testid="add-credits-link">
+      Add credits on the Credits page
+    </Link>
   );
 }

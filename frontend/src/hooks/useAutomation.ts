@@ -3,7 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { automation, auth } from "../api";
-import { isActive, pollInterval } from "../lib/progress";
+import { isActive, pollInterval } from "../lib/run";
 import { usePageVisible } from "./usePageVisible";
 import { ME_KEY } from "./useSession";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ContentItem } from "../api/types";
-import { featuredThumbnail, previewDocument } from "./content";
+import { featuredThumbnail, placeImages, previewDocument } from "./content";
 import { resultRows } from "./stages";
 
 const content: ContentItem = {
@@ -51,6 +51,24 @@ describe("review helpers", () => {
     expect(doc.match(/in1\.png/g)).toHaveLength(1); // already in the HTML: not repeated
     expect(doc).toContain("in2.png");
     expect(doc).not.toContain("<script");
+  });
+
+  it("puts in-article images where the publisher puts them: after the nth section heading, else at the end", () => {
+    const img = (id: number, position: number) => ({
+      id,
+      image_type: "in_article" as const,
+      position,
+      status: "generated",
+      url: `/m/i${id}.png`,
+    });
+    const html = "<p>intro</p><h2>One</h2><p>a</p><h2>Two</h2><p>b</p>";
+    const placed = placeImages(html, [img(3, 3), img(1, 1), img(2, 2)]);
+    expect(placed.indexOf("i1.png")).toBeGreaterThan(placed.indexOf("<h2>One</h2>"));
+    expect(placed.indexOf("i1.png")).toBeLessThan(placed.indexOf("<p>a</p>"));
+    expect(placed.indexOf("i2.png")).toBeGreaterThan(placed.indexOf("<h2>Two</h2>"));
+    expect(placed.indexOf("i2.png")).toBeLessThan(placed.indexOf("<p>b</p>"));
+    expect(placed.endsWith("<figcaption></figcaption></figure>")).toBe(true);
+    expect(placed.indexOf("i3.png")).toBeGreaterThan(placed.indexOf("<p>b</p>"));
   });
 });
 

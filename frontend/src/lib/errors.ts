@@ -45,6 +45,11 @@ function humanField(name: string): string {
   return name.replace(/_/g, " ");
 }
 
+/** A 402 / insufficient_credits answer: the message gets a link to the credits page. */
+export function isCreditsError(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 402 || error.code === "insufficient_credits");
+}
+
 /** One sentence a user can act on, for any error thrown by the API client or fetch. */
 export function describeError(error: unknown): string {
   if (!(error instanceof ApiError)) {

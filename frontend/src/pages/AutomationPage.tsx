@@ -11,20 +11,20 @@ import { RunControls, type RunAction } from "../components/automation/RunControl
 import { RunHistory } from "../components/automation/RunHistory";
 import { ScheduleBadge } from "../components/automation/ScheduleBadge";
 import { StageCard } from "../components/automation/StageCard";
-import { Alert, ConfirmDialog, EmptyState, Loading, PageHeader } from "../components/ui";
+import { AddCreditsLink, Alert, ConfirmDialog, EmptyState, Loading, PageHeader } from "../components/ui";
 import { automationKey, useAutomation } from "../hooks/useAutomation";
 import { useSite } from "../hooks/useSite";
-import { ApiError, describeError } from "../lib/errors";
+import { ApiError, describeError, isCreditsError } from "../lib/errors";
+import { useNow } from "../hooks/useNow";
 import {
-  awaitingWorker,
   controlStates,
-  globalProgress,
   isActive,
+  liveDuration,
   nothingToProcess,
-  remainingFromBreakdown,
   stageResult,
   stageStatus,
-} from "../lib/progress";
+  workerState,
+} from "../lib/run";
 import { isWorkerStillFinishing, retryWhile } from "../lib/retry";
 import { STAGES } from "../lib/stages";
 
@@ -32,7 +32,7 @@ import { STAGES } from "../lib/stages";
 const RESUME_RETRY_MS = 1_500;
 const RESUME_ATTEMPTS = 20;
 
-type Message = { tone: "error" | "success" | "info"; text: string } | null;
+type Message = { tone: "error" | "success" | "info"; text: string; credits?: boolean } | null;
 
 const DONE_TEXT: Record<RunAction, string> = {
   runNow: "Run started.",
@@ -45,12 +45,13 @@ export function AutomationPage() {
   const { siteId, site, isLoading: sitesLoading } = useSite();
   const data = useAutomation(siteId);
   const client = useQueryClient();
-  const [selectedRunId, setSelectedRunId] = useState<string | null>(null);
   const [confirmCancel, setConfirmCancel] = useState(false);
   const [configOpen, setConfigOpen] = useState(false);
   const [message, setMessage] = useState<Message>(null);
 
   const run = data.run;
+  // The duration ticks every second while the run runs (between the ~5 s polls).
+  const now = useNow(run?.status === "running");
   // "Run started." / "Run resumed." go stale once that run has finished (the progress card
   // then says how it ended): drop a success notice when the run leaves running/paused.
   const lastStatus = useRef(run?.status);
@@ -88,7 +89,6 @@ export function AutomationPage() {
         tone: "success",
         text: kind === "runNow" && runId ? `Run ${runId} started.` : DONE_TEXT[kind],
       });
-      if (kind === "runNow") setSelectedRunId(null);
       setConfirmCancel(false);
     },
     onError: (error, kind) => {
@@ -98,7 +98,7 @@ export function AutomationPage() {
       setMessage(
         alreadyOver
           ? { tone: "info", text: "The run had already ended: there was nothing left to cancel." }
-          : { tone: "error", text: describeError(error) },
+          : { tone: "error", text: describeError(error), credits: isCreditsError(error) },
       );
       setConfirmCancel(false);
     },
@@ -113,21 +113,18 @@ export function AutomationPage() {
   if (!siteId) {
     return (
       <EmptyState title="No site yet">
-        Create a site (REST API <code>POST /api/v1/sites/</code> or the admin) to run the automation.
+        <Link to="/sites" className="font-medium text-indigo-700 underline">
+          Create a site
+        </Link>{" "}
+        to run the automation.
       </EmptyState>
     );
   }
 
   const states = controlStates(run, action.isPending);
   const progressData = data.progress.data;
-  const progress = globalProgress(
-    run,
-    progressData?.stages ?? [],
-    progressData?.initial_snapshot,
-    remainingFromBreakdown(data.estimate.data?.breakdown),
-  );
   const pending = new Map((data.pipeline.data?.stages ?? []).map((s) => [s.number, s.pending]));
-  const logRunId = selectedRunId ?? run?.run_id ?? data.history.data?.[0]?.run_id ?? null;
+  const logRunId = run?.run_id ?? data.history.data?.[0]?.run_id ?? null;
   const balance = data.estimate.data?.current_balance ?? data.me.data?.account.credits_balance ?? null;
   const loadError = data.current.error ?? data.pipeline.error;
 
@@ -171,6 +168,12 @@ export function AutomationPage() {
       {message && (
         <Alert tone={message.tone} onClose={() => setMessage(null)} testId="action-message">
           {message.text}
+          {message.credits && (
+            <>
+              {" "}
+              <AddCreditsLink />.
+            </>
+          )}
         </Alert>
       )}
       {loadError && <Alert testId="load-error">{describeError(loadError)}</Alert>}
@@ -181,8 +184,13 @@ export function AutomationPage() {
         <GlobalProgressBar
           key={run.run_id}
           run={run}
-          progress={progress}
-          durationSeconds={progressData?.metrics?.duration_seconds}
+          progress={progressData?.global_progress}
+          durationSeconds={liveDuration(
+            progressData?.metrics?.duration_seconds,
+            data.progress.dataUpdatedAt,
+            run.status === "running",
+            now,
+          )}
         />
       ) : (
         <EmptyState title="No run yet">Import keywords, then press Run Now.</EmptyState>
@@ -192,7 +200,7 @@ export function AutomationPage() {
         <CurrentProcessingCard
           processing={data.processing.data ?? null}
           paused={run?.status === "paused"}
-          awaitingWorker={awaitingWorker(run, data.processing.data, Date.now())}
+          worker={workerState(run, data.processing.data, now)}
         />
       )}
 
@@ -222,20 +230,8 @@ export function AutomationPage() {
           runId={logRunId}
           live={isActive(run) && logRunId === run?.run_id}
           interval={data.interval}
-          isCurrent={!selectedRunId || selectedRunId === run?.run_id}
-          onShowCurrent={() => setSelectedRunId(null)}
         />
-        <RunHistory
-          runs={data.history.data ?? []}
-          loading={data.history.isLoading}
-          selectedRunId={logRunId}
-          onSelect={(id) => {
-            setSelectedRunId(id);
-            document
-              .querySelector("[data-testid=activity-log]")
-              ?.scrollIntoView({ behavior: "smooth", block: "start" });
-          }}
-        />
+        <RunHistory runs={data.history.data ?? []} loading={data.history.isLoading} />
       </div>
 
       <p className="text-xs text-slate-400">

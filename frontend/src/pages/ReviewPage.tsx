@@ -179,7 +179,7 @@ function ReviewRow({
             data-testid="review-thumb"
           />
         ) : (
-          <div className="flex h-14 w-20 shrink-0 items-center justify-center rounded-md bg-slate-100 text-[10px] text-slate-400">
+          <div className="flex h-14 w-20 shrink-0 items-center justify-center rounded-md bg-slate-100 text-[10px] text-slate-600">
             no image
           </div>
         )}

@@ -1,6 +1,6 @@
 import type { Estimate } from "../../api/types";
 import { formatCredits } from "../../lib/format";
-import { Badge } from "../ui";
+import { AddCreditsLink, Badge } from "../ui";
 
 export function CreditsHeader({
   balance,
@@ -32,9 +32,12 @@ export function CreditsHeader({
               ✓ Sufficient credits
             </Badge>
           ) : (
-            <Badge tone="red" testId="credits-sufficient">
-              ✗ Insufficient credits
-            </Badge>
+            <span className="flex flex-col items-start gap-1 text-xs text-red-800">
+              <Badge tone="red" testId="credits-sufficient">
+                ✗ Insufficient credits
+              </Badge>
+              <AddCreditsLink />
+            </span>
           ))}
       </div>
     </div>

@@ -9,27 +9,36 @@ function itemLabel(item: CurrentProcessing["items"][number]): string {
 export function CurrentProcessingCard({
   processing,
   paused,
-  awaitingWorker = false,
+  worker = "claimed",
 }: {
   processing: CurrentProcessing | null;
   paused: boolean;
-  /** Nobody has started this run for a while (see lib/progress awaitingWorker). */
-  awaitingWorker?: boolean;
+  /** Whether a worker has this run (lib/run workerState). */
+  worker?: "claimed" | "waiting" | "missing";
 }) {
   return (
     <Card title="Currently processing" testId="current-processing">
       {paused ? (
         <p className="text-sm text-amber-800">Paused — the run continues from here when you resume it.</p>
-      ) : awaitingWorker ? (
-        <p className="flex items-start gap-2 text-sm text-amber-800" data-testid="awaiting-worker">
+      ) : worker === "waiting" ? (
+        <p className="flex items-center gap-2 text-sm text-slate-700" data-testid="awaiting-worker">
+          <Spinner small /> Waiting for a worker to pick this run up…
+        </p>
+      ) : worker === "missing" ? (
+        <p
+          className="flex items-start gap-2 text-sm text-red-800"
+          data-testid="awaiting-worker"
+          data-severity="error"
+        >
           <Spinner small />
           <span>
-            No worker has started this run yet. If this lasts, check that the Celery worker is running on the
-            same Redis (<code>make up</code> starts one); Cancel frees the site for a new run.
+            Waiting for a worker to pick this run up: no worker has started it yet. Check that the Celery
+            worker is running on the same Redis (<code>make up</code> starts one); Cancel frees the site for a
+            new run.
           </span>
         </p>
       ) : !processing ? (
-        <p className="flex items-center gap-2 text-sm text-slate-500">
+        <p className="flex items-center gap-2 text-sm text-slate-600">
           <Spinner small /> Between batches…
         </p>
       ) : (

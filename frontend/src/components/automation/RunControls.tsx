@@ -1,4 +1,4 @@
-import type { ControlStates } from "../../lib/progress";
+import type { ControlStates } from "../../lib/run";
 import { GearIcon, PauseIcon, PlayIcon, StopIcon } from "../icons";
 import { Button } from "../ui";
 

@@ -1,54 +1,101 @@
+import { useState } from "react";
+import { Link, useNavigate } from "react-router";
 import type { AutomationRun } from "../../api/types";
 import { formatCredits, formatDateTime } from "../../lib/format";
-import { Card, EmptyState, Loading, StatusBadge } from "../ui";
+import { filterRuns, NO_FILTERS, type HistoryFilters } from "../../lib/history";
+import { Card, EmptyState, Loading, ScrollTable, StatusBadge } from "../ui";
 
-export function RunHistory({
-  runs,
-  loading,
-  selectedRunId,
-  onSelect,
-}: {
-  runs: AutomationRun[];
-  loading: boolean;
-  selectedRunId: string | null;
-  onSelect: (runId: string) => void;
-}) {
+const STATUSES = ["completed", "failed", "cancelled", "paused", "running"];
+const select = "rounded border border-slate-300 bg-white px-1.5 py-1 text-xs";
+
+export function runPath(runId: string): string {
+  return `/automation/runs/${encodeURIComponent(runId)}`;
+}
+
+export function RunHistory({ runs, loading }: { runs: AutomationRun[]; loading: boolean }) {
+  const navigate = useNavigate();
+  const [filters, setFilters] = useState<HistoryFilters>(NO_FILTERS);
+  const shown = filterRuns(runs.slice(0, 20), filters);
+  const set = (key: keyof HistoryFilters) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
+    setFilters((f) => ({ ...f, [key]: e.target.value }));
   return (
-    <Card title="Run history (last 20)" testId="run-history">
+    <Card
+      title="Run history (last 20)"
+      testId="run-history"
+      actions={
+        <div className="flex flex-wrap items-center gap-2" data-testid="history-filters">
+          <select
+            aria-label="Filter by status"
+            className={select}
+            value={filters.status}
+            onChange={set("status")}
+          >
+            <option value="">Any status</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+          <select
+            aria-label="Filter by trigger"
+            className={select}
+            value={filters.trigger}
+            onChange={set("trigger")}
+          >
+            <option value="">Any trigger</option>
+            <option value="manual">manual</option>
+            <option value="scheduled">scheduled</option>
+          </select>
+          <label className="flex items-center gap-1 text-xs text-slate-600">
+            Since
+            <input
+              type="date"
+              aria-label="Started since"
+              className={select}
+              value={filters.since}
+              onChange={set("since")}
+            />
+          </label>
+        </div>
+      }
+    >
       {loading ? (
         <Loading />
       ) : runs.length === 0 ? (
         <EmptyState title="No runs yet">Press Run Now, or enable the schedule in Configure.</EmptyState>
+      ) : shown.length === 0 ? (
+        <EmptyState title="No run matches these filters" />
       ) : (
-        <div className="-mx-4 overflow-x-auto">
+        <ScrollTable label="Run history">
           <table className="min-w-full text-left text-xs">
-            <thead className="border-b border-slate-200 text-slate-500">
+            <thead className="border-b border-slate-200 text-slate-600">
               <tr>
                 {["Run", "Status", "Trigger", "Started", "Completed", "Credits", "Stage"].map((h) => (
-                  <th key={h} className="px-4 py-2 font-medium">
+                  <th key={h} scope="col" className="px-4 py-2 font-medium">
                     {h}
                   </th>
                 ))}
               </tr>
             </thead>
             <tbody>
-              {runs.slice(0, 20).map((run) => (
+              {shown.map((run) => (
                 <tr
                   key={run.run_id}
                   data-testid="history-row"
                   data-run-id={run.run_id}
-                  onClick={() => onSelect(run.run_id)}
-                  className={`cursor-pointer border-b border-slate-100 hover:bg-indigo-50 ${selectedRunId === run.run_id ? "bg-indigo-50" : ""}`}
-                  title="Show this run's log"
+                  onClick={() => navigate(runPath(run.run_id))}
+                  className={`cursor-pointer border-b border-slate-100 hover:bg-indigo-50 ${run.status === "failed" ? "bg-red-50/60" : ""}`}
+                  title="Open this run's page"
                 >
                   <td className="px-4 py-2">
-                    <button
-                      type="button"
+                    <Link
+                      to={runPath(run.run_id)}
                       className="font-mono text-indigo-700 hover:underline"
-                      onClick={() => onSelect(run.run_id)}
+                      onClick={(e) => e.stopPropagation()}
                     >
                       {run.run_id}
-                    </button>
+                    </Link>
                   </td>
                   <td className="px-4 py-2">
                     <StatusBadge status={run.status} />
@@ -64,7 +111,7 @@ export function RunHistory({
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollTable>
       )}
     </Card>
   );

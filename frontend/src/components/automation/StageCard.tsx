@@ -8,7 +8,7 @@ const BORDER: Partial<Record<StageStatus, string>> = {
   running: "border-blue-400 ring-2 ring-blue-100",
   paused: "border-amber-400 ring-2 ring-amber-100",
   completed: "border-emerald-300",
-  failed: "border-red-300",
+  failed: "border-red-400 bg-red-50 ring-2 ring-red-100",
 };
 
 export function StageCard({
@@ -18,6 +18,7 @@ export function StageCard({
   result,
   inputCount,
   processedCount,
+  pendingLabel,
 }: {
   info: StageInfo;
   status: StageStatus;
@@ -25,7 +26,10 @@ export function StageCard({
   result: StageResult | null;
   inputCount?: number;
   processedCount?: number;
+  /** What the count counts: "pending" on the dashboard, "left" for a past run. */
+  pendingLabel?: string;
 }) {
+  const label = pendingLabel ?? (info.number === 7 ? "in review" : "pending");
   const rows = resultRows(info.number, result);
   const reason = resultReason(result);
   const showCounter = status === "running" && inputCount !== undefined && inputCount > 0;
@@ -33,11 +37,11 @@ export function StageCard({
     <article
       data-testid={`stage-card-${info.number}`}
       data-status={status}
-      className={`flex flex-col rounded-xl border bg-white p-3 shadow-sm ${BORDER[status] ?? "border-slate-200"}`}
+      className={`flex flex-col rounded-xl border p-3 shadow-sm ${status === "failed" ? "" : "bg-white"} ${BORDER[status] ?? "border-slate-200"}`}
     >
       <div className="flex items-start justify-between gap-2">
         <div className="min-w-0">
-          <p className="text-xs font-medium text-slate-500">Stage {info.number}</p>
+          <p className="text-xs font-medium text-slate-600">Stage {info.number}</p>
           <h3 className="text-sm font-semibold text-slate-900">{info.name}</h3>
         </div>
         <Badge tone={TYPE_TONE[info.type]}>{info.type}</Badge>
@@ -45,7 +49,7 @@ export function StageCard({
       <div className="mt-2 flex items-center justify-between gap-2">
         <StatusBadge status={status} testId={`stage-status-${info.number}`} />
         <span className="text-xs text-slate-600" data-testid={`stage-pending-${info.number}`}>
-          {pending === null ? "…" : `${pending.toLocaleString("en-US")} pending`}
+          {pending === null ? "…" : `${pending.toLocaleString("en-US")} ${label}`}
         </span>
       </div>
       {showCounter && (
@@ -54,7 +58,7 @@ export function StageCard({
         </p>
       )}
       {info.number === 7 && (
-        <p className="mt-2 text-xs text-slate-500">
+        <p className="mt-2 text-xs text-slate-600">
           Automation stops here: drafts wait for your review unless auto-approval is on (Settings).
         </p>
       )}
@@ -62,13 +66,17 @@ export function StageCard({
         <dl className="mt-2 grid grid-cols-[1fr_auto] gap-x-2 gap-y-0.5 border-t border-slate-100 pt-2 text-xs">
           {rows.map(([label, value]) => (
             <div key={label} className="contents">
-              <dt className="text-slate-500">{label}</dt>
+              <dt className="text-slate-600">{label}</dt>
               <dd className="text-right font-medium tabular-nums text-slate-800">{value}</dd>
             </div>
           ))}
         </dl>
       )}
-      {reason && <p className="mt-2 text-xs text-amber-800">{reason}</p>}
+      {reason && (
+        <p className={`mt-2 text-xs ${status === "failed" ? "font-medium text-red-700" : "text-amber-800"}`}>
+          {reason}
+        </p>
+      )}
     </article>
   );
 }

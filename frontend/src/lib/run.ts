@@ -1,13 +1,7 @@
-// Pure run logic of the automation page: stage status, global progress, which buttons
-// are enabled, how often to poll. No React here, so it is unit-tested directly.
-import type {
-  AutomationRun,
-  InitialSnapshot,
-  ProgressStage,
-  RunStatus,
-  StageResult,
-  StageStatus,
-} from "../api/types";
+// Pure run logic of the automation page: stage status, which buttons are enabled, how
+// often to poll, whether a worker has the run. The run's progress (percentage, totals, ETA)
+// is the server's (run_progress) and is shown unchanged. No React here, so it is unit-tested directly.
+import type { AutomationRun, RunStatus, StageResult, StageStatus } from "../api/types";
 import { asNumber, STAGES, stageInfo } from "./stages";
 
 export const ACTIVE_STATUSES: RunStatus[] = ["running", "paused"];
@@ -94,75 +88,6 @@ export function stageStatus(
   return status;
 }
 
-export interface GlobalProgress {
-  completed: number;
-  total: number;
-  percentage: number;
-}
-
-/** Initial queue size of a stage in the run's snapshot (`stage_N_initial`, or a nested shape). */
-export function snapshotCount(snapshot: InitialSnapshot | null | undefined, stage: number): number {
-  if (!snapshot) return 0;
-  const direct = asNumber(
-    snapshot[`stage_${stage}_initial`] ?? snapshot[`stage_${stage}`] ?? snapshot[String(stage)],
-  );
-  if (direct !== null) return direct;
-  const nested = snapshot.stages;
-  if (nested && typeof nested === "object") {
-    const entry =
-      (nested as Record<string, unknown>)[String(stage)] ??
-      (nested as Record<string, unknown>)[`stage_${stage}`];
-    const n = asNumber(entry);
-    if (n !== null) return n;
-  }
-  return 0;
-}
-
-/**
- * Progress of the whole run against its initial snapshot (the seed's fix: the snapshot is
- * the denominator, stage results the numerator). Each stage counts
- * max(initial queue, items it was given, items done + items still projected), because
- * stages also process items that earlier stages of the same run created. `remaining` is the
- * estimate's per-stage projection of work still ahead (estimate breakdown, polled during the
- * run): without it a stage that has not started yet would count as empty and the bar would
- * run ahead, then fall back. A finished stage counts as fully done (items left over by
- * per-run limits belong to the next run); only a completed run is 100 %.
- */
-export function globalProgress(
-  run: AutomationRun | null | undefined,
-  stages: ProgressStage[] = [],
-  snapshot?: InitialSnapshot | null,
-  remaining?: Partial<Record<number, number>>,
-): GlobalProgress {
-  if (!run) return { completed: 0, total: 0, percentage: 0 };
-  const snap = snapshot ?? run.initial_snapshot ?? null;
-  let total = 0;
-  let completed = 0;
-  for (const info of STAGES) {
-    const server = stages.find((s) => s.number === info.number);
-    const result = server?.result ?? stageResult(run, info.number);
-    const processed = Math.max(
-      0,
-      asNumber(server?.processed_count) ?? asNumber(result?.[info.processedKey]) ?? 0,
-    );
-    const status = stageStatus(run, info.number, server?.status);
-    const done = DONE.includes(status);
-    const ahead = isActive(run) && !done ? Math.max(0, remaining?.[info.number] ?? 0) : 0;
-    const size = Math.max(
-      snapshotCount(snap, info.number),
-      asNumber(server?.input_count) ?? 0,
-      processed + ahead,
-    );
-    total += size;
-    completed += done ? size : Math.min(processed, size);
-  }
-  if (run.status === "completed") return { completed: total, total, percentage: 100 };
-  // Only a completed run shows 100 %: a live run always has something left to do.
-  const cap = isActive(run) ? 99 : 100;
-  const percentage = total === 0 ? 0 : Math.min(cap, Math.max(0, Math.floor((completed / total) * 100)));
-  return { completed, total, percentage };
-}
-
 export interface ControlStates {
   runNow: boolean;
   pause: boolean;
@@ -200,13 +125,6 @@ export function activeStage(run: AutomationRun | null | undefined): number | nul
   return stageInfo(run.current_stage).number;
 }
 
-/** Per-stage items still ahead, from the estimate's breakdown ({stage, items}). */
-export function remainingFromBreakdown(breakdown: Array<{ stage: number; items: number }> | undefined) {
-  const out: Partial<Record<number, number>> = {};
-  for (const row of breakdown ?? []) out[row.stage] = asNumber(row.items) ?? 0;
-  return out;
-}
-
 /**
  * True when no stage that does work (1–6) has anything waiting, so Run Now would only skip
  * them (stage 7 may still auto-approve drafts, so the button stays enabled). Unknown while
@@ -217,23 +135,53 @@ export function nothingToProcess(pipeline: Array<{ number: number; pending: numb
   return pipeline.filter((s) => s.number < 7).every((s) => (asNumber(s.pending) ?? 0) === 0);
 }
 
-/** How long a fresh run may wait for a worker before the page says so. */
+/** How long a fresh run may wait for a worker before the page calls it a problem. */
 export const WORKER_PICKUP_GRACE_MS = 30_000;
 
 /**
- * A running run that no worker has started: nothing being processed, no stage result yet,
- * and queued longer than the grace period. (A worker sets "currently processing" as soon as it
- * starts the first batch.) Usually the Celery worker is not running or serves another broker.
+ * Whether a worker has this run: "claimed" once one works on it, "waiting" while nobody has
+ * picked it up yet (from the first second), "missing" when that has lasted longer than the
+ * grace period (usually the Celery worker is not running or serves another broker). The
+ * server's `claimed_at` decides when it sends it; otherwise signs of life do: "currently
+ * processing" is set as soon as a worker starts a batch, and a started stage saves a result.
  */
-export function awaitingWorker(
+export function workerState(
   run: AutomationRun | null | undefined,
   processing: unknown,
   nowMs: number,
   graceMs = WORKER_PICKUP_GRACE_MS,
-): boolean {
-  if (!run || run.status !== "running" || processing || !run.started_at) return false;
+): "claimed" | "waiting" | "missing" {
+  if (!run || run.status !== "running" || processing || !run.started_at) return "claimed";
+  if (run.claimed_at) return "claimed";
   // Unstarted stages carry an empty result ({}), so only a non-empty one counts.
-  if (STAGES.some((info) => Object.keys(stageResult(run, info.number) ?? {}).length > 0)) return false;
-  const started = Date.parse(run.started_at);
-  return Number.isFinite(started) && nowMs - started > graceMs;
+  const started = STAGES.some((info) => Object.keys(stageResult(run, info.number) ?? {}).length > 0);
+  if (started && run.claimed_at === undefined) return "claimed";
+  const since = Date.parse(run.started_at);
+  if (!Number.isFinite(since)) return "claimed";
+  return nowMs - since > graceMs ? "missing" : "waiting";
+}
+
+export type Severity = "error" | "warning" | "success" | "info";
+
+/** How a run's end reads: failed is an error, paused or cancelled a warning, completed a success. */
+export function stopSeverity(status: RunStatus): Severity {
+  if (status === "failed") return "error";
+  if (status === "paused" || status === "cancelled") return "warning";
+  if (status === "completed") return "success";
+  return "info";
+}
+
+/**
+ * The run's duration now: the server's figure plus the time since it was fetched while the
+ * run is running (so it ticks every second between polls), unchanged once paused or ended.
+ */
+export function liveDuration(
+  serverSeconds: number | undefined,
+  fetchedAtMs: number,
+  running: boolean,
+  nowMs: number,
+): number | undefined {
+  if (serverSeconds === undefined) return undefined;
+  if (!running || !fetchedAtMs) return serverSeconds;
+  return serverSeconds + Math.max(0, Math.floor((nowMs - fetchedAtMs) / 1000));
 }

@@ -1,18 +1,17 @@
 import { describe, expect, it } from "vitest";
-import type { AutomationRun, ProgressStage } from "../api/types";
+import type { AutomationRun } from "../api/types";
 import {
-  awaitingWorker,
   controlStates,
-  globalProgress,
   normalizeStageStatus,
   nothingToProcess,
   pollInterval,
   POLL_ACTIVE_MS,
-  remainingFromBreakdown,
   POLL_IDLE_MS,
-  snapshotCount,
+  liveDuration,
   stageStatus,
-} from "./progress";
+  stopSeverity,
+  workerState,
+} from "./run";
 
 function makeRun(overrides: Partial<AutomationRun> = {}): AutomationRun {
   return {
@@ -87,114 +86,6 @@ describe("stageStatus", () => {
   });
 });
 
-describe("globalProgress", () => {
-  it("is empty without a run", () => {
-    expect(globalProgress(null)).toEqual({ completed: 0, total: 0, percentage: 0 });
-  });
-
-  it("uses the initial snapshot as the denominator and results as the numerator", () => {
-    const run = makeRun({
-      current_stage: 1,
-      initial_snapshot: {
-        stage_1_initial: 40,
-        stage_2_initial: 0,
-        stage_4_initial: 10,
-        total_initial_items: 50,
-      },
-      stage_1_result: { keywords_processed: 10 },
-    });
-    // stage 1 is running: 10 of 40 keywords; stage 4 has 10 queued tasks
-    expect(globalProgress(run)).toEqual({ completed: 10, total: 50, percentage: 20 });
-  });
-
-  it("counts a finished stage as fully done even when per-run limits left items over", () => {
-    const run = makeRun({
-      current_stage: 2,
-      initial_snapshot: { stage_1_initial: 40, stage_2_initial: 10 },
-    });
-    const stages: ProgressStage[] = [
-      { number: 1, status: "completed", input_count: 40, processed_count: 20 },
-      { number: 2, status: "running", input_count: 10, processed_count: 5 },
-    ];
-    expect(globalProgress(run, stages)).toEqual({ completed: 45, total: 50, percentage: 90 });
-  });
-
-  it("grows the denominator with items created during the run instead of passing 100%", () => {
-    const run = makeRun({ current_stage: 2, initial_snapshot: { stage_1_initial: 20 } });
-    const stages: ProgressStage[] = [
-      { number: 1, status: "completed", input_count: 20, processed_count: 20 },
-      // 5 clusters created by stage 1 were not in the snapshot
-      { number: 2, status: "running", input_count: 5, processed_count: 2 },
-    ];
-    const p = globalProgress(run, stages);
-    expect(p.total).toBe(25);
-    expect(p.completed).toBe(22);
-    expect(p.percentage).toBe(88);
-  });
-
-  it("clamps a processed count larger than the stage's size", () => {
-    const run = makeRun({ current_stage: 1, initial_snapshot: { stage_1_initial: 10 } });
-    const p = globalProgress(run, [{ number: 1, status: "running", input_count: 4, processed_count: 12 }]);
-    expect(p.total).toBe(12);
-    expect(p.percentage).toBeLessThanOrEqual(99);
-  });
-
-  it("reads the snapshot passed by run_progress over the run's own copy", () => {
-    const run = makeRun({ current_stage: 1, initial_snapshot: null });
-    const p = globalProgress(run, [{ number: 1, status: "running", processed_count: 3 }], {
-      stage_1_initial: 12,
-    });
-    expect(p).toEqual({ completed: 3, total: 12, percentage: 25 });
-  });
-
-  it("is 100% for a completed run and 0% for a run with nothing to do", () => {
-    const done = makeRun({ status: "completed", current_stage: 7, initial_snapshot: { stage_1_initial: 7 } });
-    expect(globalProgress(done).percentage).toBe(100);
-    expect(globalProgress(makeRun({ initial_snapshot: {} })).percentage).toBe(0);
-  });
-
-  it("counts the work still projected for stages that have not started", () => {
-    // stage 1 done (6 keywords -> 2 clusters), stage 2 running; the estimate projects
-    // 1 more cluster and the ideas, tasks, content and images that will follow
-    const run = makeRun({ current_stage: 2, initial_snapshot: { stage_1_initial: 6 } });
-    const stages: ProgressStage[] = [
-      { number: 1, status: "completed", input_count: 6, processed_count: 6 },
-      { number: 2, status: "running", input_count: 2, processed_count: 1 },
-    ];
-    const remaining = remainingFromBreakdown([
-      { stage: 2, items: 1 },
-      { stage: 3, items: 2 },
-      { stage: 4, items: 2 },
-      { stage: 5, items: 2 },
-      { stage: 6, items: 4 },
-      { stage: 7, items: 2 },
-    ]);
-    expect(globalProgress(run, stages, null, remaining)).toEqual({ completed: 7, total: 20, percentage: 35 });
-    // without the projection the same moment would look almost done
-    expect(globalProgress(run, stages).percentage).toBe(87);
-    // a finished run ignores projections (they are the next run's work)
-    const done = makeRun({ status: "completed", current_stage: 7 });
-    expect(globalProgress(done, stages, null, remaining).percentage).toBe(100);
-  });
-
-  it("does not reach 100% while the run is still active", () => {
-    const run = makeRun({ current_stage: 6, initial_snapshot: { stage_6_initial: 1000 } });
-    const p = globalProgress(run, [
-      { number: 6, status: "running", input_count: 1000, processed_count: 999 },
-    ]);
-    expect(p.percentage).toBe(99);
-  });
-});
-
-describe("snapshotCount", () => {
-  it("reads the seed's stage_N_initial keys and a nested stages map", () => {
-    expect(snapshotCount({ stage_3_initial: 9 }, 3)).toBe(9);
-    expect(snapshotCount({ stages: { "2": 4 } }, 2)).toBe(4);
-    expect(snapshotCount({ stage_3_initial: "7" }, 3)).toBe(7);
-    expect(snapshotCount(null, 1)).toBe(0);
-  });
-});
-
 describe("controlStates", () => {
   it("allows only Run Now without an active run", () => {
     expect(controlStates(null)).toEqual({ runNow: true, pause: false, resume: false, cancel: false });
@@ -252,9 +143,8 @@ describe("nothingToProcess", () => {
   });
 });
 
-describe("awaitingWorker", () => {
+describe("workerState", () => {
   const t0 = Date.parse("2026-01-01T10:00:00Z");
-  // As the API sends it: every stage result an empty object until the stage has run.
   const fresh = makeRun({
     status: "running",
     current_stage: 1,
@@ -262,14 +152,40 @@ describe("awaitingWorker", () => {
     stage_1_result: {},
     stage_2_result: {},
   });
-  it("flags a running run nobody started after the grace period", () => {
-    expect(awaitingWorker(fresh, null, t0 + 31_000)).toBe(true);
-    expect(awaitingWorker(fresh, null, t0 + 5_000)).toBe(false);
+  it("says a fresh run waits for a worker from the first second, and calls it missing after the grace period", () => {
+    expect(workerState(fresh, null, t0 + 1_000)).toBe("waiting");
+    expect(workerState(fresh, null, t0 + 31_000)).toBe("missing");
   });
-  it("is quiet once a worker shows signs of life, or when the run is not running", () => {
-    expect(awaitingWorker(fresh, { stage: 1, batch: 1 }, t0 + 60_000)).toBe(false);
+  it("is claimed once a worker shows signs of life, or when the run is not running", () => {
+    expect(workerState(fresh, { stage: 1, batch: 1 }, t0 + 60_000)).toBe("claimed");
     const withResult = makeRun({ ...fresh, stage_1_result: { keywords_processed: 3 } });
-    expect(awaitingWorker(withResult, null, t0 + 60_000)).toBe(false);
-    expect(awaitingWorker(makeRun({ ...fresh, status: "paused" }), null, t0 + 60_000)).toBe(false);
+    expect(workerState(withResult, null, t0 + 60_000)).toBe("claimed");
+    expect(workerState(makeRun({ ...fresh, status: "paused" }), null, t0 + 60_000)).toBe("claimed");
+  });
+  it("trusts the server's claimed_at when it sends one", () => {
+    expect(workerState(makeRun({ ...fresh, claimed_at: "2026-01-01T10:00:01Z" }), null, t0 + 2_000)).toBe(
+      "claimed",
+    );
+    // A recovered run keeps its old results but has no worker: claimed_at says so.
+    const recovered = makeRun({ ...fresh, claimed_at: null, stage_1_result: { keywords_processed: 3 } });
+    expect(workerState(recovered, null, t0 + 2_000)).toBe("waiting");
+  });
+});
+
+describe("stopSeverity", () => {
+  it("reads failed as an error, paused and cancelled as warnings, completed as success", () => {
+    expect(stopSeverity("failed")).toBe("error");
+    expect(stopSeverity("paused")).toBe("warning");
+    expect(stopSeverity("cancelled")).toBe("warning");
+    expect(stopSeverity("completed")).toBe("success");
+    expect(stopSeverity("running")).toBe("info");
+  });
+});
+
+describe("liveDuration", () => {
+  it("adds the seconds since the poll while running, and stays put otherwise", () => {
+    expect(liveDuration(10, 1_000, true, 4_500)).toBe(13);
+    expect(liveDuration(10, 1_000, false, 60_000)).toBe(10);
+    expect(liveDuration(undefined, 1_000, true, 4_500)).toBeUndefined();
   });
 });

@@ -1,0 +1,57 @@
+// @vitest-environment jsdom
+import { cleanup, render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { MemoryRouter, Route, Routes, useParams } from "react-router";
+import { afterEach, describe, expect, it } from "vitest";
+import type { AutomationRun } from "../../api/types";
+import { RunHistory } from "./RunHistory";
+
+afterEach(cleanup);
+
+const run = (
+  id: string,
+  status: AutomationRun["status"],
+  trigger: "manual" | "scheduled",
+): AutomationRun => ({
+  run_id: id,
+  status,
+  trigger_type: trigger,
+  current_stage: 7,
+  started_at: "2026-01-05T14:05:23Z",
+  total_credits_used: "3",
+});
+
+function RunPageStub() {
+  return <p data-testid="opened">{useParams().runId}</p>;
+}
+
+function renderHistory(runs: AutomationRun[]) {
+  return render(
+    <MemoryRouter initialEntries={["/automation"]}>
+      <Routes>
+        <Route path="/automation" element={<RunHistory runs={runs} loading={false} />} />
+        <Route path="/automation/runs/:runId" element={<RunPageStub />} />
+      </Routes>
+    </MemoryRouter>,
+  );
+}
+
+describe("RunHistory", () => {
+  const runs = [run("run_a", "completed", "manual"), run("run_b", "failed", "scheduled")];
+
+  it("filters by status and trigger", async () => {
+    renderHistory(runs);
+    expect(screen.getAllByTestId("history-row")).toHaveLength(2);
+    await userEvent.selectOptions(screen.getByLabelText("Filter by status"), "failed");
+    expect(screen.getAllByTestId("history-row").map((r) => r.dataset.runId)).toEqual(["run_b"]);
+    await userEvent.selectOptions(screen.getByLabelText("Filter by trigger"), "manual");
+    expect(screen.queryAllByTestId("history-row")).toHaveLength(0);
+    expect(screen.getByText("No run matches these filters")).toBeTruthy();
+  });
+
+  it("opens a run's own page from its row", async () => {
+    renderHistory(runs);
+    await userEvent.click(screen.getByRole("link", { name: "run_b" }));
+    expect(screen.getByTestId("opened").textContent).toBe("run_b");
+  });
+});

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import type { Site } from "../api/types";
+import { EMPTY_SITE, formToSite, hasBrief, siteToForm, validateSite } from "./sites";
+
+describe("validateSite", () => {
+  it("asks for a name, a bare domain and 0-10 images", () => {
+    const errors = validateSite({ ...EMPTY_SITE, domain: "https://x.com/blog", in_article_images: "11" });
+    expect(Object.keys(errors).sort()).toEqual(["domain", "in_article_images", "name"]);
+    expect(validateSite({ ...EMPTY_SITE, name: "Blog", domain: "blog.example.com" })).toEqual({});
+  });
+});
+
+describe("site brief", () => {
+  const plain = { id: 1, name: "A", domain: "a.com" } as Site;
+  it("is offered only when the API carries it", () => {
+    expect(hasBrief([plain])).toBe(false);
+    expect(hasBrief([{ ...plain, audience: "" }])).toBe(true);
+  });
+  it("round-trips through the form and is sent only when supported", () => {
+    const form = siteToForm({ ...plain, audience: "home baristas", in_article_images: 3 });
+    expect(form.audience).toBe("home baristas");
+    expect(formToSite(form, false)).not.toHaveProperty("audience");
+    expect(formToSite(form, true)).toMatchObject({ audience: "home baristas", in_article_images: 3 });
+  });
+});

@@ -1,0 +1,216 @@
+// Credits: the balance, the ledger (filter by site, run, operation), what each run cost.
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { Link } from "react-router";
+import { automation, billing } from "../api";
+import { BUDGET_OPERATIONS } from "../api/types";
+import { runPath } from "../components/automation/RunHistory";
+import { Alert, Card, EmptyState, Loading, PageHeader, Pager, ScrollTable } from "../components/ui";
+import { useSite } from "../hooks/useSite";
+import { describeError } from "../lib/errors";
+import { formatCredits, formatDateTime, toNumber } from "../lib/format";
+
+const PAGE_SIZE = 25;
+const control = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
+
+export function CreditsPage() {
+  const { sites, siteId } = useSite();
+  const [filterSite, setFilterSite] = useState<string>("");
+  const [runId, setRunId] = useState("");
+  const [operation, setOperation] = useState("");
+  const [page, setPage] = useState(1);
+  const balance = useQuery({ queryKey: ["billing", "balance"], queryFn: billing.balance });
+  const ledger = useQuery({
+    queryKey: ["billing", "ledger", filterSite, runId, operation, page],
+    queryFn: () =>
+      billing.transactions({
+        siteId: filterSite ? Number(filterSite) : null,
+        runId: runId.trim() || undefined,
+        operation,
+        page,
+        pageSize: PAGE_SIZE,
+      }),
+    placeholderData: keepPreviousData,
+  });
+  const runs = useQuery({
+    queryKey: ["automation", siteId, "history"],
+    queryFn: () => automation.history(siteId!),
+    enabled: siteId !== null,
+  });
+  const siteName = new Map(sites.map((s) => [s.id, s.name]));
+  const pages = Math.max(1, Math.ceil((ledger.data?.count ?? 0) / PAGE_SIZE));
+  const filter =
+    <T,>(setter: (v: T) => void) =>
+    (v: T) => {
+      setter(v);
+      setPage(1);
+    };
+
+  return (
+    <div className="space-y-4">
+      <PageHeader title="Credits">
+        Every AI call is paid in credits. The ledger lists each charge and grant; a run's cost is the sum of
+        its charges.
+      </PageHeader>
+      <div className="flex flex-wrap gap-3">
+        <div className="rounded-xl border border-slate-200 bg-white px-4 py-3 shadow-sm">
+          <p className="text-xs uppercase tracking-wide text-slate-600">Balance</p>
+          <p className="text-2xl font-bold tabular-nums text-slate-900" data-testid="credits-balance">
+            {balance.data ? formatCredits(balance.data.credits_balance) : "…"}
+          </p>
+        </div>
+      </div>
+      {balance.error && <Alert>{describeError(balance.error)}</Alert>}
+
+      <Card
+        title="Ledger"
+        testId="ledger"
+        actions={
+          <div className="flex flex-wrap items-center gap-2">
+            <select
+              aria-label="Filter by site"
+              className={control}
+              value={filterSite}
+              onChange={(e) => filter(setFilterSite)(e.target.value)}
+            >
+              <option value="">All sites</option>
+              {sites.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+            <select
+              aria-label="Filter by operation"
+              className={control}
+              value={operation}
+              onChange={(e) => filter(setOperation)(e.target.value)}
+            >
+              <option value="">All operations</option>
+              {BUDGET_OPERATIONS.map((op) => (
+                <option key={op} value={op}>
+                  {op.replace(/_/g, " ")}
+                </option>
+              ))}
+            </select>
+            <input
+              type="search"
+              aria-label="Filter by run id"
+              placeholder="Run id"
+              className={`${control} w-48`}
+              value={runId}
+              onChange={(e) => filter(setRunId)(e.target.value)}
+            />
+          </div>
+        }
+      >
+        {ledger.isLoading ? (
+          <Loading />
+        ) : ledger.error ? (
+          <Alert>{describeError(ledger.error)}</Alert>
+        ) : !ledger.data?.results.length ? (
+          <EmptyState title="No ledger rows match" />
+        ) : (
+          <>
+            <ScrollTable label="Credit ledger">
+              <table className="min-w-full text-left text-sm">
+                <thead className="border-b border-slate-200 text-xs text-slate-600">
+                  <tr>
+                    {[
+                      "When",
+                      "Type",
+                      "Operation",
+                      "Site",
+                      "Run",
+                      "Amount",
+                      "Balance after",
+                      "Description",
+                    ].map((h) => (
+                      <th key={h} scope="col" className="px-4 py-2 font-medium">
+                        {h}
+                      </th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {ledger.data.results.map((t) => {
+                    const run = t.run_id ?? (t.metadata?.run_id as string | undefined) ?? null;
+                    const amount = toNumber(t.amount);
+                    return (
+                      <tr key={t.id} className="border-b border-slate-100" data-testid="ledger-row">
+                        <td className="whitespace-nowrap px-4 py-2">{formatDateTime(t.created_at)}</td>
+                        <td className="px-4 py-2">{t.transaction_type}</td>
+                        <td className="px-4 py-2">{t.operation ? t.operation.replace(/_/g, " ") : "—"}</td>
+                        <td className="px-4 py-2">{t.site ? (siteName.get(t.site) ?? `#${t.site}`) : "—"}</td>
+                        <td className="px-4 py-2 font-mono text-xs">
+                          {run ? (
+                            <Link className="text-indigo-700 hover:underline" to={runPath(run)}>
+                              {run}
+                            </Link>
+                          ) : (
+                            "—"
+                          )}
+                        </td>
+                        <td
+                          className={`px-4 py-2 text-right tabular-nums ${amount < 0 ? "text-red-700" : "text-emerald-700"}`}
+                        >
+                          {amount > 0 ? "+" : ""}
+                          {formatCredits(t.amount)}
+                        </td>
+                        <td className="px-4 py-2 text-right tabular-nums">
+                          {formatCredits(t.balance_after)}
+                        </td>
+                        <td className="max-w-sm truncate px-4 py-2" title={t.description}>
+                          {t.description || "—"}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </ScrollTable>
+            {pages > 1 && <Pager page={page} pages={pages} onPage={setPage} />}
+          </>
+        )}
+      </Card>
+
+      <Card title="Credits per run (selected site, last 20 runs)" testId="credits-per-run">
+        {runs.isLoading ? (
+          <Loading />
+        ) : !runs.data?.length ? (
+          <EmptyState title="No runs yet" />
+        ) : (
+          <ScrollTable label="Credits per run">
+            <table className="min-w-full text-left text-sm">
+              <thead className="border-b border-slate-200 text-xs text-slate-600">
+                <tr>
+                  {["Run", "Status", "Started", "Credits"].map((h) => (
+                    <th key={h} scope="col" className="px-4 py-2 font-medium">
+                      {h}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {runs.data.map((r) => (
+                  <tr key={r.run_id} className="border-b border-slate-100">
+                    <td className="px-4 py-2 font-mono text-xs">
+                      <Link className="text-indigo-700 hover:underline" to={runPath(r.run_id)}>
+                        {r.run_id}
+                      </Link>
+                    </td>
+                    <td className="px-4 py-2">{r.status}</td>
+                    <td className="whitespace-nowrap px-4 py-2">{formatDateTime(r.started_at)}</td>
+                    <td className="px-4 py-2 text-right tabular-nums">
+                      {formatCredits(r.total_credits_used)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollTable>
+        )}
+      </Card>
+    </div>
+  );
+}

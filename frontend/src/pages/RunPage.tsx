@@ -1,0 +1,137 @@
+// One run's own page (/automation/runs/<run_id>): its progress, stage results with credits
+// and timings, what each stage left, its failed items with Retry failed, and its log.
+import { useQuery } from "@tanstack/react-query";
+import { Link, useParams } from "react-router";
+import { automation } from "../api";
+import type { AutomationRun } from "../api/types";
+import { ActivityLog } from "../components/automation/ActivityLog";
+import { GlobalProgressBar } from "../components/automation/GlobalProgressBar";
+import { StageCard } from "../components/automation/StageCard";
+import { Alert, Card, Loading, PageHeader } from "../components/ui";
+import { useNow } from "../hooks/useNow";
+import { usePageVisible } from "../hooks/usePageVisible";
+import { useSite } from "../hooks/useSite";
+import { describeError } from "../lib/errors";
+import { durationBetween, formatDateTime } from "../lib/format";
+import { isActive, liveDuration, pollInterval, stageStatus } from "../lib/run";
+import { STAGES } from "../lib/stages";
+
+export function RunPage() {
+  const { runId = "" } = useParams();
+  const { siteId, isLoading: sitesLoading } = useSite();
+  const visible = usePageVisible();
+  const id = siteId ?? 0;
+
+  const progress = useQuery({
+    queryKey: ["run", runId, "progress"],
+    queryFn: () => automation.runProgress(null, runId),
+    enabled: !!runId,
+    refetchInterval: (q) => pollInterval(q.state.data?.run?.status, visible),
+  });
+  const history = useQuery({
+    queryKey: ["automation", siteId, "history"],
+    queryFn: () => automation.history(id),
+    enabled: siteId !== null,
+  });
+  const status = progress.data?.run?.status;
+  const now = useNow(status === "running");
+
+  if (sitesLoading || progress.isLoading) return <Loading label="Loading the run…" />;
+  if (progress.isError || !progress.data?.run) {
+    return (
+      <div className="space-y-3">
+        <BackLink />
+        <Alert testId="run-error">
+          {progress.error ? describeError(progress.error) : "This run has no data."}
+        </Alert>
+      </div>
+    );
+  }
+  // run_progress carries the run's state; the history row adds its timestamps and credits.
+  const row = history.data?.find((r) => r.run_id === runId);
+  const run = { ...(row ?? {}), ...progress.data.run } as AutomationRun;
+  const data = progress.data;
+  const ended = run.completed_at ?? run.cancelled_at ?? null;
+
+  return (
+    <div className="space-y-4" data-testid="run-page">
+      <BackLink />
+      <PageHeader title={`Run ${run.run_id}`}>
+        A {run.trigger_type} run, started {formatDateTime(run.started_at)}.
+      </PageHeader>
+      <GlobalProgressBar
+        run={run}
+        progress={data.global_progress}
+        durationSeconds={liveDuration(
+          data.metrics?.duration_seconds,
+          progress.dataUpdatedAt,
+          run.status === "running",
+          now,
+        )}
+        title="Progress"
+      />
+      <Card title="Timings" testId="run-timings">
+        <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-sm sm:grid-cols-4">
+          <Fact label="Started" value={formatDateTime(run.started_at)} />
+          <Fact label={run.status === "cancelled" ? "Cancelled" : "Ended"} value={formatDateTime(ended)} />
+          <Fact
+            label="Duration"
+            value={ended ? durationBetween(run.started_at, ended) : isActive(run) ? "still running" : "—"}
+          />
+          <Fact
+            label="Credits used"
+            value={String(data.metrics?.credits_used ?? run.total_credits_used ?? "—")}
+          />
+        </dl>
+      </Card>
+      <section aria-label="Stages of this run">
+        <h2 className="mb-2 text-sm font-semibold text-slate-800">Stages</h2>
+        <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4 xl:grid-cols-7">
+          {STAGES.map((info) => {
+            const server = data.stages.find((s) => s.number === info.number);
+            const left =
+              server?.input_count !== undefined
+                ? Math.max(0, server.input_count - (server.processed_count ?? 0))
+                : null;
+            return (
+              <StageCard
+                key={info.number}
+                info={info}
+                status={stageStatus(run, info.number, server?.status)}
+                pending={left}
+                pendingLabel="left"
+                result={server?.result ?? null}
+                inputCount={server?.input_count}
+                processedCount={server?.processed_count}
+              />
+            );
+          })}
+        </div>
+      </section>
+      <ActivityLog
+        siteId={null}
+        runId={run.run_id}
+        live={isActive(run)}
+        interval={pollInterval(run.status, visible)}
+        title="Log"
+      />
+    </div>
+  );
+}
+
+function BackLink() {
+  return (
+    <Link to="/automation" className="text-sm font-medium text-indigo-700 hover:underline">
+      ← Automation
+    </Link>
+  );
+}
+
+function Fact({ label, value }: { label: string; value: string }) {
+  return (
+    <div>
+      <dt className="text-xs text-slate-600">{label}</dt>
+      <dd className="font-medium tabular-nums text-slate-900">{value}</dd>
+    </div>
+  );
+}

@@ -1,0 +1,299 @@
+// Sites: list, create and edit a site's name, domain, time zone, language, topic, tone, brief
+// and images per article (they drive every prompt and schedule).
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useNavigate } from "react-router";
+import { sites as sitesApi } from "../api";
+import type { Site } from "../api/types";
+import {
+  Alert,
+  Button,
+  Card,
+  EmptyState,
+  Field,
+  inputClass,
+  Loading,
+  Modal,
+  PageHeader,
+  ScrollTable,
+} from "../components/ui";
+import { useSite } from "../hooks/useSite";
+import { ApiError, describeError, type FieldErrors } from "../lib/errors";
+import {
+  EMPTY_SITE,
+  formToSite,
+  hasBrief,
+  siteToForm,
+  timeZones,
+  validateSite,
+  type SiteForm,
+} from "../lib/sites";
+
+export function SitesPage() {
+  const { sites, isLoading, setSiteId, siteId } = useSite();
+  const navigate = useNavigate();
+  const [editing, setEditing] = useState<Site | "new" | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const brief = hasBrief(sites);
+
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <PageHeader title="Sites">
+          Each site has its own keywords, schedule and publishing. Its time zone, language, topic and tone go
+          into every prompt and schedule.
+        </PageHeader>
+        <Button variant="primary" onClick={() => setEditing("new")}>
+          New site
+        </Button>
+      </div>
+      {notice && (
+        <Alert tone="success" onClose={() => setNotice(null)} testId="sites-notice">
+          {notice}
+        </Alert>
+      )}
+      <Card>
+        {isLoading ? (
+          <Loading />
+        ) : !sites.length ? (
+          <EmptyState title="No site yet">
+            Create your first site to import keywords and run the automation.
+          </EmptyState>
+        ) : (
+          <ScrollTable label="Sites">
+            <table className="min-w-full text-left text-sm">
+              <thead className="border-b border-slate-200 text-xs text-slate-600">
+                <tr>
+                  {["Name", "Domain", "Time zone", "Language", "Topic", "Tone", "Images", ""].map((h) => (
+                    <th key={h} scope="col" className="px-4 py-2 font-medium">
+                      {h || <span className="sr-only">Actions</span>}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {sites.map((s) => (
+                  <tr
+                    key={s.id}
+                    className="border-b border-slate-100"
+                    data-testid="site-row"
+                    data-site-id={s.id}
+                  >
+                    <td className="px-4 py-2 font-medium text-slate-900">
+                      {s.name}
+                      {s.id === siteId && (
+                        <span className="ml-2 text-xs font-normal text-indigo-700">(selected)</span>
+                      )}
+                    </td>
+                    <td className="px-4 py-2">{s.domain}</td>
+                    <td className="whitespace-nowrap px-4 py-2">{s.timezone ?? "UTC"}</td>
+                    <td className="px-4 py-2">{s.language}</td>
+                    <td className="max-w-xs truncate px-4 py-2" title={s.topic}>
+                      {s.topic || "—"}
+                    </td>
+                    <td className="px-4 py-2">{s.tone}</td>
+                    <td className="px-4 py-2 tabular-nums">{s.in_article_images ?? "—"}</td>
+                    <td className="whitespace-nowrap px-4 py-2 text-right">
+                      <div className="flex justify-end gap-2">
+                        <Button
+                          className="px-2 py-1 text-xs"
+                          onClick={() => {
+                            setSiteId(s.id);
+                            navigate("/automation");
+                          }}
+                        >
+                          Open
+                        </Button>
+                        <Button
+                          className="px-2 py-1 text-xs"
+                          onClick={() => setEditing(s)}
+                          aria-label={`Edit ${s.name}`}
+                        >
+                          Edit
+                        </Button>
+                      </div>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollTable>
+        )}
+      </Card>
+      {editing && (
+        <SiteModal
+          site={editing === "new" ? null : editing}
+          brief={brief}
+          onClose={() => setEditing(null)}
+          onSaved={(saved, created) => {
+            setEditing(null);
+            setNotice(created ? `Site "${saved.name}" created and selected.` : `Site "${saved.name}" saved.`);
+            if (created) setSiteId(saved.id);
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function SiteModal({
+  site,
+  brief,
+  onClose,
+  onSaved,
+}: {
+  site: Site | null;
+  brief: boolean;
+  onClose: () => void;
+  onSaved: (site: Site, created: boolean) => void;
+}) {
+  const client = useQueryClient();
+  const [form, setForm] = useState<SiteForm>(() => (site ? siteToForm(site) : EMPTY_SITE));
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [summary, setSummary] = useState<string | null>(null);
+  const [zones] = useState(timeZones);
+  const save = useMutation({
+    mutationFn: () =>
+      site ? sitesApi.update(site.id, formToSite(form, brief)) : sitesApi.create(formToSite(form, brief)),
+    onSuccess: async (saved) => {
+      await client.invalidateQueries({ queryKey: ["sites"] });
+      onSaved(saved, !site);
+    },
+    onError: (error) => {
+      setSummary(describeError(error));
+      if (error instanceof ApiError && error.status === 400) setErrors(error.fieldErrors);
+    },
+  });
+  const set = (key: keyof SiteForm) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
+    const value = e.target.value;
+    setForm((f) => ({ ...f, [key]: value }));
+    setErrors((old) => {
+      if (!old[key]) return old;
+      const next = { ...old };
+      delete next[key];
+      return next;
+    });
+  };
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    const found = validateSite(form);
+    setErrors(found);
+    if (Object.keys(found).length) {
+      setSummary("Some fields need a fix (see below).");
+      return;
+    }
+    setSummary(null);
+    save.mutate();
+  };
+  const input = (key: keyof SiteForm, extra: React.InputHTMLAttributes<HTMLInputElement> = {}) => (
+    <input
+      id={`f-${key}`}
+      name={key}
+      className={inputClass}
+      value={form[key]}
+      onChange={set(key)}
+      aria-invalid={!!errors[key]}
+      aria-describedby={errors[key] ? `f-${key}-error` : undefined}
+      {...extra}
+    />
+  );
+  const area = (key: keyof SiteForm) => (
+    <textarea
+      id={`f-${key}`}
+      name={key}
+      rows={2}
+      className={inputClass}
+      value={form[key]}
+      onChange={set(key)}
+      aria-invalid={!!errors[key]}
+    />
+  );
+  return (
+    <Modal
+      title={site ? `Edit ${site.name}` : "New site"}
+      onClose={onClose}
+      wide
+      testId="site-modal"
+      footer={
+        <>
+          <Button onClick={onClose}>Close</Button>
+          <Button variant="primary" type="submit" form="site-form" loading={save.isPending}>
+            {site ? "Save site" : "Create site"}
+          </Button>
+        </>
+      }
+    >
+      <form id="site-form" onSubmit={submit} noValidate className="space-y-3">
+        {summary && <Alert testId="site-error">{summary}</Alert>}
+        {errors.non_field_errors && <Alert>{errors.non_field_errors.join(" ")}</Alert>}
+        <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
+          <Field label="Name" name="name" errors={errors.name}>
+            {input("name", { autoComplete: "off" })}
+          </Field>
+          <Field
+            label="Domain"
+            name="domain"
+            errors={errors.domain}
+            hint="Bare domain, e.g. blog.example.com"
+          >
+            {input("domain", { autoComplete: "off", placeholder: "blog.example.com" })}
+          </Field>
+          <Field
+            label="Time zone"
+            name="timezone"
+            errors={errors.timezone}
+            hint="Schedules run in this time zone."
+          >
+            {input("timezone", { list: "time-zones", placeholder: "Europe/Berlin" })}
+          </Field>
+          <datalist id="time-zones">
+            {zones.map((z) => (
+              <option key={z} value={z} />
+            ))}
+          </datalist>
+          <Field
+            label="Language"
+            name="language"
+            errors={errors.language}
+            hint="The articles are written in it."
+          >
+            {input("language")}
+          </Field>
+          <Field
+            label="Topic"
+            name="topic"
+            errors={errors.topic}
+            hint="What the site is about; given to the AI."
+          >
+            {input("topic")}
+          </Field>
+          <Field label="Tone" name="tone" errors={errors.tone}>
+            {input("tone")}
+          </Field>
+          <Field
+            label="Images per article"
+            name="in_article_images"
+            errors={errors.in_article_images}
+            hint="0–10 in-article images besides the featured one."
+          >
+            {input("in_article_images", { inputMode: "numeric" })}
+          </Field>
+        </div>
+        {brief && (
+          <fieldset className="space-y-3">
+            <legend className="text-sm font-semibold text-slate-800">Site brief (given to the AI)</legend>
+            <Field label="Audience" name="audience" errors={errors.audience}>
+              {area("audience")}
+            </Field>
+            <Field label="Brand voice" name="brand_voice" errors={errors.brand_voice}>
+              {area("brand_voice")}
+            </Field>
+            <Field label="Terms to avoid" name="avoid_terms" errors={errors.avoid_terms}>
+              {area("avoid_terms")}
+            </Field>
+          </fieldset>
+        )}
+      </form>
+    </Modal>
+  );
+}
