@@ -248,7 +248,7 @@ def test_login_import_run_pause_resume_review_approve(stack, main_site, context)
     expect(items).to_have_count(count - 1)
     page.get_by_label("Select all").check()
     page.get_by_role("button", name=re.compile(r"Approve selected \(\d+\)")).click()
-    expect(page.get_by_test_id("review-message")).to_contain_text(f"Approved {count - 1} items")
+    expect(page.get_by_test_id("review-message")).to_contain_text(re.compile(rf"Approved {count - 1} items?\b"))
     expect(page.get_by_text("Nothing waits for review")).to_be_visible()
     shot(page, "review-approved.png")
 

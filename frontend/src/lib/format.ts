@@ -26,3 +26,8 @@ export function durationBetween(start: string | null | undefined, end: string | 
   const m = Math.floor(s / 60);
   return m < 60 ? `${m}m ${s % 60}s` : `${Math.floor(m / 60)}h ${m % 60}m`;
 }
+
+/** "1 keyword", "2 keywords", "1 row", with an irregular plural when given. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+}

@@ -11,6 +11,7 @@ import { RunControls, type RunAction } from "../components/automation/RunControl
 import { RunHistory } from "../components/automation/RunHistory";
 import { ScheduleBadge } from "../components/automation/ScheduleBadge";
 import { StageCard } from "../components/automation/StageCard";
+import { WordPressWarning } from "../components/WordPressWarning";
 import { AddCreditsLink, Alert, ConfirmDialog, EmptyState, Loading, PageHeader } from "../components/ui";
 import { automationKey, useAutomation } from "../hooks/useAutomation";
 import { useSite } from "../hooks/useSite";
@@ -25,6 +26,7 @@ import {
   stageStatus,
   workerState,
 } from "../lib/run";
+import { formatDateTime } from "../lib/format";
 import { isWorkerStillFinishing, retryWhile } from "../lib/retry";
 import { STAGES } from "../lib/stages";
 
@@ -177,6 +179,7 @@ export function AutomationPage() {
         </Alert>
       )}
       {loadError && <Alert testId="load-error">{describeError(loadError)}</Alert>}
+      <WordPressWarning siteId={siteId} />
 
       {data.current.isLoading ? (
         <Loading label="Loading the current run…" />
@@ -193,7 +196,18 @@ export function AutomationPage() {
           )}
         />
       ) : (
-        <EmptyState title="No run yet">Import keywords, then press Run Now.</EmptyState>
+        <EmptyState title="No run yet">
+          {nothingToProcess(data.pipeline.data?.stages) ? (
+            <>
+              <Link to="/keywords" className="font-medium text-indigo-700 underline">
+                Import a CSV
+              </Link>{" "}
+              of keywords, then press Run Now.
+            </>
+          ) : (
+            "Keywords are waiting: press Run Now to process them."
+          )}
+        </EmptyState>
       )}
 
       {isActive(run) && (
@@ -256,7 +270,19 @@ export function AutomationPage() {
         />
       )}
       {configOpen && data.config.data && (
-        <ConfigModal siteId={siteId} config={data.config.data} onClose={() => setConfigOpen(false)} />
+        <ConfigModal
+          siteId={siteId}
+          config={data.config.data}
+          onClose={() => setConfigOpen(false)}
+          onSaved={(saved) =>
+            setMessage({
+              tone: "success",
+              text: saved.is_enabled
+                ? `Configuration saved. Next scheduled run: ${formatDateTime(saved.next_run_at)}.`
+                : "Configuration saved. The schedule is off: runs start only with Run Now.",
+            })
+          }
+        />
       )}
       {configOpen && !data.config.data && (
         <ConfirmDialog

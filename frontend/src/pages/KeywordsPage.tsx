@@ -96,13 +96,23 @@ function ImportCard({ siteId }: { siteId: number }) {
   );
 }
 
+/** Red when nothing was imported because rows were bad, amber for some bad rows, blue when
+ * everything was a duplicate, green when keywords were added cleanly. */
+function importTone(result: ImportResult): "error" | "warning" | "info" | "success" {
+  if (result.errors.length) return result.created === 0 ? "error" : "warning";
+  return result.created === 0 ? "info" : "success";
+}
+
 function ImportSummary({ result }: { result: ImportResult }) {
   return (
     <div className="mt-3 space-y-2" data-testid="import-summary">
-      <Alert tone={result.errors.length ? "warning" : "success"}>
-        Imported <strong data-testid="import-created">{result.created}</strong> new keywords ·{" "}
-        <strong data-testid="import-duplicates">{result.duplicates}</strong> duplicates skipped ·{" "}
-        <strong data-testid="import-errors">{result.errors.length}</strong> rows with errors
+      <Alert tone={importTone(result)}>
+        Imported <strong data-testid="import-created">{result.created}</strong>{" "}
+        {result.created === 1 ? "new keyword" : "new keywords"} ·{" "}
+        <strong data-testid="import-duplicates">{result.duplicates}</strong>{" "}
+        {result.duplicates === 1 ? "duplicate" : "duplicates"} skipped ·{" "}
+        <strong data-testid="import-errors">{result.errors.length}</strong>{" "}
+        {result.errors.length === 1 ? "row" : "rows"} with errors
       </Alert>
       {result.errors.length > 0 && (
         <ul className="max-h-40 overflow-y-auto rounded-md border border-amber-200 bg-white px-3 py-2 text-xs text-slate-700">

@@ -13,10 +13,16 @@ import {
   Pager,
   StatusBadge,
 } from "../components/ui";
+import { WordPressWarning } from "../components/WordPressWarning";
 import { useSite } from "../hooks/useSite";
 import { featuredThumbnail, previewDocument } from "../lib/content";
 import { describeError } from "../lib/errors";
-import { formatDateTime } from "../lib/format";
+import { formatDateTime, plural } from "../lib/format";
+
+// Approval does not publish by itself: the publisher (a beat task, every minute) schedules
+// and sends approved content when auto-publish is on.
+const PUBLISHER_NOTE =
+  "With auto-publish on, the publisher picks approved content up at its next tick (within a minute) and sends it at its scheduled slot.";
 
 // Drafts listed per page (more than one run's worth waits here easily).
 const REVIEW_PAGE_SIZE = 50;
@@ -54,13 +60,16 @@ export function ReviewPage() {
   };
   const approveOne = useMutation({
     mutationFn: (id: number) => writer.approve(id),
-    onSuccess: (_r, id) => done(`Approved “${items.find((c) => c.id === id)?.title ?? `#${id}`}”.`),
+    onSuccess: (_r, id) =>
+      done(`Approved “${items.find((c) => c.id === id)?.title ?? `#${id}`}”. ${PUBLISHER_NOTE}`),
     onError: (e) => setMessage({ tone: "error", text: describeError(e) }),
   });
   const approveMany = useMutation({
     mutationFn: (ids: number[]) => writer.bulkApprove(ids),
     onSuccess: (approved, ids) =>
-      done(`Approved ${Array.isArray(approved) ? approved.length : ids.length} items.`),
+      done(
+        `Approved ${plural(Array.isArray(approved) ? approved.length : ids.length, "item")}. ${PUBLISHER_NOTE}`,
+      ),
     onError: (e) => setMessage({ tone: "error", text: describeError(e) }),
   });
 
@@ -80,6 +89,7 @@ export function ReviewPage() {
       <PageHeader title="Review">
         Drafts whose images are all generated wait here for your approval.
       </PageHeader>
+      <WordPressWarning siteId={siteId} />
       {message && (
         <Alert tone={message.tone} onClose={() => setMessage(null)} testId="review-message">
           {message.text}

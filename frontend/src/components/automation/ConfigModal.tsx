@@ -21,10 +21,13 @@ export function ConfigModal({
   siteId,
   config,
   onClose,
+  onSaved,
 }: {
   siteId: number;
   config: AutomationConfig;
   onClose: () => void;
+  /** Called after a successful save (the modal closes itself). */
+  onSaved?: (saved: AutomationConfig) => void;
 }) {
   const client = useQueryClient();
   const [form, setForm] = useState<ConfigForm>(() => toForm(config));
@@ -36,6 +39,7 @@ export function ConfigModal({
     onSuccess: (saved) => {
       client.setQueryData(["automation", siteId, "config"], saved);
       client.invalidateQueries({ queryKey: ["automation", siteId] });
+      onSaved?.(saved);
       onClose();
     },
     onError: (error) => {

@@ -8,6 +8,13 @@ const STYLE = {
   info: "border-slate-200 bg-slate-50 text-slate-700",
 } as const;
 
+// What a finished run says when the server gave no reason (a completed run usually has none).
+const FALLBACK: Partial<Record<RunStatus, string>> = {
+  completed: "Completed: every stage ran.",
+  failed: "The run failed.",
+  cancelled: "Cancelled.",
+};
+
 const PREFIX = { error: "Failed: ", warning: "Stopped: ", success: "", info: "" } as const;
 
 /** Why a run stopped, coloured by how bad it is: failed red, paused/cancelled amber, completed green. */
@@ -20,7 +27,7 @@ export function StoppedReason({
   reason?: string | null;
   error?: string | null;
 }) {
-  const text = (status === "failed" ? error || reason : reason || error) ?? "";
+  const text = (status === "failed" ? error || reason : reason || error) || FALLBACK[status] || "";
   if (!text) return null;
   const severity = stopSeverity(status);
   return (

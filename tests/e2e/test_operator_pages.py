@@ -1,0 +1,256 @@
+"""The operator's pages in a real browser: a run's own page, sites, credits, accessibility.
+
+Every test uses a user of its own (its own account and site), so the tests do not share
+state with each other or with test_dashboard.py. Screenshots of the pages land in
+docs/screenshots/ (the pictures of docs/dashboard.md).
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .conftest import FRONTEND
+from .test_dashboard import RUN_TIMEOUT, button, import_csv, login, set_config, setup_tenant, stage
+
+pytestmark = pytest.mark.e2e
+
+DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+AXE_JS = FRONTEND / "node_modules" / "axe-core" / "axe.min.js"
+
+CSV_SMALL = """keyword,volume,difficulty,intent
+cold brew coffee ratio,5400,32,informational
+cold brew steeping time,2900,28,informational
+"""
+
+
+def doc_shot(page: Page, name: str) -> None:
+    DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(DOCS_SHOTS / name), full_page=True, animations="disabled")
+
+
+def tenant(stack, name: str, credits: int = 100_000) -> int:
+    site_id = setup_tenant(stack, name, credits, f"{name} blog")
+    set_config(stack, site_id, within_stage_delay=0, between_stage_delay=0)
+    return site_id
+
+
+def run_to_the_end(page: Page, status: str = "completed") -> str:
+    button(page, "Run Now").click()
+    expect(page.get_by_test_id("run-status")).to_have_text("running")
+    expect(page.get_by_test_id("run-status")).to_have_text(status, timeout=RUN_TIMEOUT)
+    return page.get_by_test_id("run-id").inner_text()
+
+
+def test_a_past_run_has_its_own_page_with_its_own_results(stack, context):
+    tenant(stack, "pastrun")
+    page = context.new_page()
+    login(page, "pastrun")
+    import_csv(page, "keywords.csv", CSV_SMALL)
+    page.get_by_role("link", name="Automation").click()
+    first_id = run_to_the_end(page)
+
+    # A second run with nothing to do: the latest run is now another one.
+    second_id = run_to_the_end(page)
+    assert second_id != first_id
+
+    row = page.locator(f"[data-testid=history-row][data-run-id='{first_id}']")
+    row.click()
+    expect(page).to_have_url(re.compile(rf"/automation/runs/{first_id}$"))
+    expect(page.get_by_role("heading", name=f"Run {first_id}")).to_be_visible()
+    expect(page.get_by_test_id("run-id")).to_have_text(first_id)
+    expect(page.get_by_test_id("run-status")).to_have_text("completed")
+    # Its own stage results (the second run processed nothing), credits and timings.
+    expect(stage(page, 1)).to_contain_text("Keywords processed")
+    expect(stage(page, 4)).to_contain_text("Words written")
+    expect(stage(page, 4)).to_contain_text("Credits used")
+    expect(page.get_by_test_id("run-timings")).to_contain_text("Duration")
+    expect(page.get_by_test_id("stopped-reason")).to_have_attribute("data-severity", "success")
+    # Its log, filtered to warnings and errors and searched.
+    log = page.get_by_test_id("log-output")
+    expect(log).to_contain_text("Run started")
+    page.get_by_label("Search the log").fill("Run started")
+    expect(log.locator("div")).to_have_count(1)
+    page.get_by_label("Search the log").fill("")
+    with page.expect_download() as download:
+        page.get_by_test_id("log-download").click()
+    assert download.value.suggested_filename == f"{first_id}.log"
+    doc_shot(page, "run-page.png")
+
+    # The URL is shareable: a fresh load shows the same run.
+    page.reload()
+    expect(page.get_by_test_id("run-id")).to_have_text(first_id)
+    page.goto(f"/automation/runs/{second_id}")
+    expect(page.get_by_test_id("run-id")).to_have_text(second_id)
+    # Another account's run is not found.
+    page.goto("/automation/runs/run_20200101_000000_manual_dead")
+    expect(page.get_by_test_id("run-error")).to_contain_text("Not found")
+
+
+def test_progress_never_decreases_while_a_run_is_polled(stack, context):
+    tenant(stack, "poller")
+    page = context.new_page()
+    login(page, "poller")
+    import_csv(page, "keywords.csv", CSV_SMALL + "espresso crema,800,20,informational\n")
+    page.get_by_role("link", name="Automation").click()
+    button(page, "Run Now").click()
+    expect(page.get_by_test_id("run-status")).to_have_text("running")
+    # Record every value the page shows (a MutationObserver sees each poll's render).
+    page.evaluate(
+        """() => {
+            window.__progress = [];
+            const read = () => {
+                const text = document.querySelector('[data-testid=progress-text]');
+                const status = document.querySelector('[data-testid=run-status]');
+                const m = text && /(\\d+)%/.exec(text.textContent);
+                if (m) window.__progress.push([Number(m[1]), status ? status.textContent : '']);
+            };
+            read();
+            new MutationObserver(read).observe(document.body, {subtree: true, childList: true, characterData: true});
+        }"""
+    )
+    expect(page.get_by_test_id("run-status")).to_have_text("completed", timeout=RUN_TIMEOUT)
+    seen = page.evaluate("window.__progress")
+    values = [pct for pct, _status in seen]
+    assert len(set(values)) >= 2, f"too few distinct progress values recorded: {values}"
+    drops = [(a, b) for a, b in zip(values, values[1:], strict=False) if b < a]
+    assert not drops, f"progress went down: {drops} in {values}"
+    assert values[-1] == 100
+
+
+def test_sites_page_creates_edits_and_runs_a_site(stack, context):
+    tenant(stack, "siteowner")
+    page = context.new_page()
+    login(page, "siteowner")
+    page.get_by_role("link", name="Sites").click()
+    expect(page.get_by_test_id("site-row")).to_have_count(1)
+
+    page.get_by_role("button", name="New site").click()
+    modal = page.get_by_test_id("site-modal")
+    modal.get_by_label("Domain").fill("https://tea.example.com/blog")
+    modal.get_by_role("button", name="Create site").click()
+    expect(modal.locator("[data-field=name] [data-field-error]")).to_be_visible()
+    expect(modal.locator("[data-field=domain] [data-field-error]")).to_contain_text("bare domain")
+    modal.get_by_label("Name").fill("Tea Notes")
+    # The server's own check: this domain is taken in the account.
+    modal.get_by_label("Domain").fill("siteowner.example.com")
+    modal.get_by_role("button", name="Create site").click()
+    expect(modal.locator("[data-field=domain] [data-field-error]")).to_contain_text("already has a site")
+    modal.get_by_label("Domain").fill("tea.example.com")
+    modal.get_by_label("Time zone").fill("Europe/Berlin")
+    modal.get_by_label("Language").fill("German")
+    modal.get_by_label("Topic").fill("Loose-leaf tea")
+    modal.get_by_label("Images per article").fill("1")
+    doc_shot(page, "sites-form.png")
+    modal.get_by_role("button", name="Create site").click()
+    expect(modal).to_be_hidden()
+    expect(page.get_by_test_id("sites-notice")).to_contain_text('"Tea Notes" created')
+    expect(page.get_by_test_id("site-row")).to_have_count(2)
+    tea = page.locator("[data-testid=site-row]", has_text="Tea Notes")
+    expect(tea).to_contain_text("Europe/Berlin")
+    expect(page.get_by_test_id("site-select").locator("option:checked")).to_have_text("Tea Notes")
+
+    tea.get_by_role("button", name="Edit Tea Notes").click()
+    modal.get_by_label("Tone").fill("calm, precise")
+    modal.get_by_role("button", name="Save site").click()
+    expect(modal).to_be_hidden()
+    expect(tea).to_contain_text("calm, precise")
+    doc_shot(page, "sites.png")
+
+    # Run the new site: its keywords go through the pipeline.
+    import_csv(page, "tea.csv", "keyword\ngreen tea temperature\n")
+    page.get_by_role("link", name="Automation").click()
+    expect(page.get_by_text("for Tea Notes")).to_be_visible()
+    stack.django("""
+from igny8_core.accounts.models import Site
+from igny8_core.automation.models import AutomationConfig
+config = AutomationConfig.for_site(Site.objects.get(name="Tea Notes", domain="tea.example.com"))
+config.within_stage_delay = config.between_stage_delay = 0
+config.save()
+""")
+    run_to_the_end(page)
+    expect(stage(page, 4)).to_contain_text("Content created")
+
+
+def test_credits_page_lists_the_ledger_with_filters_and_runs(stack, context):
+    tenant(stack, "payer")
+    page = context.new_page()
+    login(page, "payer")
+    import_csv(page, "keywords.csv", CSV_SMALL)
+    page.get_by_role("link", name="Automation").click()
+    run_id = run_to_the_end(page)
+
+    page.get_by_role("link", name="Credits").click()
+    expect(page.get_by_test_id("credits-balance")).not_to_have_text("…")
+    rows = page.get_by_test_id("ledger-row")
+    expect(rows.first).to_be_visible()
+    expect(page.get_by_test_id("ledger")).to_contain_text("e2e grant")
+    page.get_by_label("Filter by operation").select_option("content_generation")
+    expect(rows.first).to_contain_text("content generation")
+    expect(page.get_by_test_id("ledger")).not_to_contain_text("e2e grant")
+    expect(page.get_by_test_id("credits-per-run")).to_contain_text(run_id)
+    doc_shot(page, "credits.png")
+    page.get_by_test_id("credits-per-run").get_by_role("link", name=run_id).click()
+    expect(page.get_by_test_id("run-id")).to_have_text(run_id)
+
+
+def test_insufficient_credits_hint_links_to_the_credits_page(stack, context):
+    tenant(stack, "broke", credits=0)
+    page = context.new_page()
+    login(page, "broke")
+    import_csv(page, "keywords.csv", CSV_SMALL)
+    page.get_by_role("link", name="Automation").click()
+    expect(page.get_by_test_id("credits-sufficient")).to_contain_text("Insufficient")
+    button(page, "Run Now").click()
+    message = page.get_by_test_id("action-message")
+    expect(message).to_contain_text("Not enough credits")
+    message.get_by_test_id("add-credits-link").click()
+    expect(page).to_have_url(re.compile(r"/credits$"))
+    expect(page.get_by_test_id("credits-balance")).to_have_text("0")
+
+
+def axe_serious(page: Page) -> list[dict]:
+    """Serious and critical axe-core violations of the page as it is now."""
+    assert AXE_JS.exists(), f"axe-core is not installed: run npm ci in {FRONTEND}"
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_every_page_has_no_serious_axe_violations(stack, browser, width):
+    tenant(stack, f"axe{width}")
+    ctx = browser.new_context(base_url=stack.base_url, viewport={"width": width, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.goto("/login")
+        failures = {}
+        if found := axe_serious(page):
+            failures["/login"] = found
+        login(page, f"axe{width}")
+        import_csv(page, "keywords.csv", CSV_SMALL)
+        page.get_by_role("link", name="Automation").click()
+        run_id = run_to_the_end(page)
+        for path, ready in [
+            ("/automation", "global-progress"),
+            (f"/automation/runs/{run_id}", "run-page"),
+            ("/keywords", "csv-input"),
+            ("/review", None),
+            ("/sites", "site-row"),
+            ("/credits", "ledger"),
+            ("/settings", None),
+        ]:
+            page.goto(path)
+            if ready:
+                expect(page.get_by_test_id(ready).first).to_be_attached()
+            page.wait_for_load_state("networkidle")
+            if found := axe_serious(page):
+                failures[path] = found
+        assert not failures, f"serious axe-core violations at {width}px: {failures}"
+    finally:
+        ctx.close()
