@@ -10,11 +10,11 @@ export const OPERATION_LABELS: Record<BudgetOperation, string> = {
 };
 
 export const OPERATION_COLORS: Record<BudgetOperation, string> = {
-  clustering: "#6366f1",
-  idea_generation: "#a855f7",
-  content_generation: "#10b981",
-  image_prompt_extraction: "#f59e0b",
-  image_generation: "#ec4899",
+  clustering: "#4338ca",
+  idea_generation: "#7e22ce",
+  content_generation: "#047857",
+  image_prompt_extraction: "#b45309",
+  image_generation: "#be185d",
 };
 
 export type ShareForm = Record<BudgetOperation, string>;

@@ -248,7 +248,7 @@ export function AutomationPage() {
         <RunHistory runs={data.history.data ?? []} loading={data.history.isLoading} />
       </div>
 
-      <p className="text-xs text-slate-400">
+      <p className="text-xs text-slate-600">
         Refreshing every {data.interval ? Math.round(data.interval / 1000) : "—"} s
         {data.visible ? "" : " (paused while the tab is hidden)"}.
       </p>

@@ -12,6 +12,7 @@ import {
   Loading,
   PageHeader,
   Pager,
+  ScrollTable,
   StatusBadge,
 } from "../components/ui";
 import { useSite } from "../hooks/useSite";
@@ -309,9 +310,9 @@ function BrowseList<T extends { id: number }>({ siteId, spec }: { siteId: number
         </EmptyState>
       ) : (
         <>
-          <div className="-mx-4 overflow-x-auto">
+          <ScrollTable label={`${spec.noun} list`}>
             <table className="min-w-full text-left text-sm" data-testid={`${spec.noun}-table`}>
-              <thead className="border-b border-slate-200 text-xs text-slate-500">
+              <thead className="border-b border-slate-200 text-xs text-slate-600">
                 <tr>
                   {spec.columns.map((c) => (
                     <th key={c.header} className="px-4 py-2 font-medium">
@@ -332,7 +333,7 @@ function BrowseList<T extends { id: number }>({ siteId, spec }: { siteId: number
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollTable>
           <Pager page={page} pages={pages} onPage={setPage} />
         </>
       )}
