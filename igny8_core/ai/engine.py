@@ -94,7 +94,7 @@ class AIEngine:
         self.site = site
         self._provider = provider
         self.ctx = Context(account, site, self._get_provider)
-        self.run_pk = None  # the automation run this engine works for (ledger rows, failures)
+        self.run_pk: int | None = None  # the automation run this engine works for (ledger rows, failures)
 
     def for_run(self, run_pk: int | None) -> "AIEngine":
         """Attribute every charge and failure from now on to this automation run."""

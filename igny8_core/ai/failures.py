@@ -7,9 +7,12 @@ its function's `mark_failed` takes it out of the pending state where the model h
 state (tasks, images). A success or a user's retry deletes the row.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from .models import ItemFailure
@@ -19,15 +22,17 @@ NOT_FAILURES = frozenset({"not_pending", "insufficient_credits"})
 
 
 def max_attempts() -> int:
-    return max(1, settings.AI_MAX_ITEM_ATTEMPTS)
+    return max(1, int(settings.AI_MAX_ITEM_ATTEMPTS))
 
 
-def exhausted_ids(function: str):
+def exhausted_ids(function: str) -> QuerySet[ItemFailure, Any]:
     """Ids (a subquery) of the items of `function` that used up their attempts."""
     return ItemFailure.objects.filter(function=function, attempts__gte=max_attempts()).values("item_id")
 
 
-def record(account_id: int, site_id: int, function: str, ids, code: str, error: str, run_id=None) -> dict[int, int]:
+def record(
+    account_id: int, site_id: int, function: str, ids: Iterable[int], code: str, error: str, run_id: int | None = None
+) -> dict[int, int]:
     """Count one more failed attempt of each item; returns {item id: attempts now}."""
     now, attempts = timezone.now(), {}
     with transaction.atomic():
@@ -44,6 +49,6 @@ def record(account_id: int, site_id: int, function: str, ids, code: str, error: 
     return attempts
 
 
-def clear(function: str, ids) -> None:
+def clear(function: str, ids: Iterable[int]) -> None:
     """The items succeeded (or the user asked to start over): forget their failures."""
     ItemFailure.objects.filter(function=function, item_id__in=list(ids)).delete()

@@ -6,6 +6,7 @@ calls AutomationService and shapes the answer. `site_id` / `run_id` are query pa
 """
 
 from decimal import Decimal
+from typing import Any, cast
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -15,9 +16,12 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
+from igny8_core.accounts.models import Site, User
+from igny8_core.ai.models import ItemFailure
 from igny8_core.api.errors import Conflict
 from igny8_core.api.pagination import StandardPagination
 from igny8_core.api.tenancy import get_site_or_404
@@ -349,8 +353,10 @@ class AutomationViewSet(ViewSet):
         run = _require_run(request) if request.query_params.get("run_id") else None
         site = run.site if run is not None else get_site_or_404(request)
         paginator = StandardPagination()
-        page = paginator.paginate_queryset(failed.failures(site, stage=stage, run=run), request, view=self)
-        return paginator.get_paginated_response(FailedItemSerializer(failed.describe(page), many=True).data)
+        page: list[ItemFailure] | None = paginator.paginate_queryset(
+            failed.failures(site, stage=stage, run=run), request, view=self
+        )
+        return paginator.get_paginated_response(FailedItemSerializer(failed.describe(page or []), many=True).data)
 
     @extend_schema(
         parameters=[SITE_REQUIRED],
@@ -388,12 +394,13 @@ class AutomationViewSet(ViewSet):
         return Response(outcome)
 
 
-def _site_of_retry(request, data: dict):
+def _site_of_retry(request: Request, data: dict[str, Any]) -> Site:
     """The site named by site_id; without one, the site of the failed items named by `ids`
     (looked up in the user's account only: another account's ids are a 404)."""
     if "site_id" in request.query_params or "site_id" in data or not isinstance(data.get("ids"), list):
         return get_site_or_404(request)
-    sites = failed.sites_of_items(request.user.account_id, data["ids"])
+    user = cast(User, request.user)  # the view requires authentication
+    sites = failed.sites_of_items(user.account_id, data["ids"])
     if not sites:
         raise exceptions.NotFound("No failed items with these ids in your account.")
     if len(sites) > 1:

@@ -6,10 +6,14 @@ is still pending and the next run tries it again; one out of attempts waits here
 user retries it (its attempts start again from 0 and it is pending again).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import QuerySet
 
+from igny8_core.accounts.models import Site
 from igny8_core.ai.failures import max_attempts
 from igny8_core.ai.models import ItemFailure
 from igny8_core.planner.models import Clusters, Keywords
@@ -24,7 +28,7 @@ class FailedKind:
     stage: int
     function: str
     item_type: str
-    model: type
+    model: type[models.Model]
 
 
 KINDS = (
@@ -39,7 +43,7 @@ BY_STAGE = {kind.stage: kind for kind in KINDS}
 RETRYABLE_STAGES = tuple(BY_STAGE)
 
 
-def failures(site, stage: int | None = None, run: AutomationRun | None = None):
+def failures(site: Site, stage: int | None = None, run: AutomationRun | None = None) -> QuerySet[ItemFailure]:
     """ItemFailure rows of `site` (newest first), of one stage / of one run if given."""
     rows = ItemFailure.objects.filter(site=site, function__in=BY_FUNCTION)
     if stage is not None:
@@ -49,16 +53,14 @@ def failures(site, stage: int | None = None, run: AutomationRun | None = None):
     return rows.select_related("run").order_by("-failed_at", "-id")
 
 
-def sites_of_items(account_id: int, ids) -> list:
+def sites_of_items(account_id: int, ids: list[Any]) -> list[Site]:
     """The sites (of this account) whose failed items have these ids."""
-    from igny8_core.accounts.models import Site
-
     clean = [i for i in ids if isinstance(i, int) and not isinstance(i, bool)]
     site_ids = ItemFailure.objects.filter(account_id=account_id, item_id__in=clean).values("site_id")
     return list(Site.objects.filter(pk__in=site_ids, account_id=account_id))
 
 
-def _title_and_missing(kind: FailedKind, item) -> tuple[str, str]:
+def _title_and_missing(kind: FailedKind, item: Any) -> tuple[str, str]:
     """A short title of the item, and what its failure leaves missing downstream."""
     if item is None:
         return "", "The item was deleted."
@@ -77,14 +79,14 @@ def _title_and_missing(kind: FailedKind, item) -> tuple[str, str]:
     )
 
 
-def describe(rows) -> list[dict]:
+def describe(rows: Iterable[ItemFailure]) -> list[dict[str, Any]]:
     """The API shape of failure rows, with each item's title loaded in one query per kind."""
     rows = list(rows)
-    items = {}
+    items: dict[tuple[str, int], Any] = {}
     for function, kind in BY_FUNCTION.items():
         ids = [row.item_id for row in rows if row.function == function]
         if ids:
-            queryset = kind.model.objects.filter(pk__in=ids)
+            queryset = kind.model._default_manager.filter(pk__in=ids)
             if kind.model is Images:
                 queryset = queryset.select_related("content")
             items.update({(function, item.pk): item for item in queryset})
@@ -105,20 +107,20 @@ def describe(rows) -> list[dict]:
                 "retries_left": max(0, limit - row.attempts),
                 "failed_at": row.failed_at,
                 "missing": missing,
-                "run_id": row.run.run_id if row.run_id else None,
+                "run_id": row.run.run_id if row.run is not None else None,
             }
         )
     return described
 
 
-def remaining(site) -> dict[str, int]:
+def remaining(site: Site) -> dict[str, int]:
     """Per stage, how many items are still pending (what the next run would pick up)."""
     from .reporting import pending_counts
 
     return {f"stage_{number}": count for number, count in pending_counts(site).items()}
 
 
-def retry_failed(site, stage: int | None = None, ids: list[int] | None = None) -> dict:
+def retry_failed(site: Site, stage: int | None = None, ids: list[int] | None = None) -> dict[str, Any]:
     """Make failed items pending again with their attempts reset; the next run processes them.
     Raises AlreadyRunning while a run of the site is running or paused (it would race them)."""
     active = AutomationRun.objects.filter(site=site, status__in=ACTIVE_STATUSES).first()
@@ -136,7 +138,7 @@ def retry_failed(site, stage: int | None = None, ids: list[int] | None = None) -
     return {"requeued": requeued, "total": sum(requeued.values())}
 
 
-def _failed_ids(site, kind: FailedKind, ids) -> list[int]:
+def _failed_ids(site: Site, kind: FailedKind, ids: list[int] | None) -> list[int]:
     rows = ItemFailure.objects.filter(site=site, function=kind.function)
     if ids is not None:
         rows = rows.filter(item_id__in=ids)
@@ -150,7 +152,7 @@ def _failed_ids(site, kind: FailedKind, ids) -> list[int]:
     return sorted(found)
 
 
-def _make_pending(site, kind: FailedKind, item_ids: list[int]) -> None:
+def _make_pending(site: Site, kind: FailedKind, item_ids: list[int]) -> None:
     if kind.model is Tasks:
         Tasks.objects.filter(site=site, pk__in=item_ids, status=Tasks.Status.FAILED).update(
             status=Tasks.Status.QUEUED, error_message=""

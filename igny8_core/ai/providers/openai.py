@@ -174,8 +174,9 @@ class OpenAIProvider(AIProvider):
             return RawCompletion(text=None, model=model, attempts=attempts)
         choice = choices[0]
         message = getattr(choice, "message", None)
-        if getattr(message, "refusal", None):
-            raise ProviderError(f"The model refused: {message.refusal}", attempts=attempts)
+        refusal = getattr(message, "refusal", None)
+        if refusal:
+            raise ProviderError(f"The model refused: {refusal}", attempts=attempts)
         usage = getattr(response, "usage", None)
         text = getattr(message, "content", None)
         if getattr(choice, "finish_reason", None) == "length":
