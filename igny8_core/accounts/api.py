@@ -139,6 +139,7 @@ class SiteSerializer(serializers.ModelSerializer):
             "brand_voice",
             "avoid_terms",
             "duplicate_threshold",
+            "generate_images",
             "is_active",
             "created_at",
             "updated_at",

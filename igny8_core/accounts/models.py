@@ -70,6 +70,10 @@ class Site(models.Model):
         help_text="Similarity (0-100) at which a new idea counts as the same search intent as an existing one "
         "and is skipped (0 = off).",
     )
+    generate_images = models.BooleanField(
+        default=True,
+        help_text="Off: the pipeline makes no images; drafts go to review as soon as they are written.",
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

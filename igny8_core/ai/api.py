@@ -11,10 +11,12 @@ from rest_framework.response import Response
 
 from igny8_core.api.schema import error_responses, ids_request
 from igny8_core.api.viewsets import IdsSerializer
+from igny8_core.writer.drafts import release_drafts
 
 from .engine import AIEngine
 from .exceptions import InvalidInput
 from .functions import get_function
+from .providers import site_images_off
 
 AIResultSerializer = inline_serializer(
     "AIResult",
@@ -40,6 +42,11 @@ AIResultSerializer = inline_serializer(
             child=serializers.IntegerField(),
             help_text="Ids left pending because the caller stopped between items (the pipeline's pause); "
             "always empty for manual calls.",
+        ),
+        "prompt_tokens": serializers.IntegerField(help_text="Tokens sent to the text provider (failed calls too)."),
+        "completion_tokens": serializers.IntegerField(help_text="Tokens the text provider answered."),
+        "provider_cost": serializers.DecimalField(
+            max_digits=14, decimal_places=6, help_text="What the AI provider bills for this call, USD."
         ),
     },
 )
@@ -71,4 +78,6 @@ def run_ai_function(view, request, function_name: str) -> Response:
         result = AIEngine(request.user.account, site).run(function_name, ids)
     except InvalidInput as exc:
         raise serializers.ValidationError({"ids": [str(exc)]}) from exc
+    if function_name == "generate_content" and result.created_ids and site_images_off(site):
+        release_drafts(site)  # a site without images: the draft is finished, as in the pipeline
     return Response(result.to_dict())

@@ -32,6 +32,7 @@ from .exceptions import AIError, InvalidInput, ProviderError
 from .functions import get_function
 from .functions.base import AIFunction, Context, Generation
 from .models import AIRequestLog
+from .pricing import PriceBook
 from .providers import AIProvider, get_provider
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,10 @@ class AIResult:
     stats: dict = field(default_factory=dict)
     # Items left untouched (still pending) because the caller asked to stop between items.
     not_attempted: list[int] = field(default_factory=list)
+    # What the provider was asked and bills (USD), failed calls included.
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    provider_cost: Decimal = Decimal("0")
 
     def fail(self, ids, error: str, code: str, attempts: dict | None = None) -> None:
         for item_id in ids:
@@ -61,6 +66,7 @@ class AIResult:
     def to_dict(self) -> dict:
         data = asdict(self)
         data["credits_used"] = str(self.credits_used)
+        data["provider_cost"] = str(self.provider_cost)
         return data
 
 
@@ -93,6 +99,7 @@ class AIEngine:
         self.account = account
         self.site = site
         self._provider = provider
+        self._prices = PriceBook()
         self.ctx = Context(account, site, self._get_provider)
         self.run_pk: int | None = None  # the automation run this engine works for (ledger rows, failures)
 
@@ -169,6 +176,10 @@ class AIEngine:
         try:
             generation = fn.generate(self.ctx, unit)
             self._fill_usage(row, generation)
+            if fn.kind == "image":  # billed once made, whatever happens to it afterwards
+                row.provider_cost = self._prices.cost(
+                    model=row.model, variant=self._get_provider().for_role("image").image_variant, images=len(unit)
+                )
             prepared = fn.prepare(self.ctx, unit, generation)
         except AIError as exc:
             self._fill_usage(row, getattr(exc, "usage", None), attempts=getattr(exc, "attempts", None))
@@ -186,7 +197,7 @@ class AIEngine:
         except InsufficientCredits as exc:
             fn.discard(prepared)
             result.fail(ids, str(exc), "insufficient_credits")
-            self._write_log(row, started, error=str(exc), code="insufficient_credits")
+            self._write_log(row, started, error=str(exc), code="insufficient_credits", result=result)
             return exc
         except AIError as exc:
             fn.discard(prepared)
@@ -210,7 +221,7 @@ class AIEngine:
                 [item_id], f"{fn.item_label} {item_id} was completed by another process meanwhile", "not_pending"
             )
         if saved is None:
-            self._write_log(row, started)
+            self._write_log(row, started, result=result)
             return None
         for item_id, code, message in saved.failed:
             self._fail_items(fn, [item_id], result, message, code)
@@ -220,7 +231,7 @@ class AIEngine:
         for key, value in saved.stats.items():
             result.stats[key] = result.stats.get(key, 0) + value
         row.credits = charged
-        self._write_log(row, started)
+        self._write_log(row, started, result=result)
         return None
 
     def _commit(self, fn: AIFunction, ids: list[int], prepared):
@@ -265,7 +276,7 @@ class AIEngine:
         message, code = str(error), getattr(error, "code", "ai_error")
         self._fail_items(fn, [item.pk for item in unit], result, message, code)
         if log_row is not None:
-            self._write_log(log_row, started, error=message, code=code)
+            self._write_log(log_row, started, error=message, code=code, result=result)
 
     def _fail_items(self, fn: AIFunction, ids: list[int], result: AIResult, message: str, code: str) -> None:
         """One more failed attempt of each item; those out of attempts leave the pending state."""
@@ -305,9 +316,19 @@ class AIEngine:
         elif attempts:
             row.attempts += attempts
 
-    def _write_log(self, row: AIRequestLog, started, error: str = "", code: str = "") -> None:
+    def _write_log(
+        self, row: AIRequestLog, started, error: str = "", code: str = "", result: AIResult | None = None
+    ) -> None:
         if row.provider == "local":
             return  # no AI request was made
+        # Tokens are billed whether or not the answer was usable.
+        row.provider_cost += self._prices.cost(
+            model=row.model, prompt_tokens=row.prompt_tokens, completion_tokens=row.completion_tokens
+        )
+        if result is not None:
+            result.prompt_tokens += row.prompt_tokens
+            result.completion_tokens += row.completion_tokens
+            result.provider_cost += row.provider_cost
         row.duration_ms = int((time.monotonic() - started) * 1000) if started else 0
         row.success = not error
         row.error = error[:5000]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("planner/", include("igny8_core.planner.urls")),
     path("writer/", include("igny8_core.writer.urls")),
     path("billing/", include("igny8_core.billing.urls")),
+    path("ai/", include("igny8_core.ai.urls")),
     path("automation/", include("igny8_core.automation.urls")),
     path("publishing/", include("igny8_core.publishing.urls")),
     re_path(r"^(?P<path>.*)$", unknown_endpoint, name="api-unknown-endpoint"),  # must stay last

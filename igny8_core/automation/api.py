@@ -207,7 +207,13 @@ class AutomationViewSet(ViewSet):
                         }
                         for stage in overview
                     ],
-                    "metrics": {"credits_used": "0.00", "duration_seconds": 0},
+                    "metrics": {
+                        "credits_used": "0.00",
+                        "duration_seconds": 0,
+                        "prompt_tokens": 0,
+                        "completion_tokens": 0,
+                        "provider_cost": "0",
+                    },
                     "initial_snapshot": {},
                 }
             )

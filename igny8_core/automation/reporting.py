@@ -17,6 +17,7 @@ from igny8_core.billing.budget import BudgetAllocationService
 from igny8_core.billing.models import Operation
 from igny8_core.billing.services import CreditService
 
+from .images import IMAGE_STAGES, images_off_reason
 from .models import AutomationConfig, RunStatus
 from .results import FINAL
 from .stages import STAGES
@@ -72,9 +73,12 @@ def estimate_credits(site, config: AutomationConfig | None = None) -> dict:
     config = config or AutomationConfig.for_site(site)
     pending = pending_counts(site)
     prompts_per_content = 1 + site.in_article_images
+    images_off = images_off_reason(site, config)
 
     def flow(number: int, items: int) -> int:
         stage = STAGES[number - 1]
+        if images_off and number in IMAGE_STAGES:
+            return 0  # priced only what will be made
         return _capped(items, stage.limit(config)) if stage.enabled(config) else 0
 
     keywords = flow(1, pending[1])
@@ -90,7 +94,7 @@ def estimate_credits(site, config: AutomationConfig | None = None) -> dict:
         3: Decimal("0.00"),
         4: CreditService.cost_for(Operation.CONTENT_GENERATION, words_per_article()) * tasks,
         5: CreditService.cost_for(Operation.IMAGE_PROMPT_EXTRACTION, contents * prompts_per_content),
-        6: CreditService.cost_for(Operation.IMAGE_GENERATION, images, configured_image_variant()),
+        6: CreditService.cost_for(Operation.IMAGE_GENERATION, images, configured_image_variant(site.account)),
         7: Decimal("0.00"),
     }
     estimated = sum(credits.values(), Decimal("0")).quantize(CENT)
@@ -111,7 +115,20 @@ def estimate_credits(site, config: AutomationConfig | None = None) -> dict:
             op: BudgetAllocationService.get_operation_budget(site, op, budget) for op in OPERATION_OF_STAGE.values()
         },
         "max_credits_per_run": budget,
+        "images_off": images_off,  # why stages 5-6 make nothing, or ""
     }
+
+
+def run_usage(run) -> dict:
+    """Tokens and provider cost (USD, decimal string) of a run: the sum of its stage tallies."""
+    prompt = completion = 0
+    cost = Decimal("0")
+    for number in range(1, 8):
+        result = run.stage_result(number) or {}
+        prompt += int(result.get("prompt_tokens", 0) or 0)
+        completion += int(result.get("completion_tokens", 0) or 0)
+        cost += Decimal(str(result.get("provider_cost", "0") or "0"))
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "provider_cost": str(cost)}
 
 
 def _handled(result: dict, stage) -> int:
@@ -176,7 +193,11 @@ def run_progress(run) -> dict:
         },
         "global_progress": {"total_items": total, "completed_items": done, "percentage": percentage},
         "stages": stages,
-        "metrics": {"credits_used": run.total_credits_used, "duration_seconds": max(0, round(duration))},
+        "metrics": {
+            "credits_used": run.total_credits_used,
+            "duration_seconds": max(0, round(duration)),
+            **run_usage(run),
+        },
         "initial_snapshot": snapshot,
     }
 

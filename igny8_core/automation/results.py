@@ -28,6 +28,9 @@ class StageResult:
                 items_failed=0,
                 failed_items=[],
                 credits_used="0.00",
+                prompt_tokens=0,
+                completion_tokens=0,
+                provider_cost="0",
                 time_elapsed=0.0,
                 skipped=False,
                 partial=False,
@@ -63,6 +66,13 @@ class StageResult:
         ]
         self.data["failed_items"] = failed[-MAX_FAILED_ITEMS:]
         self.data["credits_used"] = str(self.credits + Decimal(str(ai_result.credits_used)))
+        # What the AI provider was asked and bills (USD); .get: a tally saved before these existed.
+        self.data["prompt_tokens"] = self.data.get("prompt_tokens", 0) + getattr(ai_result, "prompt_tokens", 0)
+        self.data["completion_tokens"] = self.data.get("completion_tokens", 0) + getattr(
+            ai_result, "completion_tokens", 0
+        )
+        cost = Decimal(self.data.get("provider_cost", "0")) + Decimal(str(getattr(ai_result, "provider_cost", 0)))
+        self.data["provider_cost"] = str(cost)
 
     def set_counts(self, counts: dict) -> None:
         self.data.update(counts)

@@ -2,11 +2,13 @@
 
 import re
 from datetime import time
+from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import AutomationConfig, AutomationRun
+from .reporting import run_usage
 
 HH_MM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -72,7 +74,31 @@ class AutomationConfigSerializer(serializers.ModelSerializer):
         return super().to_internal_value(data)
 
 
-class AutomationRunSerializer(serializers.ModelSerializer):
+class RunUsageFields(serializers.Serializer):
+    """Tokens and provider cost of the whole run (the sum of its stage results)."""
+
+    prompt_tokens = serializers.SerializerMethodField()
+    completion_tokens = serializers.SerializerMethodField()
+    provider_cost = serializers.SerializerMethodField(help_text="What the AI provider bills, USD (decimal string).")
+
+    def _usage(self, run: AutomationRun) -> dict[str, Any]:
+        # One sum per run although three fields read it (history lists 20 runs).
+        cache: dict[int, dict[str, Any]] = self.__dict__.setdefault("_run_usage", {})
+        if run.pk not in cache:
+            cache[run.pk] = run_usage(run)
+        return cache[run.pk]
+
+    def get_prompt_tokens(self, run: AutomationRun) -> int:
+        return int(self._usage(run)["prompt_tokens"])
+
+    def get_completion_tokens(self, run: AutomationRun) -> int:
+        return int(self._usage(run)["completion_tokens"])
+
+    def get_provider_cost(self, run: AutomationRun) -> str:
+        return str(self._usage(run)["provider_cost"])
+
+
+class AutomationRunSerializer(RunUsageFields, serializers.ModelSerializer):
     site_id = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -89,6 +115,9 @@ class AutomationRunSerializer(serializers.ModelSerializer):
             "cancelled_at",
             "completed_at",
             "total_credits_used",
+            "prompt_tokens",
+            "completion_tokens",
+            "provider_cost",
             *[f"stage_{n}_result" for n in range(1, 8)],
             "error_message",
             "stopped_reason",
@@ -98,7 +127,7 @@ class AutomationRunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RunHistorySerializer(serializers.ModelSerializer):
+class RunHistorySerializer(RunUsageFields, serializers.ModelSerializer):
     """Lighter rows for the history table."""
 
     class Meta:
@@ -112,6 +141,9 @@ class RunHistorySerializer(serializers.ModelSerializer):
             "completed_at",
             "cancelled_at",
             "total_credits_used",
+            "prompt_tokens",
+            "completion_tokens",
+            "provider_cost",
             "stopped_reason",
             "error_message",
         ]

@@ -29,6 +29,7 @@ from . import lock as site_lock
 from . import reporting, schedule
 from .claim import Heartbeat, RunClaim
 from .exceptions import AlreadyRunning, ClaimLost, InvalidRunState, LockHeld
+from .images import IMAGE_STAGES, images_off_reason, release_drafts
 from .logger import RunLogger
 from .models import (
     ACTIVE_STATUSES,
@@ -339,15 +340,27 @@ class AutomationService:
             return self.run.stage_result(number)  # already done in an earlier session
         result = StageResult(stage, self.run.stage_result(number))
         self._save(stage, result, current_stage=number)
-        if not stage.enabled(self.config):
+        images_off = images_off_reason(self.site, self.config) if number in IMAGE_STAGES else ""
+        if images_off:
+            result.finish(SKIPPED, f"Images off: {images_off}.")
+            self.logger.log(f"Stage {number} ({stage.name}) skipped: images off ({images_off}).", stage=number)
+        elif not stage.enabled(self.config):
             result.finish(SKIPPED, "Stage disabled in the configuration.")
             self.logger.log(f"Stage {number} ({stage.name}) skipped: disabled.", stage=number)
         elif stage.is_gate:
             self._run_gate(stage, result)
         else:
             self._run_batches(stage, result)
+        if number == 4:
+            self._release_drafts_without_images()
         self._save(stage, result, current_stage=min(number + 1, 7))
         return result.as_json()
+
+    def _release_drafts_without_images(self) -> None:
+        """At the end of stage 4: with images off, the drafts are finished as they are."""
+        reason = images_off_reason(self.site, self.config)
+        if reason and (moved := release_drafts(self.site)):
+            self.logger.log(f"Images off ({reason}): {moved} draft(s) sent to review.", stage=4)
 
     def run_stage_1(self):
         return self.run_stage(1)

@@ -296,6 +296,9 @@ def test_result_to_dict_is_json_safe(engine, site):
         "credits_used",
         "stats",
         "not_attempted",
+        "prompt_tokens",
+        "completion_tokens",
+        "provider_cost",
     }
     assert isinstance(AIResult("x", 0).credits_used, Decimal)
 

@@ -22,6 +22,9 @@ RESULT_KEYS = {
     "credits_used",
     "stats",
     "not_attempted",
+    "prompt_tokens",
+    "completion_tokens",
+    "provider_cost",
 }
 
 
@@ -159,3 +162,14 @@ def test_unconfigured_openai_provider_is_a_clear_503_and_nothing_happens(api, al
     assert body["code"] == "ai_provider_unavailable" and "OPENAI_API_KEY" in body["detail"]
     keyword.refresh_from_db()
     assert keyword.status == "new" and not CreditTransaction.objects.filter(transaction_type="deduction").exists()
+
+
+def test_an_article_written_by_hand_for_a_site_without_images_goes_straight_to_review(api, alice, alice_site):
+    alice_site.generate_images = False
+    alice_site.save()
+    task = Tasks.objects.create(site=alice_site, title="Cold brew at home", keywords=["cold brew"])
+
+    body = post(api, "/api/v1/writer/tasks/generate_content/", [task.pk]).json()
+
+    assert body["items_processed"] == 1
+    assert Content.objects.get(pk=body["created_ids"][0]).status == "review"

@@ -55,6 +55,10 @@ export interface AutomationRun {
   cancelled_at?: string | null;
   completed_at?: string | null;
   total_credits_used: Decimalish;
+  // Tokens and what the AI provider bills (USD decimal string), summed over the stages.
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  provider_cost?: Decimalish;
   stage_1_result?: StageResult | null;
   stage_2_result?: StageResult | null;
   stage_3_result?: StageResult | null;

@@ -10,6 +10,13 @@ export function formatCredits(value: Decimalish | null | undefined): string {
   return toNumber(value).toLocaleString("en-US", { maximumFractionDigits: 2 });
 }
 
+/** A provider bill in USD: cents, or fractions of a cent shown to 4 places (local models: $0). */
+export function formatUsd(value: Decimalish | null | undefined): string {
+  const amount = toNumber(value);
+  if (amount > 0 && amount < 0.01) return `$${amount.toFixed(4)}`;
+  return `$${amount.toFixed(2)}`;
+}
+
 export function formatDateTime(value: string | null | undefined): string {
   if (!value) return "—";
   const d = new Date(value);

@@ -28,6 +28,7 @@ import {
 import { ApiError, describeError, type FieldErrors } from "../lib/errors";
 import { formatDateTime } from "../lib/format";
 import { normaliseTime, validatePublishing, WEEK_DAYS, withTypedSlot } from "../lib/publishing";
+import { AIProviderSection } from "./AIProviderSection";
 
 export function SettingsPage() {
   const { siteId, site } = useSite();
@@ -41,6 +42,7 @@ export function SettingsPage() {
       <QueueSection siteId={siteId} />
       <WordPressSection siteId={siteId} />
       <BudgetSection siteId={siteId} />
+      <AIProviderSection />
     </div>
   );
 }

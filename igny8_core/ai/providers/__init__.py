@@ -7,14 +7,26 @@ provider for both roles from the install's settings.
 
 from functools import partial
 
+from igny8_core.outbound import HostNotFound, OutboundURLRefused, check_url
+
 from ..exceptions import ProviderError
 from .base import AIProvider, GeneratedImage, JSONCompletion
 from .pair import RoleProviders
-from .roles import IMAGE, TEXT, RoleSettings, role_settings
+from .roles import IMAGE, OPENAI_API, TEXT, RoleSettings, role_settings
 
 
-def build_role_provider(config: RoleSettings) -> AIProvider:
-    """One role's provider from its settings."""
+def build_role_provider(config: RoleSettings, **options) -> AIProvider:
+    """One role's provider from its settings (`options`: e.g. timeout, max_retries for a test call).
+
+    An endpoint an account supplied is checked against the outbound URL policy first (the
+    operator's own settings are trusted)."""
+    if config.source == "account" and config.provider == "openai" and config.base_url != OPENAI_API:
+        try:
+            check_url(config.base_url or "")
+        except HostNotFound as exc:  # DNS may be back later: worth a retry, unlike a refusal
+            raise ProviderError(f"Your {config.role} provider address: {exc}", transient=True) from None
+        except OutboundURLRefused as exc:
+            raise ProviderError(f"Your {config.role} provider address is refused: {exc}") from None
     if config.provider == "demo":
         from .demo import DemoProvider
 
@@ -22,15 +34,11 @@ def build_role_provider(config: RoleSettings) -> AIProvider:
     elif config.provider == "openai":
         from .openai import OpenAIProvider
 
-        options = {"text_model": config.model} if config.role == TEXT else {"image_model": config.model}
+        model = {"text_model": config.model} if config.role == TEXT else {"image_model": config.model}
         if config.role == TEXT:
-            options["structured_output"] = config.structured_output
-        provider = OpenAIProvider(
-            api_key=config.api_key,
-            base_url=config.base_url,
-            role=config.role,
-            **{k: v for k, v in options.items() if v},
-        )
+            model["structured_output"] = config.structured_output
+        options.update({k: v for k, v in model.items() if v})
+        provider = OpenAIProvider(api_key=config.api_key, base_url=config.base_url, role=config.role, **options)
     else:
         raise ProviderError(f"Unknown {config.role} provider '{config.provider}' (use 'demo' or 'openai').")
     provider.role = config.role
@@ -57,6 +65,16 @@ def images_enabled(account=None) -> bool:
     return not role_settings(IMAGE, account).off
 
 
+def site_images_off(site) -> str:
+    """Why `site` makes no images whatever runs it (its own setting, or its account's image
+    provider is `none`), or "" when it makes them."""
+    if not site.generate_images:
+        return "the site makes no images"
+    if not images_enabled(site.account):
+        return "the image provider is 'none'"
+    return ""
+
+
 def configured_image_variant(account=None) -> str | None:
     """The CreditCostConfig.variant_costs key the configured image provider's images are
     charged at, so estimates price images as the engine will charge them."""
@@ -75,4 +93,5 @@ __all__ = [
     "configured_image_variant",
     "get_provider",
     "images_enabled",
+    "site_images_off",
 ]

@@ -13,6 +13,7 @@ from django.conf import settings
 
 TEXT, IMAGE = "text", "image"
 ROLES = (TEXT, IMAGE)
+OPENAI_API = "https://api.openai.com/v1"  # where an account key without its own URL goes
 PROVIDERS = {TEXT: ("openai", "demo"), IMAGE: ("openai", "demo", "none")}
 
 
@@ -58,4 +59,9 @@ def install_settings(role: str) -> RoleSettings:
 
 def role_settings(role: str, account=None) -> RoleSettings:
     """What `role` uses for `account`: the account's own settings where it has them."""
-    return install_settings(role)
+    base = install_settings(role)
+    if account is None:
+        return base
+    from .accounts import account_role_settings  # models: imported when first needed
+
+    return account_role_settings(account, base)

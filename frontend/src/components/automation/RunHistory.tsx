@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import type { AutomationRun } from "../../api/types";
-import { formatCredits, formatDateTime } from "../../lib/format";
+import { formatCredits, formatDateTime, formatUsd } from "../../lib/format";
 import { filterRuns, NO_FILTERS, type HistoryFilters } from "../../lib/history";
 import { Card, EmptyState, Loading, ScrollTable, StatusBadge } from "../ui";
 
@@ -71,7 +71,17 @@ export function RunHistory({ runs, loading }: { runs: AutomationRun[]; loading: 
           <table className="min-w-full text-left text-xs">
             <thead className="border-b border-slate-200 text-slate-600">
               <tr>
-                {["Run", "Status", "Trigger", "Started", "Completed", "Credits", "Stage"].map((h) => (
+                {[
+                  "Run",
+                  "Status",
+                  "Trigger",
+                  "Started",
+                  "Completed",
+                  "Credits",
+                  "Tokens",
+                  "Provider cost",
+                  "Stage",
+                ].map((h) => (
                   <th key={h} scope="col" className="px-4 py-2 font-medium">
                     {h}
                   </th>
@@ -106,6 +116,15 @@ export function RunHistory({ runs, loading }: { runs: AutomationRun[]; loading: 
                     {formatDateTime(run.completed_at ?? run.cancelled_at ?? null)}
                   </td>
                   <td className="px-4 py-2 tabular-nums">{formatCredits(run.total_credits_used)}</td>
+                  <td
+                    className="px-4 py-2 tabular-nums"
+                    title={`${run.prompt_tokens ?? 0} prompt + ${run.completion_tokens ?? 0} completion tokens`}
+                  >
+                    {((run.prompt_tokens ?? 0) + (run.completion_tokens ?? 0)).toLocaleString()}
+                  </td>
+                  <td className="px-4 py-2 tabular-nums" title="What the AI provider bills, USD">
+                    {formatUsd(run.provider_cost)}
+                  </td>
                   <td className="px-4 py-2">{run.current_stage ?? "—"}/7</td>
                 </tr>
               ))}
