@@ -93,6 +93,9 @@ def test_text_on_a_json_mode_server_and_images_on_another_completes_with_images(
     assert Decimal(stage_6["provider_cost"]) == Decimal("0.04") * Images.objects.filter(site=site).count()
     assert stage_6["prompt_tokens"] == 0 and progress["stages"][3]["result"]["prompt_tokens"] > 0
 
+    detail = api.get(f"/api/v1/automation/run_detail/?site_id={site.pk}&run_id={run.run_id}").json()["run"]
+    assert detail["provider_cost"] == history["provider_cost"] and detail["prompt_tokens"] == logged["p"]
+
     [month] = api.get("/api/v1/billing/usage/").json()["months"]
     assert Decimal(month["provider_cost"]) == logged["cost"] and month["prompt_tokens"] == logged["p"]
     assert Decimal(month["credits"]) == run.total_credits_used

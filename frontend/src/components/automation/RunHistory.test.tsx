@@ -49,6 +49,13 @@ describe("RunHistory", () => {
     expect(screen.getByText("No run matches these filters")).toBeTruthy();
   });
 
+  it("shows each run's tokens and what the provider bills", () => {
+    renderHistory([{ ...runs[0], prompt_tokens: 1200, completion_tokens: 345, provider_cost: "0.004125" }]);
+    const row = screen.getByTestId("history-row");
+    expect(row.textContent).toContain("1,545");
+    expect(row.textContent).toContain("$0.0041");
+  });
+
   it("opens a run's own page from its row", async () => {
     renderHistory(runs);
     await userEvent.click(screen.getByRole("link", { name: "run_b" }));
