@@ -37,10 +37,15 @@ def tenant(stack, name: str, credits: int = 100_000) -> int:
 
 
 def run_to_the_end(page: Page, status: str = "completed") -> str:
+    run_id = page.get_by_test_id("run-id")
+    previous = run_id.inner_text() if run_id.count() else None
     button(page, "Run Now").click()
-    expect(page.get_by_test_id("run-status")).to_have_text("running")
+    # A run with little to do can end before the next poll: wait for the new run id, not "running".
+    expect(page.get_by_test_id("action-message")).to_contain_text("started")
+    if previous:
+        expect(run_id).not_to_have_text(previous)
     expect(page.get_by_test_id("run-status")).to_have_text(status, timeout=RUN_TIMEOUT)
-    return page.get_by_test_id("run-id").inner_text()
+    return run_id.inner_text()
 
 
 def test_a_past_run_has_its_own_page_with_its_own_results(stack, context):
@@ -86,6 +91,45 @@ def test_a_past_run_has_its_own_page_with_its_own_results(stack, context):
     # Another account's run is not found.
     page.goto("/automation/runs/run_20200101_000000_manual_dead")
     expect(page.get_by_test_id("run-error")).to_contain_text("Not found")
+
+
+def test_failed_items_retry_then_the_next_run_completes_them(stack, context):
+    site_id = tenant(stack, "retrier")
+    # The first run stops after the tasks are made (stages 4-7 off) ...
+    set_config(stack, site_id, **{f"stage_{n}_enabled": False for n in range(4, 8)})
+    page = context.new_page()
+    login(page, "retrier")
+    import_csv(page, "keywords.csv", CSV_SMALL)
+    page.get_by_role("link", name="Automation").click()
+    run_id = run_to_the_end(page)
+    # ... and its article writing is made to fail the way a provider that times out fails it
+    # (every attempt used up, so only the user's retry brings the items back).
+    stack.django(f"""
+from igny8_core.ai import failures
+from igny8_core.automation.models import AutomationRun
+from igny8_core.writer.models import Tasks
+run = AutomationRun.objects.get(run_id={run_id!r})
+ids = list(Tasks.objects.filter(site_id={site_id}).values_list("id", flat=True))
+assert ids
+Tasks.objects.filter(pk__in=ids).update(status=Tasks.Status.FAILED, error_message="timeout")
+for _ in range(failures.max_attempts()):
+    failures.record(run.account_id, {site_id}, "generate_content", ids, "timeout", "The provider did not answer in time.", run_id=run.pk)
+""")
+    page.locator(f"[data-testid=history-row][data-run-id='{run_id}']").click()
+    failed = page.get_by_test_id("failed-items")
+    expect(failed).to_contain_text("The provider did not answer in time.")
+    expect(failed).to_contain_text("waits for you")
+    count = page.get_by_test_id("failed-item").count()
+    assert count >= 1
+    doc_shot(page, "run-page-failed-items.png")
+    failed.get_by_role("button", name="Retry failed").click()
+    expect(page.get_by_test_id("retry-message")).to_contain_text("pending again")
+    expect(page.get_by_test_id("failed-item")).to_have_count(0)
+
+    set_config(stack, site_id, **{f"stage_{n}_enabled": True for n in range(4, 8)})
+    page.get_by_test_id("retry-message").get_by_role("link", name="Go to Run Now").click()
+    run_to_the_end(page)
+    expect(stage(page, 4)).to_contain_text(re.compile(rf"Content created\s*{count}"))
 
 
 def test_progress_never_decreases_while_a_run_is_polled(stack, context):

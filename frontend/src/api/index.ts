@@ -18,6 +18,8 @@ import type {
   PublishingSettings,
   QueueItem,
   QueueResponse,
+  RetryResult,
+  RunDetail,
   RunLog,
   RunProgress,
   Site,
@@ -107,6 +109,9 @@ export const automation = {
   logs: (siteId: number | null, runId: string, lines: number) =>
     call<RunLog>("automationLogs", { query: { ...runQuery(siteId, runId), lines } }),
   estimate: (siteId: number) => call<Estimate>("automationEstimate", { query: { site_id: siteId } }),
+  runDetail: (runId: string) => call<RunDetail>("automationRunDetail", { query: { run_id: runId } }),
+  retryFailed: (siteId: number, body: { stage?: number; ids?: number[] } = {}) =>
+    call<RetryResult>("automationRetryFailed", { query: { site_id: siteId }, body }),
 };
 
 export interface ListQuery {

@@ -13,6 +13,7 @@ export interface Me {
   id: number;
   username: string;
   email: string;
+  is_staff?: boolean;
   account: { id: number; name: string; credits_balance: Decimalish };
 }
 
@@ -71,6 +72,8 @@ export interface AutomationRun {
   initial_snapshot?: InitialSnapshot | null;
   /** When a worker took the run (null: nobody has yet); absent from older servers. */
   claimed_at?: string | null;
+  /** True while a running run has not been picked up by a worker (the server's word). */
+  waiting_for_worker?: boolean;
 }
 
 export type InitialSnapshot = Record<string, number | unknown>;
@@ -88,6 +91,8 @@ export interface ProgressStage {
   status?: string;
   input_count?: number;
   processed_count?: number;
+  /** Items of this stage still left in this run (the server's count). */
+  remaining_count?: number;
   result?: StageResult | null;
 }
 
@@ -97,6 +102,9 @@ export interface GlobalProgressData {
   percentage: number;
   /** Seconds left, from the run's observed per-stage rates (null: not known yet). */
   eta_seconds?: number | null;
+  remaining_items?: number;
+  /** True for every run that is over. */
+  finished?: boolean;
 }
 
 export interface RunProgress {
@@ -160,6 +168,35 @@ export interface AutomationConfig {
   max_credits_per_run: Decimalish;
   last_run_at?: string | null;
   next_run_at?: string | null;
+}
+
+export interface FailedItem {
+  stage: number;
+  item_type: "keyword" | "cluster" | "task" | "content" | "image";
+  id: number;
+  title: string;
+  error: string;
+  code: string;
+  attempts: number;
+  /** > 0: a later run retries it on its own. */
+  retries_left: number;
+  failed_at: string;
+  /** What the failure leaves missing downstream. */
+  missing: string;
+  run_id: string | null;
+}
+
+export interface RunDetail {
+  run: AutomationRun & { site_id: number };
+  failed_items: FailedItem[];
+  failed_items_count: number;
+  /** Items still pending per stage now ({"stage_1": n, …}). */
+  remaining: Record<string, number>;
+}
+
+export interface RetryResult {
+  requeued: Record<string, number>;
+  total: number;
 }
 
 export interface RunLog {

@@ -169,6 +169,8 @@ describe("workerState", () => {
     // A recovered run keeps its old results but has no worker: claimed_at says so.
     const recovered = makeRun({ ...fresh, claimed_at: null, stage_1_result: { keywords_processed: 3 } });
     expect(workerState(recovered, null, t0 + 2_000)).toBe("waiting");
+    expect(workerState(makeRun({ ...fresh, waiting_for_worker: true }), null, t0 + 40_000)).toBe("missing");
+    expect(workerState(makeRun({ ...fresh, waiting_for_worker: false }), null, t0 + 40_000)).toBe("claimed");
   });
 });
 

@@ -152,10 +152,10 @@ export function workerState(
   graceMs = WORKER_PICKUP_GRACE_MS,
 ): "claimed" | "waiting" | "missing" {
   if (!run || run.status !== "running" || processing || !run.started_at) return "claimed";
-  if (run.claimed_at) return "claimed";
+  if (run.claimed_at || run.waiting_for_worker === false) return "claimed";
   // Unstarted stages carry an empty result ({}), so only a non-empty one counts.
   const started = STAGES.some((info) => Object.keys(stageResult(run, info.number) ?? {}).length > 0);
-  if (started && run.claimed_at === undefined) return "claimed";
+  if (started && run.claimed_at === undefined && run.waiting_for_worker === undefined) return "claimed";
   const since = Date.parse(run.started_at);
   if (!Number.isFinite(since)) return "claimed";
   return nowMs - since > graceMs ? "missing" : "waiting";

@@ -5,6 +5,7 @@ import { Link, useParams } from "react-router";
 import { automation } from "../api";
 import type { AutomationRun } from "../api/types";
 import { ActivityLog } from "../components/automation/ActivityLog";
+import { FailedItems } from "../components/automation/FailedItems";
 import { GlobalProgressBar } from "../components/automation/GlobalProgressBar";
 import { StageCard } from "../components/automation/StageCard";
 import { Alert, Card, Loading, PageHeader } from "../components/ui";
@@ -18,9 +19,8 @@ import { STAGES } from "../lib/stages";
 
 export function RunPage() {
   const { runId = "" } = useParams();
-  const { siteId, isLoading: sitesLoading } = useSite();
+  const { isLoading: sitesLoading } = useSite();
   const visible = usePageVisible();
-  const id = siteId ?? 0;
 
   const progress = useQuery({
     queryKey: ["run", runId, "progress"],
@@ -28,12 +28,14 @@ export function RunPage() {
     enabled: !!runId,
     refetchInterval: (q) => pollInterval(q.state.data?.run?.status, visible),
   });
-  const history = useQuery({
-    queryKey: ["automation", siteId, "history"],
-    queryFn: () => automation.history(id),
-    enabled: siteId !== null,
-  });
   const status = progress.data?.run?.status;
+  // Every field of the run, its failed items and what is pending now.
+  const detail = useQuery({
+    queryKey: ["run", runId, "detail"],
+    queryFn: () => automation.runDetail(runId),
+    enabled: !!runId,
+    refetchInterval: pollInterval(status, visible),
+  });
   const now = useNow(status === "running");
 
   if (sitesLoading || progress.isLoading) return <Loading label="Loading the run…" />;
@@ -47,9 +49,8 @@ export function RunPage() {
       </div>
     );
   }
-  // run_progress carries the run's state; the history row adds its timestamps and credits.
-  const row = history.data?.find((r) => r.run_id === runId);
-  const run = { ...(row ?? {}), ...progress.data.run } as AutomationRun;
+  // run_progress carries the run's live state; run_detail adds its timestamps and credits.
+  const run = { ...(detail.data?.run ?? {}), ...progress.data.run } as AutomationRun;
   const data = progress.data;
   const ended = run.completed_at ?? run.cancelled_at ?? null;
 
@@ -90,9 +91,10 @@ export function RunPage() {
           {STAGES.map((info) => {
             const server = data.stages.find((s) => s.number === info.number);
             const left =
-              server?.input_count !== undefined
+              server?.remaining_count ??
+              (server?.input_count !== undefined
                 ? Math.max(0, server.input_count - (server.processed_count ?? 0))
-                : null;
+                : null);
             return (
               <StageCard
                 key={info.number}
@@ -108,6 +110,14 @@ export function RunPage() {
           })}
         </div>
       </section>
+      {detail.data && (
+        <FailedItems
+          siteId={detail.data.run.site_id}
+          items={detail.data.failed_items}
+          total={detail.data.failed_items_count}
+          runActive={isActive(run)}
+        />
+      )}
       <ActivityLog
         siteId={null}
         runId={run.run_id}

@@ -28,6 +28,7 @@ export function GlobalProgressBar({
   const pct = progress?.percentage ?? 0;
   const done = progress?.completed_items ?? 0;
   const total = progress?.total_items ?? 0;
+  const left = progress?.remaining_items ?? Math.max(0, total - done);
   const ended = !isActive(run);
   return (
     <section
@@ -91,7 +92,7 @@ export function GlobalProgressBar({
           // A stopped run is not "x% done": say what it did and what it left.
           <>
             <strong className="tabular-nums">{pct}%</strong> · {done.toLocaleString("en-US")} items done,{" "}
-            {Math.max(0, total - done).toLocaleString("en-US")} left for the next run
+            {left.toLocaleString("en-US")} left for the next run
           </>
         ) : (
           <>

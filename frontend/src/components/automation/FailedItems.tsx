@@ -1,0 +1,124 @@
+// The items a run failed on, with their errors, and Retry failed: they become pending again
+// (attempts reset) and the next run processes them.
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { Link } from "react-router";
+import { automation } from "../../api";
+import type { FailedItem } from "../../api/types";
+import { describeError } from "../../lib/errors";
+import { plural } from "../../lib/format";
+import { stageInfo } from "../../lib/stages";
+import { Alert, Button, Card, ScrollTable } from "../ui";
+
+/** One request per stage: the API retries ids of one stage at a time. */
+export function retryBatches(items: FailedItem[]): Array<{ stage: number; ids: number[] }> {
+  const byStage = new Map<number, number[]>();
+  for (const item of items) byStage.set(item.stage, [...(byStage.get(item.stage) ?? []), item.id]);
+  return [...byStage].sort(([a], [b]) => a - b).map(([stage, ids]) => ({ stage, ids }));
+}
+
+export function FailedItems({
+  siteId,
+  items,
+  total,
+  runActive,
+}: {
+  siteId: number;
+  items: FailedItem[];
+  total: number;
+  runActive: boolean;
+}) {
+  const client = useQueryClient();
+  const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
+  const retry = useMutation({
+    mutationFn: async () => {
+      let requeued = 0;
+      for (const batch of retryBatches(items))
+        requeued += (await automation.retryFailed(siteId, batch)).total;
+      return requeued;
+    },
+    onSuccess: (requeued) => {
+      setMessage({
+        tone: "success",
+        text: requeued
+          ? `${plural(requeued, "item is", "items are")} pending again: the next run (or Run Now) processes them.`
+          : "Nothing was left to retry: these items are no longer failed.",
+      });
+      client.invalidateQueries({ queryKey: ["run"] });
+      client.invalidateQueries({ queryKey: ["automation", siteId] });
+    },
+    onError: (error) => setMessage({ tone: "error", text: describeError(error) }),
+  });
+  if (!items.length && !message) return null;
+  return (
+    <Card
+      title={`Failed items (${total})`}
+      testId="failed-items"
+      className="border-red-200"
+      actions={
+        items.length > 0 && (
+          <Button
+            variant="danger"
+            onClick={() => retry.mutate()}
+            loading={retry.isPending}
+            disabled={runActive}
+            title={runActive ? "Wait until the site's run has ended" : undefined}
+          >
+            Retry failed
+          </Button>
+        )
+      }
+    >
+      {message && (
+        <div className="mb-2">
+          <Alert tone={message.tone} onClose={() => setMessage(null)} testId="retry-message">
+            {message.text}{" "}
+            {message.tone === "success" && (
+              <Link to="/automation" className="font-semibold underline">
+                Go to Run Now
+              </Link>
+            )}
+          </Alert>
+        </div>
+      )}
+      {items.length > 0 && (
+        <ScrollTable label="Failed items">
+          <table className="min-w-full text-left text-sm">
+            <thead className="border-b border-slate-200 text-xs text-slate-600">
+              <tr>
+                {["Stage", "Item", "Error", "Attempts", "What is missing"].map((h) => (
+                  <th key={h} scope="col" className="px-4 py-2 font-medium">
+                    {h}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((item) => (
+                <tr
+                  key={`${item.stage}-${item.id}`}
+                  className="border-b border-slate-100 align-top"
+                  data-testid="failed-item"
+                >
+                  <td className="whitespace-nowrap px-4 py-2">
+                    {item.stage}. {stageInfo(item.stage).name}
+                  </td>
+                  <td className="px-4 py-2">{item.title || `${item.item_type} #${item.id}`}</td>
+                  <td className="px-4 py-2 text-red-800">
+                    {item.error || item.code}
+                    {item.code && <code className="ml-1 text-xs text-slate-600">({item.code})</code>}
+                  </td>
+                  <td className="whitespace-nowrap px-4 py-2 tabular-nums">
+                    {item.attempts}
+                    {item.retries_left > 0 ? ` · retried by the next run` : " · waits for you"}
+                  </td>
+                  <td className="px-4 py-2 text-slate-700">{item.missing}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollTable>
+      )}
+    </Card>
+  );
+}
