@@ -51,7 +51,9 @@ def main() -> int:
         from igny8_core.automation import tasks as tasks_module
         from igny8_core.automation.service import AutomationService
 
-        account, site, _ = demo_site(keywords)
+        account, site, config = demo_site(keywords)
+        config.max_concurrency = 1  # the engine's queries are counted on this thread's connection
+        config.save()
         tasks_module.enqueue = lambda run, resume=False: None  # executed below, in this process
         start = time.perf_counter()
         with CaptureQueriesContext(connection) as ctx:

@@ -9,7 +9,7 @@ each `max_concurrency` asked for, the wall time and the speed-up over concurrenc
 Exits non-zero when a run does not complete or an item fails. Needs PostgreSQL
 (DATABASE_URL) and Redis (REDIS_URL); uses a throwaway database `<name>_bench_pipeline`.
 
-    BENCH_KEYWORDS=64  BENCH_LATENCY_MS=200  BENCH_CONCURRENCY=1  python bench/bench_pipeline.py
+    BENCH_KEYWORDS=64  BENCH_LATENCY_MS=200  BENCH_CONCURRENCY=1,4,8  python bench/bench_pipeline.py
 """
 
 import os
@@ -24,7 +24,7 @@ from support import QueryCounter, demo_site, prepare_environment, throwaway_data
 
 KEYWORDS = int(os.environ.get("BENCH_KEYWORDS", "64"))
 LATENCY_MS = float(os.environ.get("BENCH_LATENCY_MS", "200"))
-CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1").split(",")]
+CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1,4,8").split(",")]
 
 
 def start_server(latency_ms: float) -> tuple[subprocess.Popen, str]:

@@ -55,6 +55,11 @@ class AutomationConfig(models.Model):
     between_stage_delay = models.PositiveIntegerField(
         default=5, validators=DELAY_VALIDATORS, help_text="Seconds between stages."
     )
+    max_concurrency = models.PositiveSmallIntegerField(
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(16)],
+        help_text="Batches of one stage in flight at once (1 = one after the other).",
+    )
 
     stage_1_enabled = models.BooleanField(default=True)
     stage_2_enabled = models.BooleanField(default=True)

@@ -28,8 +28,8 @@ class HourMinuteField(serializers.Field):
 
 
 class AutomationConfigSerializer(serializers.ModelSerializer):
-    """Batch sizes 1-100, delays 0-3600 s and limits >= 0 come from the model's validators.
-    Unknown fields are rejected (a typo must not be silently ignored); read-only fields
+    """Batch sizes 1-100, delays 0-3600 s, max_concurrency 1-16 and limits >= 0 come from the
+    model's validators. Unknown fields are rejected (a typo must not be silently ignored); read-only fields
     (last_run_at, next_run_at) sent back by a client are ignored."""
 
     scheduled_time = HourMinuteField(required=False)
@@ -43,6 +43,7 @@ class AutomationConfigSerializer(serializers.ModelSerializer):
             *[f"stage_{n}_batch_size" for n in range(1, 7)],
             "within_stage_delay",
             "between_stage_delay",
+            "max_concurrency",
             *[f"stage_{n}_enabled" for n in range(1, 8)],
             "max_keywords_per_run",
             "max_clusters_per_run",

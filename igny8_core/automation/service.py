@@ -30,6 +30,7 @@ from . import reporting, schedule
 from .claim import Heartbeat, RunClaim
 from .exceptions import AlreadyRunning, ClaimLost, InvalidRunState, LockHeld
 from .images import IMAGE_STAGES, images_off_reason, release_drafts
+from .inflight import BatchPool
 from .logger import RunLogger
 from .models import (
     ACTIVE_STATUSES,
@@ -434,88 +435,129 @@ class AutomationService:
         return AutomationRun.objects.values_list("total_credits_used", flat=True).get(pk=self.run.pk)
 
     def _run_batches(self, stage, result: StageResult) -> None:
+        """Launch batches while fewer than max_concurrency are in flight, record each as it
+        finishes. No batch is launched once a stop is asked (pause, cancel, out of credits,
+        budget or limit reached); the ones in flight finish and are recorded first."""
         number, limit = stage.number, stage.limit(self.config)
         # The configured batch size, within what the function accepts in one call.
         batch_size = min(stage.batch_size(self.config), get_function(stage.function).max_batch)
-        skip: set[int] = set()  # attempted but still pending (failed items): never re-picked this session
-        refused: set[int] = set()  # ids of batches the engine refused as a whole (retried once)
         queue_size = stage.queue(self.site).count()
         if queue_size == 0 and result.is_fresh:
             result.finish(SKIPPED, "Nothing to process.")
             self.logger.log(f"Stage {number} ({stage.name}) skipped: nothing to process.", stage=number)
             return
         todo = min(queue_size, limit - result.requested) if limit else queue_size
-        total_batches = result.data["batches_run"] + math.ceil(max(todo, 0) / batch_size)
+        done = result.data["batches_run"]
+        batches = _Batches(stage, batch_size, done, done + math.ceil(max(todo, 0) / batch_size))
         self.logger.log(
             f"Stage {number} ({stage.name}) started: {queue_size} pending, batch size {batch_size}"
-            f"{f', per-run limit {limit}' if limit else ''}.",
+            f"{f', per-run limit {limit}' if limit else ''}"
+            f"{f', {self.config.max_concurrency} batches at once' if self.config.max_concurrency > 1 else ''}.",
             stage=number,
         )
-        outcome, reason = COMPLETED, ""
-        while True:
-            self._check_stop()
-            size = batch_size
-            if limit:
-                size = min(size, limit - result.requested)
-                if size <= 0:
-                    if stage.queue(self.site).exclude(pk__in=skip).exists():
-                        outcome, reason = PARTIAL, f"Per-run limit of {limit} reached."
+        pool = BatchPool(self.config.max_concurrency)
+        try:
+            while True:
+                while pool.has_room and batches.stop is None and self._launch(stage, result, batches, pool):
+                    pass
+                if not pool.in_flight:
                     break
-            batch = list(stage.queue(self.site).exclude(pk__in=skip)[:size])
-            if not batch:
-                break
-            ids = [item.pk for item in batch]
-            allowed, what = self._budget_left(stage, result)
-            if allowed is not None:
-                cost = Decimal(self.engine.estimate(stage.function, ids))
-                if cost > allowed:
-                    outcome, reason = PARTIAL, f"The {what} is exhausted ({allowed} left, next batch needs {cost})."
-                    break
-            batch_no = result.data["batches_run"] + 1
-            self.claim.update(
-                current_processing={
-                    "stage": number,
-                    "stage_name": stage.name,
-                    "batch": batch_no,
-                    "total_batches": max(total_batches, batch_no),
-                    "items": [{"id": item.pk, "title": str(stage.label(item))[:200]} for item in batch],
-                    "started_at": timezone.now().isoformat(),
-                }
-            )
-            try:
-                ai = self.engine.run(stage.function, ids, should_stop=self._stop_requested)
-            except InsufficientCredits as exc:  # checked before any provider call: nothing done
-                self._out_of_credits(stage, result, str(exc))
-            except InvalidInput as exc:  # e.g. an item deleted by the user since it was selected
-                self.logger.warning(f"Batch {batch_no} refused: {exc}", stage=number)
-                if not refused.intersection(ids):
-                    refused.update(ids)
-                    continue  # select again from the queue as it is now
-                ai = _refused(stage.function, ids, exc)  # refused twice: count as failed, move on
-            result.add(ai, len(ids) - len(ai.not_attempted))
-            skip.update(stage.queue(self.site).filter(pk__in=ids).values_list("pk", flat=True))
-            self._save(stage, result, credits=Decimal(str(ai.credits_used)), current_processing=None)
-            self.logger.log(
-                f"Batch {batch_no}/{max(total_batches, batch_no)}: {len(ids)} items, "
-                f"{ai.items_processed} done, {ai.items_failed} failed, {ai.credits_used} credits"
-                + "".join(f"; item {f.get('id')} failed: {f.get('error')}" for f in ai.failed[:5]),
-                stage=number,
-                level="WARN" if ai.items_failed else "INFO",
-            )
-            short = next((f for f in ai.failed if f.get("code") == OUT_OF_CREDITS), None)
-            if short is not None:  # the balance ran out part-way through the batch
-                self._out_of_credits(stage, result, short.get("error", ""))
-            more = stage.queue(self.site).exclude(pk__in=skip).exists()
-            if more and not (limit and result.requested >= limit):
-                self._wait(self.config.within_stage_delay)
-        result.finish(PARTIAL if outcome == PARTIAL else COMPLETED, reason)
+                self._record(stage, result, batches, pool.next_finished())
+        finally:
+            for finished in pool.drain():  # something raised while batches were in flight
+                try:
+                    self._record(stage, result, batches, finished, quietly=True)
+                except Exception:  # e.g. the claim lost: what the items saved stays saved
+                    log.exception("Run %s: batch %s not recorded", self.run.run_id, finished.key)
+            pool.close()
+        if isinstance(batches.stop, BaseException):
+            raise batches.stop
+        if batches.stop is OUT_OF_CREDITS:
+            self._out_of_credits(stage, result, batches.reason)
+        result.finish(PARTIAL if batches.stop == PARTIAL else COMPLETED, batches.reason)
         data = result.as_json()
         self.logger.log(
             f"Stage {number} ({stage.name}) {result.data['status']} in {data['time_elapsed']}s: "
             f"{data[stage.processed_key]} processed, {data[stage.created_key]} created, "
-            f"{data['items_failed']} failed, {data['credits_used']} credits.{f' {reason}' if reason else ''}",
+            f"{data['items_failed']} failed, {data['credits_used']} credits."
+            f"{f' {batches.reason}' if batches.reason else ''}",
             stage=number,
         )
+
+    def _launch(self, stage, result: StageResult, batches: "_Batches", pool: BatchPool) -> bool:
+        """Select, reserve and launch the next batch; False when none may start now."""
+        try:
+            delay = self.config.within_stage_delay
+            if delay and batches.launched and self._pending(stage, batches).exists():
+                self._wait(delay)  # between batches, not after the last one
+            self._check_stop()
+        except (RunHalted, ClaimLost) as exc:  # raised once the batches in flight are recorded
+            batches.stop = exc
+            return False
+        limit, size = stage.limit(self.config), batches.size
+        if limit:  # items in flight count against the per-run limit before they finish
+            size = min(size, limit - result.requested - batches.items_in_flight)
+            if size <= 0:
+                if not pool.in_flight and stage.queue(self.site).exclude(pk__in=batches.skip).exists():
+                    batches.halt(PARTIAL, f"Per-run limit of {limit} reached.")
+                return False
+        batch = list(self._pending(stage, batches)[:size])
+        if not batch:
+            return False
+        ids = [item.pk for item in batch]
+        cost = Decimal("0")
+        allowed, what = self._budget_left(stage, result)
+        if allowed is not None:  # reserved: the batches in flight may still spend their estimate
+            cost = Decimal(self.engine.estimate(stage.function, ids))
+            left = allowed - batches.reserved
+            if cost > left:
+                if not pool.in_flight:
+                    batches.halt(PARTIAL, f"The {what} is exhausted ({allowed} left, next batch needs {cost}).")
+                return False
+        key = batches.start(batch, cost)
+        self.claim.update(current_processing=batches.current_processing())
+        pool.launch(key, lambda: self.engine.run(stage.function, ids, should_stop=self._stop_requested))
+        return True
+
+    def _pending(self, stage, batches: "_Batches"):
+        """The stage's queue less the items in flight and those already attempted."""
+        return stage.queue(self.site).exclude(pk__in=batches.skip | batches.busy)
+
+    def _record(self, stage, result: StageResult, batches: "_Batches", finished, quietly: bool = False) -> None:
+        """Add one finished batch to the stage's tally, credits and log (fenced writes)."""
+        batch_no, ids = finished.key, batches.finish(finished.key)
+        error = finished.error
+        if isinstance(error, InsufficientCredits):  # checked before any provider call: nothing done
+            batches.halt(OUT_OF_CREDITS, str(error))
+            return
+        if isinstance(error, InvalidInput):  # e.g. an item deleted by the user since it was selected
+            self.logger.warning(f"Batch {batch_no} refused: {error}", stage=stage.number)
+            if not batches.refused.intersection(ids):
+                batches.refused.update(ids)
+                return  # selected again from the queue as it is now
+            ai = _refused(stage.function, ids, error)  # refused twice: count as failed, move on
+        elif error is not None:
+            if not quietly:
+                raise error
+            log.error("Batch %s of run %s failed after a stop: %r", batch_no, self.run.run_id, error)
+            return
+        else:
+            ai = finished.value
+        result.add(ai, len(ids) - len(ai.not_attempted))
+        batches.skip.update(stage.queue(self.site).filter(pk__in=ids).values_list("pk", flat=True))
+        self._save(
+            stage, result, credits=Decimal(str(ai.credits_used)), current_processing=batches.current_processing()
+        )
+        self.logger.log(
+            f"Batch {batch_no}/{max(batches.total, batch_no)}: {len(ids)} items, "
+            f"{ai.items_processed} done, {ai.items_failed} failed, {ai.credits_used} credits"
+            + "".join(f"; item {f.get('id')} failed: {f.get('error')}" for f in ai.failed[:5]),
+            stage=stage.number,
+            level="WARN" if ai.items_failed else "INFO",
+        )
+        short = next((f for f in ai.failed if f.get("code") == OUT_OF_CREDITS), None)
+        if short is not None:  # the balance ran out part-way through the batch
+            batches.halt(OUT_OF_CREDITS, short.get("error", ""))
 
     def _out_of_credits(self, stage, result: StageResult, detail: str) -> None:
         """Stop cleanly. The engine checks the balance before each provider call, so nothing
@@ -531,3 +573,62 @@ class AutomationService:
             RunStatus.FAILED, completed_at=timezone.now(), stopped_reason=message[:500], error_message=message
         )
         raise RunHalted(RunStatus.FAILED)
+
+
+class _Batches:
+    """The loop's bookkeeping for one stage session: batches in flight (ids and reserved
+    credits), items never to pick again, and why no further batch may start."""
+
+    def __init__(self, stage, size: int, done: int, total: int):
+        self.stage, self.size, self.total = stage, size, total
+        self.in_flight: dict[int, tuple[list, Decimal]] = {}  # batch number -> (items, reserved credits)
+        self.skip: set[int] = set()  # attempted but still pending (failed items): never re-picked
+        self.refused: set[int] = set()  # ids of batches the engine refused as a whole (retried once)
+        self.last_number = done  # batches are numbered on from those of earlier sessions
+        self.launched = 0
+        self.stop: object = None  # PARTIAL, OUT_OF_CREDITS or the RunHalted / ClaimLost to raise
+        self.reason = ""
+
+    @property
+    def busy(self) -> set[int]:
+        return {item.pk for items, _ in self.in_flight.values() for item in items}
+
+    @property
+    def items_in_flight(self) -> int:
+        return sum(len(items) for items, _ in self.in_flight.values())
+
+    @property
+    def reserved(self) -> Decimal:
+        return sum((cost for _, cost in self.in_flight.values()), Decimal("0"))
+
+    def start(self, items: list, cost: Decimal) -> int:
+        self.launched += 1
+        self.last_number += 1
+        number = self.last_number
+        self.in_flight[number] = (items, cost)
+        return number
+
+    def finish(self, number: int) -> list[int]:
+        items, _ = self.in_flight.pop(number)
+        return [item.pk for item in items]
+
+    def halt(self, why, reason: str = "") -> None:
+        if self.stop is None:
+            self.stop, self.reason = why, reason
+
+    def current_processing(self) -> dict | None:
+        if not self.in_flight:
+            return None
+        number = max(self.in_flight)
+        return {
+            "stage": self.stage.number,
+            "stage_name": self.stage.name,
+            "batch": number,
+            "total_batches": max(self.total, number),
+            "items": [
+                {"id": item.pk, "title": str(self.stage.label(item))[:200]}
+                for items, _ in self.in_flight.values()
+                for item in items
+            ],
+            "started_at": timezone.now().isoformat(),
+        }

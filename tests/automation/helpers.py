@@ -22,6 +22,9 @@ def fast_config(site, **overrides) -> AutomationConfig:
     config = AutomationConfig.for_site(site)
     config.within_stage_delay = 0
     config.between_stage_delay = 0
+    # An in-process pipeline runs inside the test's open transaction, which the batch pool's
+    # threads (each with its own connection) cannot see: one batch at a time unless asked.
+    config.max_concurrency = 1
     for name, value in overrides.items():
         setattr(config, name, value)
     config.save()

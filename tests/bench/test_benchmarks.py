@@ -24,8 +24,8 @@ def run_bench(script: str, **env) -> subprocess.CompletedProcess:
     [
         (
             "bench_pipeline.py",
-            {"BENCH_KEYWORDS": "8", "BENCH_LATENCY_MS": "0", "BENCH_CONCURRENCY": "1"},
-            ["max_concurrency 1: run completed", "orch ms/call", "q/item", "total"],
+            {"BENCH_KEYWORDS": "8", "BENCH_LATENCY_MS": "0", "BENCH_CONCURRENCY": "1,4"},
+            ["max_concurrency 1: run completed", "max_concurrency 4: run completed", "speed-up", "q/item"],
         ),
         ("bench_automation.py", {"BENCH_KEYWORDS": "6"}, ["run of 6 keywords: completed", "loop's own queries"]),
         ("bench_credits.py", {"BENCH_DEDUCTIONS": "16"}, ["sequential deductions: 16", "final balance"]),

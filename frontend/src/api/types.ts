@@ -151,6 +151,7 @@ export interface AutomationConfig {
   stage_6_batch_size: number;
   within_stage_delay: number;
   between_stage_delay: number;
+  max_concurrency: number;
   stage_1_enabled: boolean;
   stage_2_enabled: boolean;
   stage_3_enabled: boolean;

@@ -14,6 +14,7 @@ const config: AutomationConfig = {
   stage_6_batch_size: 1,
   within_stage_delay: 3,
   between_stage_delay: 5,
+  max_concurrency: 4,
   stage_1_enabled: true,
   stage_2_enabled: true,
   stage_3_enabled: true,
@@ -40,6 +41,7 @@ describe("config form", () => {
     expect(validateConfig(form)).toEqual({});
     const payload = formToPayload(form);
     expect(payload.stage_1_batch_size).toBe(20);
+    expect(payload.max_concurrency).toBe(4);
     expect(payload.scheduled_time).toBe("02:00");
     expect(payload.is_enabled).toBe(true);
     expect(payload.max_credits_per_run).toBe("0.00");
@@ -52,6 +54,7 @@ describe("config form", () => {
       scheduled_time: "25:00",
       stage_2_batch_size: "0",
       within_stage_delay: "-1",
+      max_concurrency: "17",
       max_tasks_per_run: "1.5",
       max_credits_per_run: "abc",
       frequency: "hourly",
@@ -59,6 +62,7 @@ describe("config form", () => {
     expect(Object.keys(validateConfig(form)).sort()).toEqual(
       [
         "frequency",
+        "max_concurrency",
         "max_credits_per_run",
         "max_tasks_per_run",
         "scheduled_time",

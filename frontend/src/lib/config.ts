@@ -22,6 +22,7 @@ export const LIMIT_FIELDS: Array<[keyof AutomationConfig, string]> = [
 
 export const MAX_BATCH = 100;
 export const MAX_DELAY_SECONDS = 3600;
+export const MAX_CONCURRENCY = 16;
 
 /** The form holds strings while the user types; this is what it holds. */
 export type ConfigForm = Record<string, string | boolean>;
@@ -52,6 +53,8 @@ export function validateConfig(form: ConfigForm): FieldErrors {
   for (const key of BATCH_FIELDS) {
     if (!intIn(form[key], 1, MAX_BATCH)) add(key, `A whole number from 1 to ${MAX_BATCH}.`);
   }
+  if (!intIn(form.max_concurrency, 1, MAX_CONCURRENCY))
+    add("max_concurrency", `A whole number from 1 to ${MAX_CONCURRENCY}.`);
   for (const key of ["within_stage_delay", "between_stage_delay"]) {
     if (!intIn(form[key], 0, MAX_DELAY_SECONDS)) add(key, `Seconds, from 0 to ${MAX_DELAY_SECONDS}.`);
   }

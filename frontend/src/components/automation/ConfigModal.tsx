@@ -168,6 +168,17 @@ export function ConfigModal({
         </fieldset>
 
         <fieldset>
+          <legend className="mb-2 text-sm font-semibold text-slate-800">Speed</legend>
+          <Field
+            label="Items in flight at once within a stage (1-16; 1 = one after the other)"
+            name="max_concurrency"
+            errors={errors.max_concurrency}
+          >
+            {numberInput("max_concurrency", 1)}
+          </Field>
+        </fieldset>
+
+        <fieldset>
           <legend className="mb-2 text-sm font-semibold text-slate-800">Stages</legend>
           <div className="grid grid-cols-1 gap-2 sm:grid-cols-2">
             {STAGE_TOGGLES.map((key, i) => (

@@ -1,0 +1,148 @@
+"""Within-stage concurrency through a real Celery worker, the real engine and the real `openai`
+SDK against the local fake server answering after a fixed latency: up to max_concurrency
+items in flight, each saved and charged exactly once; pause and cancel start no new item and
+record the ones in flight; per-run limits and credit budgets hold with batches in flight."""
+
+import time
+from decimal import Decimal
+
+import pytest
+from ai.fake_openai import CHAT, FakeOpenAI
+from celery_support import running_worker
+
+from igny8_core.automation import lock as site_lock
+from igny8_core.automation.models import RunStatus
+from igny8_core.automation.service import AutomationService
+from igny8_core.billing.models import CreditTransaction
+from igny8_core.writer.models import Content, Tasks
+
+from .helpers import fast_config
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+class SlowServer(FakeOpenAI):
+    """Answers every request correctly after `latency` seconds, like a real provider."""
+
+    latency = 0.5
+
+    def _default(self, path, body):
+        reply = super()._default(path, body)
+        reply.delay = self.latency
+        return reply
+
+
+@pytest.fixture
+def server(settings):
+    fake = SlowServer().start()
+    settings.IGNY8_AI_PROVIDER, settings.IGNY8_IMAGE_PROVIDER = "openai", ""
+    settings.OPENAI_BASE_URL, settings.OPENAI_API_KEY = fake.base_url, "sk-test"
+    settings.OPENAI_MAX_RETRIES = 0
+    settings.AUTOMATION_HEARTBEAT_INTERVAL = 0.5
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def worker(server):
+    with running_worker() as celery_worker:
+        yield celery_worker
+
+
+def articles_only(site, **config):
+    """Eight queued tasks; only stage 4 (one article per AI call) runs."""
+    for n in range(8):
+        Tasks.objects.create(site=site, title=f"Cold brew guide {n}", keywords=["cold brew"], description="How.")
+    enabled = {f"stage_{n}_enabled": n == 4 for n in range(1, 8)}
+    return fast_config(site, **{"max_concurrency": 4, **enabled, **config})
+
+
+def wait_for(predicate, timeout=60.0, message="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := predicate():
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"Timed out after {timeout}s waiting for {message}")
+
+
+def stopped(run):
+    """The worker is done with the run: final, or paused with nothing in flight any more."""
+    run.refresh_from_db()
+    return run.status != RunStatus.RUNNING and site_lock.holder(run.site_id) is None
+
+
+def in_flight_peak(calls, latency):
+    """The most requests the server had open at once (each is open for `latency` seconds)."""
+    starts = sorted(call.at for call in calls)
+    return max(sum(1 for other in starts if start <= other < start + latency * 0.9) for start in starts)
+
+
+def charged_once_each(site):
+    contents = list(Content.objects.filter(site=site).values_list("pk", flat=True))
+    charges = CreditTransaction.objects.filter(account=site.account, operation="content_generation")
+    keys = [charge.idempotency_key for charge in charges]
+    assert len(keys) == len(set(keys)) == len(contents)
+    assert sorted(charge.metadata["created"][0] for charge in charges) == sorted(contents)
+    return len(contents)
+
+
+def test_up_to_max_concurrency_items_in_flight_each_saved_and_charged_once(worker, server, small_site):
+    articles_only(small_site)
+    run = AutomationService.start_automation(small_site)
+    wait_for(lambda: stopped(run), message="the run to finish")
+
+    assert run.status == RunStatus.COMPLETED, run.error_message
+    calls = server.calls(CHAT)
+    assert len(calls) == 8 and in_flight_peak(calls, server.latency) == 4
+    assert charged_once_each(small_site) == 8
+    result = run.stage_result(4)
+    assert (result["tasks_processed"], result["content_created"], result["items_failed"]) == (8, 8, 0)
+    spent = CreditTransaction.objects.filter(account=small_site.account, transaction_type="deduction")
+    assert run.total_credits_used == -sum(t.amount for t in spent) == Decimal(result["credits_used"])
+
+
+@pytest.mark.parametrize("stop", [AutomationService.pause, AutomationService.cancel])
+def test_pause_and_cancel_start_no_new_item_and_record_those_in_flight(worker, server, small_site, stop):
+    server.latency = 1.5
+    articles_only(small_site)
+    run = AutomationService.start_automation(small_site)
+    wait_for(lambda: len(server.calls(CHAT)) >= 4, message="four requests in flight")
+    stop(run)
+    # Cancel releases the site lock at once; the worker still records the items in flight.
+    wait_for(lambda: stopped(run) and run.stage_result(4).get("tasks_processed") == 4, message="the four recorded")
+    time.sleep(server.latency)  # a request launched after the stop would have arrived by now
+
+    assert len(server.calls(CHAT)) == 4  # the four in flight, nothing started after the stop
+    assert charged_once_each(small_site) == 4
+    assert Tasks.objects.filter(site=small_site, status=Tasks.Status.QUEUED).count() == 4
+    run.refresh_from_db()
+    assert run.status == (RunStatus.PAUSED if stop == AutomationService.pause else RunStatus.CANCELLED)
+    result = run.stage_result(4)
+    assert (result["tasks_processed"], result["content_created"]) == (4, 4)
+    assert run.total_credits_used == Decimal(result["credits_used"]) > 0
+    assert run.current_processing is None
+
+
+def test_per_run_limit_with_batches_in_flight(worker, server, small_site):
+    articles_only(small_site, max_tasks_per_run=3)
+    run = AutomationService.start_automation(small_site)
+    wait_for(lambda: stopped(run), message="the run to finish")
+
+    assert run.status == RunStatus.COMPLETED, run.error_message
+    assert len(server.calls(CHAT)) == 3 and charged_once_each(small_site) == 3
+    assert run.stage_result(4)["status"] == "partial"
+
+
+def test_credit_budget_is_reserved_before_launch(worker, server, small_site):
+    eight = AutomationService.estimate_credits(small_site, articles_only(small_site))["estimated_credits"]
+    budget = (eight / 8 * Decimal("2.5")).quantize(Decimal("0.01"))  # two and a half articles' estimates
+    fast_config(small_site, max_concurrency=4, max_credits_per_run=budget)
+    run = AutomationService.start_automation(small_site)
+    wait_for(lambda: stopped(run), message="the run to finish")
+
+    assert run.status == RunStatus.COMPLETED, run.error_message
+    assert 0 < run.total_credits_used <= budget
+    # Two estimates fit at once, never a third while they are in flight.
+    assert in_flight_peak(server.calls(CHAT), server.latency) <= 2
+    assert run.stage_result(4)["status"] == "partial"
