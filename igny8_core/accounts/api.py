@@ -31,6 +31,8 @@ class AccountSummarySerializer(serializers.ModelSerializer):
 
 class MeSerializer(serializers.ModelSerializer):
     account = AccountSummarySerializer(read_only=True)
+    # A plain string: users may have no e-mail address ("" is not format: email).
+    email = serializers.CharField(read_only=True, help_text="The user's e-mail address; empty when none is set.")
 
     class Meta:
         model = User

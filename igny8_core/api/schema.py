@@ -28,6 +28,14 @@ _GENERIC_DESCRIPTIONS = {
     "403": "Forbidden (for session auth: missing or wrong CSRF token).",
     "404": "Not found, or owned by another account.",
     "429": "Too many requests; retry after the `Retry-After` header.",
+    "503": "A service the API needs is unavailable (code service_unavailable: the database, or Redis).",
+}
+# Bounds the views enforce on shared query parameters (a value outside them is a 400 or 404).
+_QUERY_PARAM_BOUNDS = {
+    "site_id": {"minimum": 1},
+    "page": {"minimum": 1},
+    "page_size": {"minimum": 1},  # more than 1000 is capped, not refused
+    "run_id": {"minLength": 1},
 }
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -76,8 +84,14 @@ class AutoSchema(SpectacularAutoSchema):
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is not None:
+            self._bound_query_parameters(operation)
             self._add_error_responses(operation)
         return operation
+
+    def _bound_query_parameters(self, operation: dict) -> None:
+        for param in operation.get("parameters", []):
+            if param.get("in") == "query" and param["name"] in _QUERY_PARAM_BOUNDS:
+                param.setdefault("schema", {}).update(_QUERY_PARAM_BOUNDS[param["name"]])
 
     def _error_ref(self, name: str) -> dict:
         if name == "Error":
@@ -106,12 +120,13 @@ class AutoSchema(SpectacularAutoSchema):
             codes.append("404")
         if self.view.get_throttles():
             codes.append("429")
+        codes.append("503")  # every operation reads the database
 
         responses = operation["responses"]
         for code in codes:
             if code in responses:
                 continue
-            component = "ValidationError" if code == "400" else "Error"
+            component = "ValidationError" if code == "400" else "Error"  # 503 also has `service`
             responses[code] = {
                 "description": _GENERIC_DESCRIPTIONS[code],
                 "content": {"application/json": {"schema": self._error_ref(component)}},

@@ -35,7 +35,8 @@ def _task_id(obj):
 
 
 class KeywordSerializer(serializers.ModelSerializer):
-    cluster_name = serializers.CharField(source="cluster.name", read_only=True, allow_null=True, default=None)
+    # No default: with one, DRF leaves the field out of PATCH answers (partial) when there is no cluster.
+    cluster_name = serializers.CharField(source="cluster.name", read_only=True, allow_null=True)
 
     class Meta:
         model = Keywords
@@ -99,7 +100,8 @@ class ClusterSerializer(serializers.ModelSerializer):
 
 
 class IdeaSerializer(serializers.ModelSerializer):
-    cluster_name = serializers.CharField(source="cluster.name", read_only=True, allow_null=True, default=None)
+    # No default: with one, DRF leaves the field out of PATCH answers (partial) when there is no cluster.
+    cluster_name = serializers.CharField(source="cluster.name", read_only=True, allow_null=True)
     task = serializers.SerializerMethodField(help_text="The writer task made from this idea, if any.")
 
     class Meta:

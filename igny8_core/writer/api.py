@@ -62,7 +62,8 @@ class ImageSerializer(serializers.ModelSerializer):
 
 
 class TaskSerializer(serializers.ModelSerializer):
-    cluster_name = serializers.CharField(source="cluster.name", read_only=True, allow_null=True, default=None)
+    # No default: with one, DRF leaves the field out of PATCH answers (partial) when there is no cluster.
+    cluster_name = serializers.CharField(source="cluster.name", read_only=True, allow_null=True)
     content = serializers.SerializerMethodField(help_text="The content written for this task, if any.")
 
     class Meta:
