@@ -1,5 +1,6 @@
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 
 
 class StandardPagination(PageNumberPagination):
@@ -7,7 +8,7 @@ class StandardPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
 
-    def get_page_size(self, request):
+    def get_page_size(self, request: Request) -> int:
         """`page_size` once, a whole number of at least 1 (more than 1000 is capped); anything
         else is a 400 (DRF would quietly fall back to the default, which hides client bugs)."""
         values = request.query_params.getlist(self.page_size_query_param)
