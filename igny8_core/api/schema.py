@@ -90,8 +90,13 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _bound_query_parameters(self, operation: dict) -> None:
         for param in operation.get("parameters", []):
-            if param.get("in") == "query" and param["name"] in _QUERY_PARAM_BOUNDS:
-                param.setdefault("schema", {}).update(_QUERY_PARAM_BOUNDS[param["name"]])
+            if param.get("in") != "query":
+                continue
+            schema = param.setdefault("schema", {})
+            schema.update(_QUERY_PARAM_BOUNDS.get(param["name"], {}))
+            # An empty choice filter (`?status=`) means "no filter", as django-filter reads it.
+            if schema.get("type") == "string" and "" not in schema.get("enum", [""]):
+                schema["enum"] = [*schema["enum"], ""]
 
     def _error_ref(self, name: str) -> dict:
         if name == "Error":
