@@ -1,4 +1,5 @@
-"""The 13 automation endpoints under /api/v1/automation/ (SPEC section 8).
+"""The automation endpoints under /api/v1/automation/: config, run control, progress, history, logs,
+the estimate and the stage table.
 
 Each view parses its parameters, checks tenancy (another account's site or run is a 404),
 calls AutomationService and shapes the answer. `site_id` / `run_id` are query parameters
@@ -37,8 +38,10 @@ from .serializers import (
     FailedItemSerializer,
     RetryFailedSerializer,
     RunHistorySerializer,
+    StageDescriptionSerializer,
 )
 from .service import AutomationService, InsufficientCreditsForRun
+from .stages import STAGES
 
 HISTORY_SIZE = 20
 RUN_FAILED_ITEMS = 100  # run_detail's list; failed_items pages through all of them
@@ -297,6 +300,12 @@ class AutomationViewSet(ViewSet):
         """estimated_credits, required (1.2x, capped by max_credits_per_run), current_balance,
         sufficient, breakdown per stage, allocation per AI operation."""
         return Response(jsonable(AutomationService.estimate_credits(get_site_or_404(request))))
+
+    @extend_schema(responses={200: StageDescriptionSerializer(many=True)})
+    def stages(self, request):
+        """The seven stages as the pipeline runs them: name, kind, what each consumes and
+        produces, and its result counts with their labels (the dashboard renders from this)."""
+        return Response(StageDescriptionSerializer(STAGES, many=True).data)
 
     @extend_schema(
         parameters=[SITE, RUN],

@@ -12,9 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.utils import timezone
 
-from igny8_core.ai.providers import configured_image_variant
 from igny8_core.billing.budget import BudgetAllocationService
-from igny8_core.billing.models import Operation
 from igny8_core.billing.services import CreditService
 
 from .images import IMAGE_STAGES, images_off_reason
@@ -30,21 +28,6 @@ KEYWORDS_PER_CLUSTER = 3  # projection: a new cluster per 3 keywords (the demo p
 def ideas_per_cluster() -> int:
     """Ideas the AI writes per cluster (the AI engine's setting)."""
     return max(1, getattr(settings, "IGNY8_AI_IDEAS_PER_CLUSTER", 3))
-
-
-def words_per_article() -> int:
-    """Upper bound of an article's words, priced like the engine's own estimate (2500 words =
-    5 credits at 1 credit / 500 words)."""
-    return getattr(settings, "IGNY8_AI_CONTENT_MAX_WORDS", 2500)
-
-
-OPERATION_OF_STAGE = {
-    1: Operation.CLUSTERING,
-    2: Operation.IDEA_GENERATION,
-    4: Operation.CONTENT_GENERATION,
-    5: Operation.IMAGE_PROMPT_EXTRACTION,
-    6: Operation.IMAGE_GENERATION,
-}
 
 
 def pending_counts(site) -> dict[int, int]:
@@ -88,15 +71,7 @@ def estimate_credits(site, config: AutomationConfig | None = None) -> dict:
     contents = flow(5, pending[5] + tasks)
     images = flow(6, pending[6] + contents * prompts_per_content)
     items = {1: keywords, 2: clusters, 3: ideas, 4: tasks, 5: contents, 6: images, 7: pending[7] + tasks}
-    credits = {
-        1: CreditService.cost_for(Operation.CLUSTERING, keywords),
-        2: CreditService.cost_for(Operation.IDEA_GENERATION, clusters),
-        3: Decimal("0.00"),
-        4: CreditService.cost_for(Operation.CONTENT_GENERATION, words_per_article()) * tasks,
-        5: CreditService.cost_for(Operation.IMAGE_PROMPT_EXTRACTION, contents * prompts_per_content),
-        6: CreditService.cost_for(Operation.IMAGE_GENERATION, images, configured_image_variant(site.account)),
-        7: Decimal("0.00"),
-    }
+    credits = {stage.number: stage.price(items[stage.number], site) for stage in STAGES}
     estimated = sum(credits.values(), Decimal("0")).quantize(CENT)
     required = (estimated * START_BUFFER).quantize(CENT, rounding=ROUND_HALF_UP)
     budget = config.max_credits_per_run
@@ -112,7 +87,9 @@ def estimate_credits(site, config: AutomationConfig | None = None) -> dict:
             {"stage": s.number, "name": s.name, "items": items[s.number], "credits": credits[s.number]} for s in STAGES
         ],
         "allocation": {
-            op: BudgetAllocationService.get_operation_budget(site, op, budget) for op in OPERATION_OF_STAGE.values()
+            s.operation: BudgetAllocationService.get_operation_budget(site, s.operation, budget)
+            for s in STAGES
+            if s.operation
         },
         "max_credits_per_run": budget,
         "images_off": images_off,  # why stages 5-6 make nothing, or ""
@@ -146,7 +123,7 @@ def stage_status(run, stage) -> str:
 
 
 def run_progress(run) -> dict:
-    """The seed-002 payload. A stage's input is its queue at run start plus what the stage
+    """The run_progress payload. A stage's input is its queue at run start plus what the stage
     before it produced during this run; global progress is handled items over all inputs."""
     snapshot = run.initial_snapshot or {}
     stages, previous = [], {}

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from .models import AutomationConfig, AutomationRun
 from .reporting import run_usage
+from .stages import Stage
 
 HH_MM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -180,3 +181,33 @@ class RetryFailedSerializer(serializers.Serializer):
         if "ids" in attrs and "stage" not in attrs:
             raise serializers.ValidationError({"stage": ["Give the stage of the ids."]})
         return attrs
+
+
+class StageStatSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="Key in the stage's result, e.g. clusters_created.")
+    # A field named like Field.label (the stubs type that attribute as a string).
+    label = serializers.CharField(help_text="How the dashboard labels it, e.g. Clusters created.")  # type: ignore[assignment]
+
+
+class StageDescriptionSerializer(serializers.Serializer):
+    """One stage of the pipeline, described by its AI function (the review gate by itself)."""
+
+    number = serializers.IntegerField()
+    name = serializers.CharField(help_text="e.g. Keywords → Clusters.")
+    kind = serializers.ChoiceField(choices=["AI", "Local", "Manual"])
+    function = serializers.CharField(allow_null=True, help_text="The AI function; null for the review gate.")
+    consumes = serializers.SerializerMethodField(help_text="What it takes in, plural: keywords.")
+    produces = serializers.SerializerMethodField(help_text="What it makes, plural: clusters.")
+    processed_key = serializers.CharField(help_text="Result key counting the items worked on.")
+    created_key = serializers.CharField(help_text="Result key counting what was produced.")
+    stats = serializers.SerializerMethodField()
+
+    def get_consumes(self, stage: Stage) -> str:
+        return stage.nouns[0]
+
+    def get_produces(self, stage: Stage) -> str:
+        return stage.nouns[1]
+
+    @extend_schema_field(StageStatSerializer(many=True))
+    def get_stats(self, stage: Stage) -> list[dict[str, str]]:
+        return [{"key": key, "label": label} for key, label in stage.stats]

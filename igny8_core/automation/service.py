@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from igny8_core.ai.engine import AIEngine, AIResult
 from igny8_core.ai.exceptions import InvalidInput
-from igny8_core.ai.functions import get_function
 from igny8_core.billing.budget import BudgetAllocationService
 from igny8_core.billing.services import InsufficientCredits
 
@@ -419,7 +418,7 @@ class AutomationService:
     def _budget_left(self, stage, result: StageResult) -> tuple[Decimal | None, str]:
         """Credits this stage may still spend in this run (None = unlimited), and what limits it."""
         total = self.config.max_credits_per_run
-        operation = get_function(stage.function).operation
+        operation = stage.operation
         if not operation or not total:
             return None, ""
         share = BudgetAllocationService.get_operation_budget(self.site, operation, total)
@@ -440,7 +439,7 @@ class AutomationService:
         budget or limit reached); the ones in flight finish and are recorded first."""
         number, limit = stage.number, stage.limit(self.config)
         # The configured batch size, within what the function accepts in one call.
-        batch_size = min(stage.batch_size(self.config), get_function(stage.function).max_batch)
+        batch_size = min(stage.batch_size(self.config), stage.ai.max_batch)
         queue_size = stage.queue(self.site).count()
         if queue_size == 0 and result.is_fresh:
             result.finish(SKIPPED, "Nothing to process.")

@@ -1,35 +1,81 @@
 """The seven stage descriptions. The service runs all of them with one loop (service.py).
 
-A description says which items a stage picks (status-driven, so a resumed or recovered run
-never redoes work), which config fields give its batch size / per-run limit / enable flag,
-which AI function processes a batch, and which keys of the function's stats it adds up
-into `stage_N_result`. An item that failed AI_MAX_ITEM_ATTEMPTS times is no longer pending: it
-waits for the user (the failed_items / retry_failed endpoints).
+A stage is its AI function (which items are pending, what the stats keys are, what a batch
+costs: all owned by the function) plus the run's knobs: which config fields give its batch
+size, per-run limit and enable flag, and how an item reads in "currently processing". The
+review gate has no function; it describes its own queue and counts. An item that failed
+AI_MAX_ITEM_ATTEMPTS times is no longer pending: it waits for the user (the failed_items /
+retry_failed endpoints).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import QuerySet
 
 from igny8_core.ai.failures import exhausted_ids
-from igny8_core.planner.models import Clusters, ContentIdeas, Keywords
-from igny8_core.writer.models import Content, Images, Tasks
+from igny8_core.ai.functions import AIFunction, get_function
+from igny8_core.writer.models import Content
+
+GATE_NOUNS = ("content in review", "approved")
+GATE_STATS = (
+    ("ready_for_review", "Ready for review"),
+    ("approved_count", "Approved"),
+    ("scheduled_count", "Scheduled"),
+)
 
 
 @dataclass(frozen=True)
 class Stage:
     number: int
-    name: str
-    kind: str  # "AI", "Local" or "Manual" (the shape pipeline_overview reports)
     function: str | None  # AI engine function; None for the review gate
-    pending: Callable  # site -> QuerySet of items waiting for this stage
     label: Callable  # item -> short text for "currently processing"
-    processed_key: str  # stats key counting input items handled successfully
-    created_key: str  # stats key counting what the stage produced
-    stat_keys: tuple[str, ...]  # every stats key summed into the stage result
     limit_field: str  # AutomationConfig per-run limit (0 = unlimited)
     batch_field: str | None = None
+
+    @property
+    def ai(self) -> AIFunction | None:
+        return get_function(self.function) if self.function else None
+
+    @property
+    def nouns(self) -> tuple[str, str]:
+        return self.ai.nouns if self.ai else GATE_NOUNS
+
+    @property
+    def name(self) -> str:
+        if self.is_gate:
+            return "Review Gate"
+        source, target = self.nouns
+        return f"{source.title()} → {target.title()}"
+
+    @property
+    def kind(self) -> str:
+        """ "AI", "Local" or "Manual" (the shape pipeline_overview reports)."""
+        if self.ai is None:
+            return "Manual"
+        return "Local" if self.ai.kind == "local" else "AI"
+
+    @property
+    def operation(self) -> str | None:
+        """The credit operation its items are charged under (None: free)."""
+        return self.ai.operation if self.ai else None
+
+    @property
+    def stats(self) -> tuple[tuple[str, str], ...]:
+        return self.ai.stats if self.ai else GATE_STATS
+
+    @property
+    def processed_key(self) -> str:
+        return self.stats[0][0]
+
+    @property
+    def created_key(self) -> str:
+        return self.stats[1][0]
+
+    @property
+    def stat_keys(self) -> tuple[str, ...]:
+        return tuple(key for key, _ in self.stats)
 
     @property
     def enabled_field(self) -> str:
@@ -42,6 +88,19 @@ class Stage:
     @property
     def is_gate(self) -> bool:
         return self.function is None
+
+    def pending(self, site) -> QuerySet:
+        """The site's items waiting for this stage."""
+        if self.ai is None:
+            return Content.objects.filter(site=site, status=Content.Status.REVIEW)
+        queue = self.ai.pending(site)
+        if self.ai.kind == "local":
+            return queue  # local work never fails for the provider's sake
+        return queue.exclude(pk__in=exhausted_ids(self.ai.name))
+
+    def price(self, count: int, site) -> Decimal:
+        """Credits for `count` items of this stage at most, priced by its function."""
+        return self.ai.price(count, site, self.ai.planned_variant(site)) if self.ai else Decimal("0.00")
 
     def batch_size(self, config) -> int:
         return max(1, getattr(config, self.batch_field)) if self.batch_field else 0
@@ -56,135 +115,20 @@ class Stage:
         return self.pending(site).order_by("pk")
 
 
-def _keywords(site):
-    return Keywords.objects.filter(site=site, status=Keywords.Status.NEW, cluster__isnull=True, disabled=False).exclude(
-        pk__in=exhausted_ids("auto_cluster")
-    )
-
-
-def _clusters(site):
-    return Clusters.objects.filter(site=site, status=Clusters.Status.NEW, ideas__isnull=True).exclude(
-        pk__in=exhausted_ids("generate_ideas")
-    )
-
-
-def _ideas(site):
-    return ContentIdeas.objects.filter(site=site, status=ContentIdeas.Status.NEW)
-
-
-def _tasks(site):
-    return Tasks.objects.filter(site=site, status=Tasks.Status.QUEUED, content__isnull=True).exclude(
-        pk__in=exhausted_ids("generate_content")
-    )
-
-
-def _drafts(site):
-    return Content.objects.filter(site=site, status=Content.Status.DRAFT, images__isnull=True).exclude(
-        pk__in=exhausted_ids("generate_image_prompts")
-    )
-
-
-def _prompts(site):
-    return Images.objects.filter(site=site, status=Images.Status.PENDING).exclude(
-        pk__in=exhausted_ids("generate_images")
-    )
-
-
-def _in_review(site):
-    return Content.objects.filter(site=site, status=Content.Status.REVIEW)
-
-
 STAGES: tuple[Stage, ...] = (
-    Stage(
-        1,
-        "Keywords → Clusters",
-        "AI",
-        "auto_cluster",
-        _keywords,
-        lambda k: k.keyword,
-        "keywords_processed",
-        "clusters_created",
-        ("keywords_processed", "clusters_created", "keywords_mapped"),
-        "max_keywords_per_run",
-        "stage_1_batch_size",
-    ),
-    Stage(
-        2,
-        "Clusters → Ideas",
-        "AI",
-        "generate_ideas",
-        _clusters,
-        lambda c: c.name,
-        "clusters_processed",
-        "ideas_created",
-        ("clusters_processed", "ideas_created"),
-        "max_clusters_per_run",
-        "stage_2_batch_size",
-    ),
-    Stage(
-        3,
-        "Ideas → Tasks",
-        "Local",
-        "queue_to_writer",
-        _ideas,
-        lambda i: i.idea_title,
-        "ideas_processed",
-        "tasks_created",
-        ("ideas_processed", "tasks_created"),
-        "max_ideas_per_run",
-        "stage_3_batch_size",
-    ),
-    Stage(
-        4,
-        "Tasks → Content",
-        "AI",
-        "generate_content",
-        _tasks,
-        lambda t: t.title,
-        "tasks_processed",
-        "content_created",
-        ("tasks_processed", "content_created", "total_words"),
-        "max_tasks_per_run",
-        "stage_4_batch_size",
-    ),
-    Stage(
-        5,
-        "Content → Image Prompts",
-        "AI",
-        "generate_image_prompts",
-        _drafts,
-        lambda c: c.title,
-        "content_processed",
-        "prompts_created",
-        ("content_processed", "prompts_created"),
-        "max_content_per_run",
-        "stage_5_batch_size",
-    ),
+    Stage(1, "auto_cluster", lambda k: k.keyword, "max_keywords_per_run", "stage_1_batch_size"),
+    Stage(2, "generate_ideas", lambda c: c.name, "max_clusters_per_run", "stage_2_batch_size"),
+    Stage(3, "queue_to_writer", lambda i: i.idea_title, "max_ideas_per_run", "stage_3_batch_size"),
+    Stage(4, "generate_content", lambda t: t.title, "max_tasks_per_run", "stage_4_batch_size"),
+    Stage(5, "generate_image_prompts", lambda c: c.title, "max_content_per_run", "stage_5_batch_size"),
     Stage(
         6,
-        "Image Prompts → Images",
-        "AI",
         "generate_images",
-        _prompts,
         lambda i: f"{i.get_image_type_display()} image #{i.position} of content {i.content_id}",
-        "images_processed",
-        "images_generated",
-        ("images_processed", "images_generated"),
         "max_images_per_run",
         "stage_6_batch_size",
     ),
-    Stage(
-        7,
-        "Review Gate",
-        "Manual",
-        None,
-        _in_review,
-        lambda c: c.title,
-        "ready_for_review",
-        "approved_count",
-        ("ready_for_review", "approved_count", "scheduled_count"),
-        "max_approvals_per_run",
-    ),
+    Stage(7, None, lambda c: c.title, "max_approvals_per_run"),
 )
 
 

@@ -1,5 +1,5 @@
-"""/api/v1/automation/<name>/ - the 13 endpoints of SPEC section 8 with their exact names,
-plus the run's detail and its failed items (run_detail, failed_items, retry_failed)."""
+"""/api/v1/automation/<name>/: one route per endpoint, named after its action (the dashboard and
+the API docs use these exact names)."""
 
 from django.urls import path
 
@@ -22,6 +22,7 @@ ENDPOINTS = {
     "run_detail": "get",
     "failed_items": "get",
     "retry_failed": "post",
+    "stages": "get",
 }
 
 urlpatterns = [

@@ -279,6 +279,28 @@ def test_pipeline_overview_shape(api, alice_site):
     assert stages[6]["type"] == "Manual" and stages[2]["type"] == "Local"
 
 
+def test_stage_table_is_served_from_the_ai_functions(api, client):
+    from igny8_core.ai.functions import get_function
+
+    stages = api.get(f"{BASE}/stages/").json()
+    assert [s["name"] for s in stages] == [
+        "Keywords → Clusters",
+        "Clusters → Ideas",
+        "Ideas → Tasks",
+        "Tasks → Content",
+        "Content → Image Prompts",
+        "Image Prompts → Images",
+        "Review Gate",
+    ]
+    assert [s["kind"] for s in stages] == ["AI", "AI", "Local", "AI", "AI", "AI", "Manual"]
+    first = stages[0]
+    assert (first["consumes"], first["produces"]) == ("keywords", "clusters")
+    assert [(s["key"], s["label"]) for s in first["stats"]] == list(get_function("auto_cluster").stats)
+    assert (first["processed_key"], first["created_key"]) == ("keywords_processed", "clusters_created")
+    assert stages[6]["function"] is None and stages[6]["processed_key"] == "ready_for_review"
+    assert client.get(f"{BASE}/stages/").status_code in (401, 403)
+
+
 def test_current_processing(api, alice_site):
     url = f"{BASE}/current_processing/?site_id={alice_site.pk}"
     assert api.get(url).json() == {"run_id": None, "processing": None}

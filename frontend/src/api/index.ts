@@ -24,6 +24,7 @@ import type {
   RunProgress,
   Site,
   SiteInput,
+  StageDescription,
   Task,
   WordPressConnection,
 } from "./types";
@@ -36,6 +37,8 @@ export const auth = {
   },
   logout: () => call<unknown>("authLogout", { body: {} }),
   me: () => call<Me>("authMe"),
+  /** The signed-in user or null: answers 200 signed out too, so the login page logs no 401. */
+  session: async () => (await call<{ authenticated: boolean; user: Me | null }>("authSession")).user,
 };
 
 export const sites = {
@@ -76,6 +79,7 @@ export const billing = {
 const runQuery = (siteId: number | null, runId?: string) => ({ site_id: siteId, run_id: runId });
 
 export const automation = {
+  stages: () => call<StageDescription[]>("automationStages"),
   config: (siteId: number) => call<AutomationConfig>("automationConfig", { query: { site_id: siteId } }),
   updateConfig: (siteId: number, body: Partial<AutomationConfig>) =>
     call<AutomationConfig>("automationUpdateConfig", { query: { site_id: siteId }, body }),

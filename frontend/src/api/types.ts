@@ -45,6 +45,19 @@ export type StageStatus =
 
 export type StageResult = Record<string, unknown>;
 
+/** One pipeline stage as the API describes it (GET /api/v1/automation/stages/). */
+export interface StageDescription {
+  number: number;
+  name: string;
+  kind: StageType;
+  function: string | null;
+  consumes: string;
+  produces: string;
+  processed_key: string;
+  created_key: string;
+  stats: Array<{ key: string; label: string }>;
+}
+
 export interface AutomationRun {
   run_id: string;
   status: RunStatus;

@@ -1,4 +1,4 @@
-// Credit budget allocation (SPEC section 7): five operation shares that must sum to 100.
+// Credit budget allocation: five operation shares that must sum to 100.
 import { BUDGET_OPERATIONS, type BudgetOperation } from "../api/types";
 
 export const OPERATION_LABELS: Record<BudgetOperation, string> = {

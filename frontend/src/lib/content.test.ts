@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { ContentItem } from "../api/types";
+import type { ContentItem, StageDescription } from "../api/types";
 import { featuredThumbnail, placeImages, previewDocument } from "./content";
-import { resultRows } from "./stages";
+import { resultRows } from "./results";
 
 const content: ContentItem = {
   id: 1,
@@ -72,10 +72,26 @@ describe("review helpers", () => {
   });
 });
 
+const STAGE_4: StageDescription = {
+  number: 4,
+  name: "Tasks → Content",
+  kind: "AI",
+  function: "generate_content",
+  consumes: "tasks",
+  produces: "content",
+  processed_key: "tasks_processed",
+  created_key: "content_created",
+  stats: [
+    { key: "tasks_processed", label: "Tasks processed" },
+    { key: "content_created", label: "Content created" },
+    { key: "total_words", label: "Words written" },
+  ],
+};
+
 describe("stage result rows", () => {
   it("labels known fields, hides zero failures and formats time", () => {
     expect(
-      resultRows(4, {
+      resultRows(STAGE_4, {
         tasks_processed: 3,
         content_created: 3,
         total_words: 2400,
@@ -88,6 +104,6 @@ describe("stage result rows", () => {
       ["Words written", "2,400"],
       ["Time", "1m 15s"],
     ]);
-    expect(resultRows(1, null)).toEqual([]);
+    expect(resultRows(STAGE_4, null)).toEqual([]);
   });
 });

@@ -2,7 +2,10 @@
 // often to poll, whether a worker has the run. The run's progress (percentage, totals, ETA)
 // is the server's (run_progress) and is shown unchanged. No React here, so it is unit-tested directly.
 import type { AutomationRun, RunStatus, StageResult, StageStatus } from "../api/types";
-import { asNumber, STAGES, stageInfo } from "./stages";
+import { asNumber } from "./results";
+
+/** A run has seven stages (stage_1_result … stage_7_result); their descriptions come from the API. */
+export const STAGE_NUMBERS = [1, 2, 3, 4, 5, 6, 7] as const;
 
 export const ACTIVE_STATUSES: RunStatus[] = ["running", "paused"];
 
@@ -122,7 +125,7 @@ export function pollInterval(runStatus: RunStatus | null | undefined, visible: b
 /** The stage number a stage card highlights as "now", or null when nothing runs. */
 export function activeStage(run: AutomationRun | null | undefined): number | null {
   if (!isActive(run) || !run?.current_stage) return null;
-  return stageInfo(run.current_stage).number;
+  return run.current_stage;
 }
 
 /**
@@ -154,7 +157,7 @@ export function workerState(
   if (!run || run.status !== "running" || processing || !run.started_at) return "claimed";
   if (run.claimed_at || run.waiting_for_worker === false) return "claimed";
   // Unstarted stages carry an empty result ({}), so only a non-empty one counts.
-  const started = STAGES.some((info) => Object.keys(stageResult(run, info.number) ?? {}).length > 0);
+  const started = STAGE_NUMBERS.some((n) => Object.keys(stageResult(run, n) ?? {}).length > 0);
   if (started && run.claimed_at === undefined && run.waiting_for_worker === undefined) return "claimed";
   const since = Date.parse(run.started_at);
   if (!Number.isFinite(since)) return "claimed";

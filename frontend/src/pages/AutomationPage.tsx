@@ -17,6 +17,7 @@ import { automationKey, useAutomation } from "../hooks/useAutomation";
 import { useSite } from "../hooks/useSite";
 import { ApiError, describeError, isCreditsError } from "../lib/errors";
 import { useNow } from "../hooks/useNow";
+import { useStages } from "../hooks/useStages";
 import {
   controlStates,
   isActive,
@@ -28,7 +29,6 @@ import {
 } from "../lib/run";
 import { formatDateTime } from "../lib/format";
 import { isWorkerStillFinishing, retryWhile } from "../lib/retry";
-import { STAGES } from "../lib/stages";
 
 // Resume retries for up to ~30 s while the paused worker finishes its current item.
 const RESUME_RETRY_MS = 1_500;
@@ -46,6 +46,7 @@ const DONE_TEXT: Record<RunAction, string> = {
 export function AutomationPage() {
   const { siteId, site, isLoading: sitesLoading } = useSite();
   const data = useAutomation(siteId);
+  const stages = useStages();
   const client = useQueryClient();
   const [confirmCancel, setConfirmCancel] = useState(false);
   const [configOpen, setConfigOpen] = useState(false);
@@ -221,7 +222,7 @@ export function AutomationPage() {
       <section aria-label="Pipeline overview">
         <h2 className="mb-2 text-sm font-semibold text-slate-800">Pipeline</h2>
         <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4 xl:grid-cols-7">
-          {STAGES.map((info) => {
+          {(stages.data ?? []).map((info) => {
             const server = progressData?.stages?.find((s) => s.number === info.number);
             return (
               <StageCard

@@ -12,15 +12,16 @@ import { Alert, Card, Loading, PageHeader } from "../components/ui";
 import { useNow } from "../hooks/useNow";
 import { usePageVisible } from "../hooks/usePageVisible";
 import { useSite } from "../hooks/useSite";
+import { useStages } from "../hooks/useStages";
 import { describeError } from "../lib/errors";
 import { durationBetween, formatDateTime } from "../lib/format";
 import { isActive, liveDuration, pollInterval, stageStatus } from "../lib/run";
-import { STAGES } from "../lib/stages";
 
 export function RunPage() {
   const { runId = "" } = useParams();
   const { isLoading: sitesLoading } = useSite();
   const visible = usePageVisible();
+  const stages = useStages();
 
   const progress = useQuery({
     queryKey: ["run", runId, "progress"],
@@ -88,7 +89,7 @@ export function RunPage() {
       <section aria-label="Stages of this run">
         <h2 className="mb-2 text-sm font-semibold text-slate-800">Stages</h2>
         <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4 xl:grid-cols-7">
-          {STAGES.map((info) => {
+          {(stages.data ?? []).map((info) => {
             const server = data.stages.find((s) => s.number === info.number);
             const left =
               server?.remaining_count ??

@@ -26,8 +26,15 @@ class AutoCluster(AIFunction):
     item_label = "keyword"
     prompt = KEYWORD_CLUSTERS
     per_item = False
-    processed_stat = "keywords_processed"
-    stat_keys = ("keywords_processed", "clusters_created", "keywords_mapped")
+    nouns = ("keywords", "clusters")
+    stats = (
+        ("keywords_processed", "Keywords processed"),
+        ("clusters_created", "Clusters created"),
+        ("keywords_mapped", "Keywords mapped"),
+    )
+
+    def pending(self, site):
+        return Keywords.objects.filter(site=site, status=Keywords.Status.NEW, cluster__isnull=True, disabled=False)
 
     def pending_reason(self, item):
         if item.disabled:

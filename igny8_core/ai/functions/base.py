@@ -70,12 +70,32 @@ class AIFunction(ABC):
     prompt: PromptTemplate | None = None
     kind = "text"  # "text" (complete_json), "image" (generate_image) or "local" (no provider)
     per_item = True  # one provider call per item (False: the whole batch in one call)
-    processed_stat = ""  # stats key counting the items worked on
-    stat_keys: tuple[str, ...] = ()
+    # What the function consumes and produces, plural ("keywords", "clusters"): the pipeline
+    # stage's name and the dashboard's wording derive from it.
+    nouns: tuple[str, str] = ("items", "items")
+    # Its stats, (key, label) in display order: the first counts the items worked on, the
+    # second what was produced. The pipeline stage sums exactly these into its result.
+    stats: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def processed_stat(self) -> str:
+        return self.stats[0][0]
+
+    @property
+    def created_stat(self) -> str:
+        return self.stats[1][0]
+
+    @property
+    def stat_keys(self) -> tuple[str, ...]:
+        return tuple(key for key, _ in self.stats)
 
     # --- items ---------------------------------------------------------------------
     def queryset(self, site):
         return self.model.objects.filter(site=site, account_id=site.account_id)
+
+    @abstractmethod
+    def pending(self, site):
+        """The site's items waiting for this function (the pipeline's queue for its stage)."""
 
     @abstractmethod
     def pending_reason(self, item) -> str | None:
@@ -85,17 +105,26 @@ class AIFunction(ABC):
         return [[item] for item in items] if self.per_item else ([items] if items else [])
 
     # --- credits -------------------------------------------------------------------
-    def billable_quantity(self, ctx: Context, items: list) -> int:
-        """Upper bound of billing units for `items` (what estimate() prices)."""
-        return len(items)
+    def billable_units(self, count: int, site) -> int:
+        """Upper bound of billing units for `count` items of `site`."""
+        return count
 
     def variant(self, ctx: Context) -> str | None:
         return None
 
-    def estimate(self, ctx: Context, items: list) -> Decimal:
-        if not self.operation or not items:
+    def planned_variant(self, site) -> str | None:
+        """The variant a run will be charged at, known without a provider (the run estimate)."""
+        return None
+
+    def price(self, count: int, site, variant: str | None = None) -> Decimal:
+        """Credits for `count` items at most: the engine's check before a batch and the run
+        estimate both price through here."""
+        if not self.operation or not count:
             return Decimal("0.00")
-        return CreditService.cost_for(self.operation, self.billable_quantity(ctx, items), self.variant(ctx))
+        return CreditService.cost_for(self.operation, self.billable_units(count, site), variant)
+
+    def estimate(self, ctx: Context, items: list) -> Decimal:
+        return self.price(len(items), ctx.site, self.variant(ctx))
 
     # --- the provider --------------------------------------------------------------
     def payload(self, ctx: Context, unit: list) -> dict:

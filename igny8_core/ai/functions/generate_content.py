@@ -24,8 +24,12 @@ class GenerateContent(AIFunction):
     model = Tasks
     item_label = "task"
     prompt = ARTICLE
-    processed_stat = "tasks_processed"
-    stat_keys = ("tasks_processed", "content_created", "total_words")
+    nouns = ("tasks", "content")
+    stats = (
+        ("tasks_processed", "Tasks processed"),
+        ("content_created", "Content created"),
+        ("total_words", "Words written"),
+    )
 
     def queryset(self, site):
         return (
@@ -35,6 +39,9 @@ class GenerateContent(AIFunction):
             .annotate(has_content=Exists(Content.objects.filter(task=OuterRef("pk"))))
         )
 
+    def pending(self, site):
+        return Tasks.objects.filter(site=site, status=Tasks.Status.QUEUED, content__isnull=True)
+
     def pending_reason(self, item):
         if item.status != Tasks.Status.QUEUED:
             return f"task is {item.status}"
@@ -42,13 +49,13 @@ class GenerateContent(AIFunction):
             return "task already has content"
         return None
 
-    def billable_quantity(self, ctx, items):
+    def billable_units(self, count, site):
         # Words are only known afterwards: estimate with the configured upper bound.
         return settings.IGNY8_AI_CONTENT_MAX_WORDS
 
-    def estimate(self, ctx, items):
+    def price(self, count, site, variant=None):
         # Each article is charged (and rounded) on its own: price one, times the count.
-        return super().estimate(ctx, items[:1]) * len(items)
+        return super().price(min(count, 1), site, variant) * count
 
     def payload(self, ctx, unit):
         task = unit[0]

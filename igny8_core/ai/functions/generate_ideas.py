@@ -21,11 +21,17 @@ class GenerateIdeas(AIFunction):
     model = Clusters
     item_label = "cluster"
     prompt = CONTENT_IDEAS
-    processed_stat = "clusters_processed"
-    stat_keys = ("clusters_processed", "ideas_created")
+    nouns = ("clusters", "ideas")
+    stats = (
+        ("clusters_processed", "Clusters processed"),
+        ("ideas_created", "Ideas created"),
+    )
 
     def queryset(self, site):
         return super().queryset(site).annotate(has_ideas=Exists(ContentIdeas.objects.filter(cluster=OuterRef("pk"))))
+
+    def pending(self, site):
+        return Clusters.objects.filter(site=site, status=Clusters.Status.NEW, ideas__isnull=True)
 
     def pending_reason(self, item):
         if item.status != Clusters.Status.NEW:

@@ -21,11 +21,17 @@ class GenerateImagePrompts(AIFunction):
     model = Content
     item_label = "content"
     prompt = IMAGE_PROMPTS
-    processed_stat = "content_processed"
-    stat_keys = ("content_processed", "prompts_created")
+    nouns = ("content", "image prompts")
+    stats = (
+        ("content_processed", "Content processed"),
+        ("prompts_created", "Prompts created"),
+    )
 
     def queryset(self, site):
         return super().queryset(site).annotate(has_images=Exists(Images.objects.filter(content=OuterRef("pk"))))
+
+    def pending(self, site):
+        return Content.objects.filter(site=site, status=Content.Status.DRAFT, images__isnull=True)
 
     def pending_reason(self, item):
         if item.status != Content.Status.DRAFT:
@@ -34,8 +40,8 @@ class GenerateImagePrompts(AIFunction):
             return "content already has image prompts"
         return None
 
-    def billable_quantity(self, ctx, items):
-        return (1 + ctx.site.in_article_images) * len(items)
+    def billable_units(self, count, site):
+        return (1 + site.in_article_images) * count
 
     def payload(self, ctx, unit):
         content = unit[0]

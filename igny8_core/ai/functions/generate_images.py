@@ -9,6 +9,7 @@ from django.db import transaction
 from igny8_core.writer.models import Content, Images, image_upload_to
 
 from .. import imaging
+from ..providers import configured_image_variant
 from .base import AIFunction, Generation, Saved, idempotency_key
 
 
@@ -32,17 +33,27 @@ class GenerateImages(AIFunction):
     item_label = "image"
     prompt = None  # the Images row carries its own prompt
     kind = "image"
-    processed_stat = "images_processed"
-    stat_keys = ("images_processed", "images_generated", "content_moved_to_review")
+    nouns = ("image prompts", "images")
+    stats = (
+        ("images_processed", "Images processed"),
+        ("images_generated", "Images generated"),
+        ("content_moved_to_review", "Content moved to review"),
+    )
 
     def queryset(self, site):
         return super().queryset(site).select_related("content")
+
+    def pending(self, site):
+        return Images.objects.filter(site=site, status=Images.Status.PENDING)
 
     def pending_reason(self, item):
         return None if item.status == Images.Status.PENDING else f"image is {item.status}"
 
     def variant(self, ctx):
         return ctx.provider.image_variant
+
+    def planned_variant(self, site):
+        return configured_image_variant(site.account)
 
     def generate(self, ctx, unit):
         image = unit[0]

@@ -19,11 +19,17 @@ class QueueToWriter(AIFunction):
     item_label = "idea"
     prompt = None
     kind = "local"
-    processed_stat = "ideas_processed"
-    stat_keys = ("ideas_processed", "tasks_created")
+    nouns = ("ideas", "tasks")
+    stats = (
+        ("ideas_processed", "Ideas processed"),
+        ("tasks_created", "Tasks created"),
+    )
 
     def queryset(self, site):
         return super().queryset(site).annotate(has_task=Exists(Tasks.objects.filter(idea=OuterRef("pk"))))
+
+    def pending(self, site):
+        return ContentIdeas.objects.filter(site=site, status=ContentIdeas.Status.NEW)
 
     def pending_reason(self, item):
         if item.status != ContentIdeas.Status.NEW:

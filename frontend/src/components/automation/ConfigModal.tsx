@@ -14,7 +14,7 @@ import {
   type ConfigForm,
 } from "../../lib/config";
 import { ApiError, describeError, type FieldErrors } from "../../lib/errors";
-import { STAGES } from "../../lib/stages";
+import { useStages } from "../../hooks/useStages";
 import { Alert, Button, Field, inputClass, Modal, Toggle } from "../ui";
 
 export function ConfigModal({
@@ -31,6 +31,8 @@ export function ConfigModal({
 }) {
   const client = useQueryClient();
   const [form, setForm] = useState<ConfigForm>(() => toForm(config));
+  const stages = useStages().data;
+  const stageName = (n: number) => stages?.find((s) => s.number === n)?.name ?? `Stage ${n}`;
   const [errors, setErrors] = useState<FieldErrors>({});
   const [summary, setSummary] = useState<string | null>(null);
 
@@ -148,7 +150,7 @@ export function ConfigModal({
           <legend className="mb-2 text-sm font-semibold text-slate-800">Batch sizes (items per batch)</legend>
           <div className="grid grid-cols-2 gap-3 sm:grid-cols-3">
             {BATCH_FIELDS.map((key, i) => (
-              <Field key={key} label={`${i + 1}. ${STAGES[i].name}`} name={key} errors={errors[key]}>
+              <Field key={key} label={`${i + 1}. ${stageName(i + 1)}`} name={key} errors={errors[key]}>
                 {numberInput(key, 1)}
               </Field>
             ))}
@@ -185,7 +187,7 @@ export function ConfigModal({
               <Toggle
                 key={key}
                 name={key}
-                label={`${i + 1}. ${STAGES[i].name}`}
+                label={`${i + 1}. ${stageName(i + 1)}`}
                 checked={form[key] !== false}
                 onChange={(v) => set(key, v)}
               />

@@ -5,9 +5,9 @@ import { useState } from "react";
 import { Link } from "react-router";
 import { automation } from "../../api";
 import type { FailedItem } from "../../api/types";
+import { useStages } from "../../hooks/useStages";
 import { describeError } from "../../lib/errors";
 import { plural } from "../../lib/format";
-import { stageInfo } from "../../lib/stages";
 import { Alert, Button, Card, ScrollTable } from "../ui";
 
 /** One request per stage: the API retries ids of one stage at a time. */
@@ -30,6 +30,7 @@ export function FailedItems({
 }) {
   const client = useQueryClient();
   const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
+  const stages = useStages().data;
   const retry = useMutation({
     mutationFn: async () => {
       let requeued = 0;
@@ -101,7 +102,7 @@ export function FailedItems({
                   data-testid="failed-item"
                 >
                   <td className="whitespace-nowrap px-4 py-2">
-                    {item.stage}. {stageInfo(item.stage).name}
+                    {item.stage}. {stages?.find((s) => s.number === item.stage)?.name}
                   </td>
                   <td className="px-4 py-2">{item.title || `${item.item_type} #${item.id}`}</td>
                   <td className="px-4 py-2 text-red-800">

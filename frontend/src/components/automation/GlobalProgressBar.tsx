@@ -3,7 +3,7 @@
 import type { AutomationRun, GlobalProgressData } from "../../api/types";
 import { formatCredits } from "../../lib/format";
 import { isActive } from "../../lib/run";
-import { formatSeconds } from "../../lib/stages";
+import { formatSeconds } from "../../lib/results";
 import { StatusBadge } from "../ui";
 import { StoppedReason } from "./StoppedReason";
 

@@ -1,5 +1,5 @@
-import type { StageResult, StageStatus } from "../../api/types";
-import { resultReason, resultRows, type StageInfo } from "../../lib/stages";
+import type { StageDescription, StageResult, StageStatus } from "../../api/types";
+import { resultReason, resultRows } from "../../lib/results";
 import { Badge, StatusBadge } from "../ui";
 
 const TYPE_TONE = { AI: "indigo", Local: "teal", Manual: "amber" } as const;
@@ -20,7 +20,7 @@ export function StageCard({
   processedCount,
   pendingLabel,
 }: {
-  info: StageInfo;
+  info: StageDescription;
   status: StageStatus;
   pending: number | null;
   result: StageResult | null;
@@ -30,7 +30,7 @@ export function StageCard({
   pendingLabel?: string;
 }) {
   const label = pendingLabel ?? (info.number === 7 ? "in review" : "pending");
-  const rows = resultRows(info.number, result);
+  const rows = resultRows(info, result);
   const reason = resultReason(result);
   const showCounter = status === "running" && inputCount !== undefined && inputCount > 0;
   return (
@@ -44,7 +44,7 @@ export function StageCard({
           <p className="text-xs font-medium text-slate-600">Stage {info.number}</p>
           <h3 className="text-sm font-semibold text-slate-900">{info.name}</h3>
         </div>
-        <Badge tone={TYPE_TONE[info.type]}>{info.type}</Badge>
+        <Badge tone={TYPE_TONE[info.kind]}>{info.kind}</Badge>
       </div>
       <div className="mt-2 flex items-center justify-between gap-2">
         <StatusBadge status={status} testId={`stage-status-${info.number}`} />
@@ -54,10 +54,10 @@ export function StageCard({
       </div>
       {showCounter && (
         <p className="mt-2 text-xs text-blue-700">
-          {processedCount ?? 0} of {inputCount} {info.from}
+          {processedCount ?? 0} of {inputCount} {info.consumes}
         </p>
       )}
-      {info.number === 7 && (
+      {info.kind === "Manual" && (
         <p className="mt-2 text-xs text-slate-600">
           Automation stops here: drafts wait for your review unless auto-approval is on (Settings).
         </p>

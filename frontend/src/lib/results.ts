@@ -1,0 +1,58 @@
+// A stage result as the dashboard shows it; the stage table itself comes from the API (useStages).
+import type { StageDescription, StageResult } from "../api/types";
+
+const COMMON_FIELDS: Array<[string, string]> = [
+  ["items_failed", "Failed items"],
+  ["batches_run", "Batches"],
+  ["credits_used", "Credits used"],
+  ["time_elapsed", "Time"],
+];
+
+function asNumber(value: unknown): number | null {
+  if (typeof value === "number" && Number.isFinite(value)) return value;
+  if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value)))
+    return Number(value);
+  return null;
+}
+
+/** Label/value rows for a stage result; zero failures and empty values are left out. */
+export function resultRows(
+  stage: StageDescription,
+  result: StageResult | null | undefined,
+): Array<[string, string]> {
+  if (!result) return [];
+  const rows: Array<[string, string]> = [];
+  const fields: Array<[string, string]> = stage.stats.map(({ key, label }) => [key, label]);
+  for (const [key, label] of [...fields, ...COMMON_FIELDS]) {
+    const value = result[key];
+    if (value === undefined || value === null || value === "") continue;
+    if (key === "items_failed" && asNumber(value) === 0) continue;
+    if (key === "time_elapsed") {
+      const seconds = asNumber(value);
+      rows.push([label, seconds === null ? String(value) : formatSeconds(seconds)]);
+      continue;
+    }
+    rows.push([label, typeof value === "number" ? value.toLocaleString("en-US") : String(value)]);
+  }
+  return rows;
+}
+
+/** Why a stage ended early or was skipped, when the result says so. */
+export function resultReason(result: StageResult | null | undefined): string | null {
+  if (!result) return null;
+  for (const key of ["reason", "skip_reason", "partial_reason", "stopped_reason", "error"]) {
+    const value = result[key];
+    if (typeof value === "string" && value) return value;
+  }
+  return null;
+}
+
+export function formatSeconds(total: number): string {
+  const s = Math.max(0, Math.round(total));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  return `${Math.floor(m / 60)}h ${m % 60}m`;
+}
+
+export { asNumber };
