@@ -20,7 +20,7 @@ def _budget_sum_error(total: Decimal) -> forms.ValidationError:
 
 
 class CreditCostConfigForm(forms.ModelForm):
-    """Costs are never negative; a budget share is 0-100 (the five must sum to 100, SPEC 7)."""
+    """Costs are never negative; a budget share is 0-100 (the five must sum to 100)."""
 
     def clean_cost(self):
         cost = self.cleaned_data.get("cost")

@@ -1,4 +1,4 @@
-"""How a run's credit budget is shared between AI operations (SPEC section 7).
+"""How a run's credit budget is shared between AI operations.
 
 Global defaults come from CreditCostConfig.budget_percentage; a site may override them with its
 own SiteAIBudgetAllocation (use_global_defaults=False). The five site percentages always sum

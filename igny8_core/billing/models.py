@@ -115,7 +115,7 @@ def _pct(default: str):
 
 
 class SiteAIBudgetAllocation(models.Model):
-    """A site's own split of a run's credit budget between AI operations (SPEC section 7).
+    """A site's own split of a run's credit budget between AI operations.
 
     Used only when use_global_defaults is False; otherwise CreditCostConfig.budget_percentage
     applies. The five percentages always sum to 100 (checked by billing.budget).

@@ -1,9 +1,6 @@
-"""Seed 004's six lock / resume bugs, each a regression test that fails on the buggy behaviour.
-
-1 cancel did not release the lock      4 resume ignored pause / cancel between stages
-2 the scheduler ignored paused runs    5 pause was not logged
-3 resume did not re-acquire the lock   6 an exception in resume kept the lock
-"""
+"""The site lock and the run state across pause, resume and cancel: cancel releases the lock,
+the scheduler skips paused runs, resume re-acquires the lock and honours a pause or cancel
+between stages, pause is logged, and an exception in a resumed run releases the lock."""
 
 from datetime import timedelta
 
@@ -45,7 +42,7 @@ def paused_mid_stage_4(site):
     return run
 
 
-def test_bug1_cancel_releases_the_lock_and_a_new_run_can_start_at_once(small_site):
+def test_cancel_releases_the_lock_and_a_new_run_can_start_at_once(small_site):
     add_keywords(small_site, 6)
     fast_config(small_site)
     run = AutomationService.start_automation(small_site)
@@ -73,7 +70,7 @@ def test_bug1_cancel_releases_the_lock_and_a_new_run_can_start_at_once(small_sit
     assert site_lock.holder(small_site.pk) is None
 
 
-def test_bug1_cancelling_a_paused_run_releases_a_lock_left_by_a_dead_worker(alice_site):
+def test_cancelling_a_paused_run_releases_a_lock_left_by_a_dead_worker(alice_site):
     run = paused_mid_stage_4(alice_site)
     # The worker died after the pause, before its `finally`: its lock is still there.
     token = site_lock.make_token(run.pk, run.epoch)
@@ -84,7 +81,7 @@ def test_bug1_cancelling_a_paused_run_releases_a_lock_left_by_a_dead_worker(alic
     assert AutomationService.start_automation(alice_site).status == RunStatus.RUNNING
 
 
-def test_bug2_scheduled_check_skips_a_site_whose_run_is_paused(alice_site):
+def test_scheduled_check_skips_a_site_whose_run_is_paused(alice_site):
     paused = paused_mid_stage_4(alice_site)
     config = AutomationConfig.for_site(alice_site)
     due = timezone.now() - timedelta(minutes=5)
@@ -98,7 +95,7 @@ def test_bug2_scheduled_check_skips_a_site_whose_run_is_paused(alice_site):
     assert config.next_run_at == due  # retried on the next tick, once the paused run is over
 
 
-def test_bug3_resume_reacquires_the_lock(alice_site):
+def test_resume_reacquires_the_lock(alice_site):
     run = paused_mid_stage_4(alice_site)
     assert site_lock.holder(alice_site.pk) is None  # released when the worker stopped on pause
     AutomationService.resume(run)
@@ -115,7 +112,7 @@ def test_bug3_resume_reacquires_the_lock(alice_site):
     assert site_lock.holder(alice_site.pk) is None  # and released at the end
 
 
-def test_bug3_resume_refuses_while_another_holder_has_the_lock(alice_site):
+def test_resume_refuses_while_another_holder_has_the_lock(alice_site):
     run = paused_mid_stage_4(alice_site)
     assert site_lock.SiteLock(alice_site.pk).acquire("maintenance-by-admin")
     with pytest.raises(LockHeld):
@@ -124,7 +121,7 @@ def test_bug3_resume_refuses_while_another_holder_has_the_lock(alice_site):
     assert run.status == RunStatus.PAUSED
 
 
-def test_bug3_worker_refuses_to_run_without_the_lock_and_leaves_the_run_paused(alice_site):
+def test_worker_refuses_to_run_without_the_lock_and_leaves_the_run_paused(alice_site):
     run = paused_mid_stage_4(alice_site)
     AutomationService.resume(run)
     run.refresh_from_db()
@@ -137,7 +134,7 @@ def test_bug3_worker_refuses_to_run_without_the_lock_and_leaves_the_run_paused(a
     assert "Not started" in RunLogger(run).tail(5)
 
 
-def test_bug4_resume_honours_cancel_inside_a_later_stage(small_site):
+def test_resume_honours_cancel_inside_a_later_stage(small_site):
     run = paused_mid_stage_4(small_site)
     AutomationService.resume(run)
     run.refresh_from_db()
@@ -153,7 +150,7 @@ def test_bug4_resume_honours_cancel_inside_a_later_stage(small_site):
     assert not run.stage_result(6)  # stage 6 never started
 
 
-def test_bug4_resume_honours_pause_between_stages(alice_site, monkeypatch):
+def test_resume_honours_pause_between_stages(alice_site, monkeypatch):
     run = paused_mid_stage_4(alice_site)
     fast_config(alice_site, between_stage_delay=1)
     AutomationService.resume(run)
@@ -171,7 +168,7 @@ def test_bug4_resume_honours_pause_between_stages(alice_site, monkeypatch):
     assert site_lock.holder(alice_site.pk) is None
 
 
-def test_bug5_pause_is_logged_in_the_run_and_stage_logs(alice_site):
+def test_pause_is_logged_in_the_run_and_stage_logs(alice_site):
     run = paused_mid_stage_4(alice_site)
     logger = RunLogger(run)
     assert "Paused by user; the current item finishes first." in logger.tail(20)
@@ -181,7 +178,7 @@ def test_bug5_pause_is_logged_in_the_run_and_stage_logs(alice_site):
     assert "Resumed by user at stage 4." in logger.tail(5)
 
 
-def test_bug6_an_exception_in_a_resumed_run_releases_the_lock(alice_site):
+def test_an_exception_in_a_resumed_run_releases_the_lock(alice_site):
     run = paused_mid_stage_4(alice_site)
     AutomationService.resume(run)
     run.refresh_from_db()

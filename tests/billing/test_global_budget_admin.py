@@ -1,5 +1,5 @@
 """The global budget shares (CreditCostConfig.budget_percentage) are edited in the admin; like a
-site's own allocation they must stay within 0-100 and sum to exactly 100 (SPEC 7), and a cost
+site's own allocation they must stay within 0-100 and sum to exactly 100, and a cost
 can never be negative (a negative price would break every credit check)."""
 
 from decimal import Decimal
