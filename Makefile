@@ -21,22 +21,37 @@ $(PY):
 	@PYBIN=$$(scripts/find-python.sh) && $$PYBIN -m venv $(VENV)
 	@$(PIP) install -q --upgrade pip
 
-$(VENV)/.deps: requirements.txt requirements-dev.txt | $(PY)
-	$(PIP) install -q -r requirements-dev.txt
+# Running the product needs the runtime dependencies only; tests, lint and benchmarks add the
+# development ones (pytest, playwright, schemathesis, ruff, mypy...).
+$(VENV)/.runtime: requirements.txt | $(PY)
+	$(PIP) install -q -r requirements.txt
 	@touch $@
 
-frontend:
-	@if [ -f frontend/package.json ]; then \
-	  command -v npm >/dev/null || { echo "npm is needed to build the dashboard (apt-get install nodejs npm)"; exit 1; }; \
-	  cd frontend && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build; \
-	fi
+$(VENV)/.deps: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install -q -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime
 
-setup: $(VENV)/.deps frontend
+# The dashboard is rebuilt only when one of its sources is newer than the last build.
+DASHBOARD_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	$(wildcard frontend/index.html frontend/package.json frontend/package-lock.json frontend/vite.config.ts frontend/tsconfig.json)
+
+ifneq ($(wildcard frontend/package.json),)
+frontend: frontend/dist/index.html
+else
+frontend:
+endif
+
+frontend/dist/index.html: $(DASHBOARD_SOURCES)
+	@command -v npm >/dev/null || { echo "npm is needed to build the dashboard (apt-get install nodejs npm)"; exit 1; }
+	cd frontend && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build
+	@touch $@
+
+setup: $(VENV)/.runtime frontend
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py seed_demo
 
-check-redis: $(VENV)/.deps
+check-redis: $(VENV)/.runtime
 	@scripts/check-redis.sh
 
 up run demo: check-redis setup

@@ -113,6 +113,10 @@ def database_from_env(url: str) -> dict:
 
 
 DATABASES = {"default": database_from_env(env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
+# The database the test runner creates and drops on DATABASE_URL's server (default: test_<name>):
+# several checkouts sharing one server each pick their own.
+if env.str("TEST_DATABASE_NAME", default=""):
+    DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

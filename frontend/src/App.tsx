@@ -52,6 +52,7 @@ function RequireAuth() {
       </div>
     );
   }
+  if (!session.data) return <Navigate to={`/login?next=${encodeURIComponent(here)}`} replace />;
   return (
     <SiteProvider>
       <Layout />

@@ -108,6 +108,25 @@ class MeView(APIView):
         return Response(MeSerializer(user).data)
 
 
+class SessionSerializer(serializers.Serializer):
+    authenticated = serializers.BooleanField()
+    user = MeSerializer(allow_null=True)
+
+
+class SessionView(APIView):
+    """Who is signed in, answered 200 either way: the dashboard asks before it knows, and a
+    401 for the ordinary signed-out case would be logged as an error by every browser."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(summary="The signed-in user, or null when signed out", responses=SessionSerializer)
+    def get(self, request):
+        if not request.user.is_authenticated:
+            return Response({"authenticated": False, "user": None})
+        user = User.objects.select_related("account").get(pk=request.user.pk)
+        return Response({"authenticated": True, "user": MeSerializer(user).data})
+
+
 class CsrfView(APIView):
     """Sets the `csrftoken` cookie for the dashboard (send its value as X-CSRFToken on unsafe requests)."""
 

@@ -127,3 +127,11 @@ def test_logout_with_token_revokes_it(api, alice):
 
 def test_logout_when_anonymous_is_harmless(anon):
     assert anon.post("/api/v1/auth/logout/").status_code == 204
+
+
+def test_session_answers_200_signed_out_and_signed_in(anon, api, alice):
+    # The dashboard asks this before it knows: signed out is an ordinary answer, not a 401.
+    assert anon.get("/api/v1/auth/session/").json() == {"authenticated": False, "user": None}
+    body = api.get("/api/v1/auth/session/").json()
+    assert body["authenticated"] is True and body["user"]["username"] == alice.username
+    assert body["user"]["account"]["id"] == alice.account_id

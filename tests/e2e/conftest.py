@@ -256,6 +256,24 @@ def stack(tmp_path_factory):
             src = logs / f"{name}.log"
             if src.exists():
                 shutil.copy(src, ARTIFACTS / f"{name}.log")
+        _clean_up(database_url, pg_name, redis_url)
+
+
+def _clean_up(database_url: str, pg_name: str | None, redis_url: str) -> None:
+    """Leave nothing behind once the processes are gone: the e2e database, and the Redis db with
+    its broker messages (an unacked task would otherwise wait there for the next worker)."""
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    if pg_name:
+        import psycopg
+
+        admin = urlunparse(urlparse(database_url)._replace(path="/postgres"))
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database_url.removeprefix('sqlite:///')}{suffix}").unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")

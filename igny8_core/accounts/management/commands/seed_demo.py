@@ -23,6 +23,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--password", default=DEMO_PASSWORD, help="Password for the demo user.")
         parser.add_argument("--quiet", action="store_true", help="Print nothing but errors.")
+        parser.add_argument(
+            "--top-up",
+            action="store_true",
+            help=f"Bring the demo account's balance back up to {DEMO_CREDITS} credits (after a few runs spent them).",
+        )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -48,6 +53,10 @@ class Command(BaseCommand):
         CreditService.add(
             account, DEMO_CREDITS, CreditTransaction.Type.GRANT, "Demo credits", idempotency_key="seed_demo:grant"
         )
+        if options["top_up"]:
+            missing = DEMO_CREDITS - CreditService.balance(account)
+            if missing > 0:
+                CreditService.add(account, missing, CreditTransaction.Type.GRANT, "Demo credits top-up")
         # The offline demo provider needs no rate limiting: without the default 3 s / 5 s pauses a
         # demo run takes under a minute instead of ~15. Only on first creation: user changes stay.
         AutomationConfig.objects.get_or_create(

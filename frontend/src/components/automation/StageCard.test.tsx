@@ -1,0 +1,70 @@
+// @vitest-environment jsdom
+import { cleanup, render, screen, within } from "@testing-library/react";
+import { afterEach, describe, expect, it } from "vitest";
+import type { StageDescription } from "../../api/types";
+import { StageCard } from "./StageCard";
+
+afterEach(cleanup);
+
+const CLUSTERING: StageDescription = {
+  number: 1,
+  name: "Keywords → Clusters",
+  kind: "AI",
+  function: "auto_cluster",
+  consumes: "keywords",
+  produces: "clusters",
+  processed_key: "keywords_processed",
+  created_key: "clusters_created",
+  stats: [
+    { key: "keywords_processed", label: "Keywords processed" },
+    { key: "clusters_created", label: "Clusters created" },
+  ],
+};
+
+const GATE: StageDescription = {
+  ...CLUSTERING,
+  number: 7,
+  name: "Review Gate",
+  kind: "Manual",
+  function: null,
+  consumes: "content in review",
+  produces: "approved",
+  stats: [{ key: "ready_for_review", label: "Ready for review" }],
+};
+
+describe("StageCard", () => {
+  it("shows the stage the API describes: name, kind, status, pending and its labelled results", () => {
+    render(
+      <StageCard
+        info={CLUSTERING}
+        status="running"
+        pending={1234}
+        result={{ keywords_processed: 20, clusters_created: 7, items_failed: 0, reason: "" }}
+        inputCount={40}
+        processedCount={20}
+      />,
+    );
+    const card = screen.getByTestId("stage-card-1");
+    expect(card.dataset.status).toBe("running");
+    expect(within(card).getByRole("heading").textContent).toBe("Keywords → Clusters");
+    expect(within(card).getByText("AI")).toBeTruthy();
+    expect(screen.getByTestId("stage-pending-1").textContent).toBe("1,234 pending");
+    expect(within(card).getByText("20 of 40 keywords")).toBeTruthy();
+    expect(within(card).getByText("Clusters created").nextSibling?.textContent).toBe("7");
+    expect(within(card).queryByText("Failed items")).toBeNull(); // zero failures are left out
+  });
+
+  it("explains the review gate and why a stage stopped early", () => {
+    render(
+      <StageCard
+        info={GATE}
+        status="partial"
+        pending={null}
+        result={{ ready_for_review: 3, reason: "Per-run limit reached." }}
+      />,
+    );
+    expect(screen.getByTestId("stage-pending-7").textContent).toBe("…");
+    expect(screen.getByText(/drafts wait for your review/)).toBeTruthy();
+    expect(screen.getByText("Per-run limit reached.")).toBeTruthy();
+  });
+});
