@@ -35,6 +35,10 @@ class QueryCountingEngine:
     def estimate(self, name, ids):
         return self.engine.estimate(name, ids)
 
+    def for_run(self, run_pk):
+        self.engine.for_run(run_pk)
+        return self
+
     def run(self, name, ids, **options):
         with CaptureQueriesContext(connection) as ctx:
             result = self.engine.run(name, ids, **options)
