@@ -21,6 +21,8 @@ import struct
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -275,3 +277,13 @@ class FakeOpenAI:
                 self._serve("GET")
 
         return Handler
+
+
+@contextmanager
+def serving(**options) -> Iterator[FakeOpenAI]:
+    """A started FakeOpenAI(**options), stopped afterwards (for fixtures)."""
+    server = FakeOpenAI(**options).start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -10,21 +10,19 @@ from igny8_core.ai.providers import configured_image_variant, get_provider, imag
 from igny8_core.writer.models import Content, Images
 
 from .conftest import make_content, make_images, make_task
-from .fake_openai import CHAT, IMAGES, FakeOpenAI
+from .fake_openai import CHAT, IMAGES, serving
 
 
 @pytest.fixture
 def text_server():
-    server = FakeOpenAI(serves=("chat",)).start()
-    yield server
-    server.stop()
+    with serving(serves=("chat",)) as server:
+        yield server
 
 
 @pytest.fixture
 def image_server():
-    server = FakeOpenAI(serves=("images",)).start()
-    yield server
-    server.stop()
+    with serving(serves=("images",)) as server:
+        yield server
 
 
 @pytest.fixture

@@ -15,14 +15,13 @@ from igny8_core.ai.schema import extract_json
 from igny8_core.writer.models import Content
 
 from .conftest import deductions, make_task
-from .fake_openai import CHAT, FakeOpenAI, chat_reply
+from .fake_openai import CHAT, chat_reply, serving
 
 
 @pytest.fixture
 def server():
-    server = FakeOpenAI(serves=("chat",), json_schema=False).start()
-    yield server
-    server.stop()
+    with serving(serves=("chat",), json_schema=False) as server:
+        yield server
 
 
 @pytest.fixture

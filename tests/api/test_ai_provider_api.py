@@ -4,7 +4,7 @@ against local OpenAI-compatible servers through the real SDK."""
 import socket
 
 import pytest
-from ai.fake_openai import CHAT, IMAGES, FakeOpenAI
+from ai.fake_openai import CHAT, IMAGES, serving
 
 from igny8_core.ai.engine import AIEngine
 from igny8_core.ai.exceptions import ProviderError
@@ -18,16 +18,14 @@ URL = "/api/v1/ai/provider/"
 
 @pytest.fixture
 def server():
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
+    with serving() as server:
+        yield server
 
 
 @pytest.fixture
 def text_only_server():
-    server = FakeOpenAI(serves=("chat",), json_schema=False).start()
-    yield server
-    server.stop()
+    with serving(serves=("chat",), json_schema=False) as server:
+        yield server
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ with tokens and provider cost shown per stage, per run and per month."""
 from decimal import Decimal
 
 import pytest
-from ai.fake_openai import CHAT, IMAGES, FakeOpenAI
+from ai.fake_openai import CHAT, IMAGES, serving
 from automation.helpers import add_keywords, fast_config, start_and_execute
 from django.db.models import Sum
 
@@ -18,16 +18,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def text_server():
-    server = FakeOpenAI(serves=("chat",), json_schema=False).start()
-    yield server
-    server.stop()
+    with serving(serves=("chat",), json_schema=False) as server:
+        yield server
 
 
 @pytest.fixture
 def image_server():
-    server = FakeOpenAI(serves=("images",)).start()
-    yield server
-    server.stop()
+    with serving(serves=("images",)) as server:
+        yield server
 
 
 @pytest.fixture
