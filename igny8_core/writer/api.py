@@ -14,7 +14,7 @@ from igny8_core.api.schema import error_responses, ids_request
 from igny8_core.api.viewsets import SITE_ID_FILTER, IdsSerializer, TenantViewSet
 
 from .models import Content, Images, Tasks
-from .services import NotInReview, approve_content
+from .services import EDITABLE_FIELDS, NotInReview, ReviewConflict, approve_content, edit_content, reject_content
 
 # --- serializers ----------------------------------------------------------------------
 
@@ -112,6 +112,8 @@ class ContentListSerializer(serializers.ModelSerializer):
             "word_count",
             "status",
             "approved_at",
+            "rejected_at",
+            "rejection_reason",
             "site_status",
             "scheduled_publish_at",
             "published_at",
@@ -134,6 +136,33 @@ class ContentDetailSerializer(ContentListSerializer):
     class Meta(ContentListSerializer.Meta):
         fields = ContentListSerializer.Meta.fields + ["html_content", "publish_error", "images"]
         read_only_fields = fields
+
+
+class ContentRejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the draft is rejected (kept with it).")
+    regenerate = serializers.BooleanField(
+        default=False, help_text="Send its task back to the writer queue: the next run writes a new draft."
+    )
+
+
+class ContentEditSerializer(serializers.ModelSerializer):
+    """A reviewer's edits (partial). `html_content` is sanitised like the AI's output; unknown or
+    read-only fields are a 400, so a typo is never silently ignored."""
+
+    class Meta:
+        model = Content
+        fields = list(EDITABLE_FIELDS)
+        extra_kwargs = {"title": {"allow_blank": False}}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict) or not data:
+            raise serializers.ValidationError(
+                {"non_field_errors": [f"Send a JSON object with some of: {', '.join(EDITABLE_FIELDS)}."]}
+            )
+        unknown = sorted(set(data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({name: ["This field cannot be edited."] for name in unknown})
+        return super().to_internal_value(data)
 
 
 # --- filters ----------------------------------------------------------------------------
@@ -197,6 +226,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     retrieve=extend_schema(description="The content with its HTML body and all its images (the review preview)."),
 )
 class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    http_method_names = ["get", "post", "patch", "head", "options"]
     queryset = Content.objects.all()
     serializer_class = ContentListSerializer
     filterset_class = ContentFilter
@@ -205,7 +235,7 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
 
     def get_queryset(self):
         qs = super().get_queryset()
-        if self.action == "retrieve":
+        if self.action in ("retrieve", "partial_update", "reject"):
             return qs.prefetch_related(Prefetch("images", queryset=Images.objects.order_by("image_type", "position")))
         return with_featured_image(qs)
 
@@ -231,6 +261,47 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
     @action(detail=False, methods=["post"], pagination_class=None, filter_backends=[])
     def bulk_approve(self, request):
         return Response(self._approve(self.get_owned_or_404(IdsSerializer.parse(request)), many=True))
+
+    def _detail(self, content) -> Response:
+        fresh = self.get_queryset().get(pk=content.pk)
+        return Response(ContentDetailSerializer(fresh, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="Edit a draft before it is published",
+        description="Any of `title`, `html_content` (sanitised like AI output; `word_count` follows), "
+        "`meta_title`, `meta_description`. 409 `already_published` once the content is (being) published.",
+        request=ContentEditSerializer,
+        responses={200: ContentDetailSerializer, **error_responses(404, 409)},
+    )
+    def partial_update(self, request, pk=None):
+        content = self.get_object()
+        serializer = ContentEditSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        try:
+            content = edit_content(content, serializer.validated_data)
+        except ReviewConflict as exc:
+            raise Conflict(str(exc), code=exc.code) from exc
+        return self._detail(content)
+
+    @extend_schema(
+        summary="Reject a draft, optionally sending its task back for a new draft",
+        description="The content becomes `rejected` with its reason (and leaves the publishing queue). "
+        "With `regenerate` its task is queued again and the next run writes a new draft from the same "
+        "idea; the rejected draft stays listed under `status=rejected`. 409: `already_published`, "
+        "`already_rejected`, `no_task` (regenerate without a task).",
+        request=ContentRejectSerializer,
+        responses={200: ContentDetailSerializer, **error_responses(404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        content = self.get_object()
+        serializer = ContentRejectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            content = reject_content(content, **serializer.validated_data)
+        except ReviewConflict as exc:
+            raise Conflict(str(exc), code=exc.code) from exc
+        return self._detail(content)
 
     def _approve(self, contents, many: bool):
         try:

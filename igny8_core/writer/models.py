@@ -49,6 +49,7 @@ class Content(SiteScopedModel):
         REVIEW = "review", "Ready for review"
         APPROVED = "approved", "Approved"
         PUBLISHED = "published", "Published"
+        REJECTED = "rejected", "Rejected"
 
     class SiteStatus(models.TextChoices):
         NOT_PUBLISHED = "not_published", "Not published"
@@ -75,6 +76,13 @@ class Content(SiteScopedModel):
     word_count = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     approved_at = models.DateTimeField(null=True, blank=True)
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+    # The task a rejected draft was written for: a regenerated task gets a new draft, so the
+    # rejected one lets go of `task` (one content per task) and remembers it here.
+    rejected_task = models.ForeignKey(
+        Tasks, null=True, blank=True, on_delete=models.SET_NULL, related_name="rejected_content"
+    )
     site_status = models.CharField(max_length=20, choices=SiteStatus.choices, default=SiteStatus.NOT_PUBLISHED)
     scheduled_publish_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)

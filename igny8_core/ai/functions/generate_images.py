@@ -44,7 +44,10 @@ class GenerateImages(AIFunction):
         return super().queryset(site).select_related("content")
 
     def pending(self, site):
-        return Images.objects.filter(site=site, status=Images.Status.PENDING)
+        # A rejected draft's prompts are not worth an image.
+        return Images.objects.filter(site=site, status=Images.Status.PENDING).exclude(
+            content__status=Content.Status.REJECTED
+        )
 
     def pending_reason(self, item):
         return None if item.status == Images.Status.PENDING else f"image is {item.status}"
