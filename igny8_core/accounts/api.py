@@ -36,7 +36,7 @@ class MeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "email", "account"]
+        fields = ["id", "username", "email", "is_staff", "account"]
         read_only_fields = fields
 
 

@@ -31,20 +31,23 @@ from igny8_core.api.throttles import RunNowThrottle
 from . import failed_items as failed
 from .exceptions import AlreadyRunning, InvalidRunState, LockHeld
 from .logger import RunLogger, UnsafeLogPath
+from .metrics import run_metrics
 from .models import ACTIVE_STATUSES, AutomationConfig, AutomationRun
 from .serializers import (
     AutomationConfigSerializer,
     AutomationRunSerializer,
     FailedItemSerializer,
+    HistoryQuerySerializer,
     RetryFailedSerializer,
     RunHistorySerializer,
+    RunMetricsSerializer,
     StageDescriptionSerializer,
 )
 from .service import AutomationService, InsufficientCreditsForRun
 from .stages import STAGES
 
-HISTORY_SIZE = 20
 RUN_FAILED_ITEMS = 100  # run_detail's list; failed_items pages through all of them
+METRICS_WEEKS_DEFAULT, METRICS_WEEKS_MAX = 8, 52
 LOG_LINES_DEFAULT, LOG_LINES_MAX = 100, 2000
 
 SITE = OpenApiParameter("site_id", OpenApiTypes.INT, description="Site of the requesting account.")
@@ -254,13 +257,42 @@ class AutomationViewSet(ViewSet):
         return self._transition(request, AutomationService.cancel)
 
     @extend_schema(
-        parameters=[SITE_REQUIRED],
+        parameters=[SITE_REQUIRED, HistoryQuerySerializer],
         responses={200: inline_serializer("RunHistoryList", {"runs": RunHistorySerializer(many=True)}), **ERRORS},
     )
     def history(self, request):
-        """The site's last 20 runs, newest first."""
-        runs = AutomationRun.objects.filter(site=get_site_or_404(request))[:HISTORY_SIZE]
-        return Response({"runs": RunHistorySerializer(runs, many=True).data})
+        """The site's latest runs (20 by default), newest first; filters status, trigger, date_from, date_to."""
+        site = get_site_or_404(request)
+        query = HistoryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        wanted = query.validated_data
+        runs = AutomationRun.objects.filter(site=site)
+        if "status" in wanted:
+            runs = runs.filter(status=wanted["status"])
+        if "trigger" in wanted:
+            runs = runs.filter(trigger_type=wanted["trigger"])
+        if "date_from" in wanted:
+            runs = runs.filter(started_at__date__gte=wanted["date_from"])
+        if "date_to" in wanted:
+            runs = runs.filter(started_at__date__lte=wanted["date_to"])
+        return Response({"runs": RunHistorySerializer(runs[: wanted["limit"]], many=True).data})
+
+    @extend_schema(
+        parameters=[
+            SITE_REQUIRED,
+            OpenApiParameter(
+                "weeks", OpenApiTypes.INT, description="Weeks to cover, this one included (1-52, default 8)."
+            ),
+        ],
+        responses={200: RunMetricsSerializer, **ERRORS},
+    )
+    def metrics(self, request):
+        """Runs per week, success rate, average credits per run and average time per stage."""
+        site = get_site_or_404(request)
+        weeks = _int_param(request, "weeks", METRICS_WEEKS_DEFAULT)
+        if not 1 <= weeks <= METRICS_WEEKS_MAX:
+            raise exceptions.ValidationError({"weeks": [f"From 1 to {METRICS_WEEKS_MAX}."]})
+        return Response(RunMetricsSerializer(run_metrics(site, weeks)).data)
 
     @extend_schema(
         parameters=[

@@ -108,6 +108,23 @@ def run_usage(run) -> dict:
     return {"prompt_tokens": prompt, "completion_tokens": completion, "provider_cost": str(cost)}
 
 
+def credits_by_stage(run) -> list[dict]:
+    """The credits each stage of `run` charged (stages that charged nothing are left out)."""
+    rows = []
+    for stage in STAGES:
+        credits = Decimal(str(run.stage_result(stage.number).get("credits_used") or "0"))
+        if credits:
+            rows.append(
+                {
+                    "stage": stage.number,
+                    "name": stage.name,
+                    "operation": OPERATION_OF_STAGE.get(stage.number),
+                    "credits": credits,
+                }
+            )
+    return rows
+
+
 def _handled(result: dict, stage) -> int:
     """Input items the stage has worked on (the engine counts failed attempts as processed too)."""
     return int(result.get(stage.processed_key, 0) or 0)

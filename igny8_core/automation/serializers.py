@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .models import AutomationConfig, AutomationRun
+from .models import AutomationConfig, AutomationRun, RunStatus, TriggerType
 from .reporting import run_usage
 from .stages import Stage
 
@@ -211,3 +211,43 @@ class StageDescriptionSerializer(serializers.Serializer):
     @extend_schema_field(StageStatSerializer(many=True))
     def get_stats(self, stage: Stage) -> list[dict[str, str]]:
         return [{"key": key, "label": label} for key, label in stage.stats]
+
+
+class HistoryQuerySerializer(serializers.Serializer):
+    """History filters (query parameters); dates are inclusive, in the server time zone."""
+
+    status = serializers.ChoiceField(choices=RunStatus.choices, required=False)
+    trigger = serializers.ChoiceField(choices=TriggerType.choices, required=False)
+    date_from = serializers.DateField(required=False, help_text="Runs started on or after this day (YYYY-MM-DD).")
+    date_to = serializers.DateField(required=False, help_text="Runs started on or before this day (YYYY-MM-DD).")
+    limit = serializers.IntegerField(min_value=1, max_value=200, default=20, help_text="At most this many runs.")
+
+    def validate(self, attrs):
+        if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
+            raise serializers.ValidationError({"date_to": ["Must be on or after date_from."]})
+        return attrs
+
+
+class WeekMetricsSerializer(serializers.Serializer):
+    week_start = serializers.DateField(help_text="Monday of the week.")
+    runs = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    cancelled = serializers.IntegerField()
+
+
+class StageTimeSerializer(serializers.Serializer):
+    stage = serializers.IntegerField()
+    name = serializers.CharField()
+    runs = serializers.IntegerField(help_text="Finished runs in which this stage ran.")
+    average_seconds = serializers.FloatField(allow_null=True)
+
+
+class RunMetricsSerializer(serializers.Serializer):
+    weeks = WeekMetricsSerializer(many=True)
+    runs_total = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    success_rate = serializers.FloatField(allow_null=True, help_text="completed / (completed + failed), 0-1.")
+    average_credits_per_run = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    average_stage_seconds = StageTimeSerializer(many=True)

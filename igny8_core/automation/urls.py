@@ -23,6 +23,7 @@ ENDPOINTS = {
     "failed_items": "get",
     "retry_failed": "post",
     "stages": "get",
+    "metrics": "get",
 }
 
 urlpatterns = [

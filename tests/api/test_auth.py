@@ -50,6 +50,7 @@ def test_me_shape(api, alice):
         "id": alice.pk,
         "username": "alice",
         "email": "alice@example.com",
+        "is_staff": False,
         "account": {"id": alice.account_id, "name": "Alice Inc", "credits_balance": "1000.00"},
     }
 

@@ -34,6 +34,8 @@ PUBLIC = {
 }
 # Routes about the caller's own account, with no site/object parameter to aim at bob.
 ACCOUNT_LEVEL = {"GET /api/v1/auth/me/", "GET /api/v1/billing/balance/", "GET /api/v1/sites/", "POST /api/v1/sites/"}
+# Staff-only routes on the caller's own account: alice (not staff) is refused, nothing changes.
+STAFF_ONLY = {"POST /api/v1/billing/grant/"}
 MARKERS = ("bob.example.com", "bob-secret-keyword", "bob-secret-title", "Bob Inc")
 
 
@@ -140,7 +142,11 @@ def test_every_endpoint_hides_bob_from_alice(route, api, schema, world):
     before = bob_fingerprint(world["bob"])
     call = getattr(api, route.method)
 
-    if key in PUBLIC or key in ACCOUNT_LEVEL:
+    if key in STAFF_ONLY:
+        response = call(route.path, {"amount": "5", "note": "x", "account": world["bob"].account_id}, format="json")
+        assert response.status_code == 403
+        assert_no_bob_data(response)
+    elif key in PUBLIC or key in ACCOUNT_LEVEL:
         body = {"name": "Alice Two", "domain": "alice-two.example.com", "account": world["bob"].account_id}
         response = call(route.path, body if route.method == "post" else None, format="json")
         assert response.status_code < 500

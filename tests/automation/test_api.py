@@ -1,4 +1,4 @@
-"""The 13 automation endpoints: success shapes, 400 / 401 / 402 / 404 / 409, tenancy with bob."""
+"""The automation endpoints: success shapes, 400 / 401 / 402 / 404 / 409, tenancy with bob."""
 
 from decimal import Decimal
 
