@@ -14,7 +14,15 @@ from igny8_core.api.schema import error_responses, ids_request
 from igny8_core.api.viewsets import SITE_ID_FILTER, IdsSerializer, TenantViewSet
 
 from .models import Content, Images, Tasks
-from .services import EDITABLE_FIELDS, NotInReview, ReviewConflict, approve_content, edit_content, reject_content
+from .services import (
+    EDITABLE_FIELDS,
+    NotInReview,
+    ReviewConflict,
+    SlugTaken,
+    approve_content,
+    edit_content,
+    reject_content,
+)
 
 # --- serializers ----------------------------------------------------------------------
 
@@ -97,6 +105,8 @@ class TaskSerializer(serializers.ModelSerializer):
 class ContentListSerializer(serializers.ModelSerializer):
     # A CharField, not a URLField: it is "" until the content is published.
     external_url = serializers.CharField(read_only=True, help_text="URL on the site once published, else empty.")
+    # A CharField too: "" (no slug yet) is not a valid SlugField value.
+    slug = serializers.CharField(read_only=True, help_text="The post's URL slug; empty until set.")
     featured_image = serializers.SerializerMethodField(help_text="The featured image, if any (for thumbnails).")
 
     class Meta:
@@ -109,6 +119,7 @@ class ContentListSerializer(serializers.ModelSerializer):
             "title",
             "meta_title",
             "meta_description",
+            "slug",
             "word_count",
             "status",
             "approved_at",
@@ -269,7 +280,8 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
     @extend_schema(
         summary="Edit a draft before it is published",
         description="Any of `title`, `html_content` (sanitised like AI output; `word_count` follows), "
-        "`meta_title`, `meta_description`. 409 `already_published` once the content is (being) published.",
+        "`meta_title`, `meta_description`, `slug` (unique per site). 409 `already_published` once the "
+        "content is (being) published.",
         request=ContentEditSerializer,
         responses={200: ContentDetailSerializer, **error_responses(404, 409)},
     )
@@ -281,6 +293,10 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
             content = edit_content(content, serializer.validated_data)
         except ReviewConflict as exc:
             raise Conflict(str(exc), code=exc.code) from exc
+        except SlugTaken:
+            raise serializers.ValidationError(
+                {"slug": ["Another content of this site already uses this slug."]}
+            ) from None
         return self._detail(content)
 
     @extend_schema(

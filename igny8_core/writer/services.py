@@ -1,7 +1,7 @@
 """Writer rules used by the API: approving, rejecting (optionally regenerating) and editing
 drafts before they are published."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from igny8_core.ai.html import sanitize_html, word_count
@@ -29,6 +29,10 @@ class ReviewConflict(Exception):
     def __init__(self, message: str, code: str):
         super().__init__(message)
         self.code = code
+
+
+class SlugTaken(Exception):
+    """Another content of the same site already uses the slug (it is unique per site)."""
 
 
 def approve_content(contents) -> int:
@@ -83,28 +87,38 @@ def reject_content(content: Content, reason: str, regenerate: bool) -> Content:
             locked.task = None
             fields += ["rejected_task", "task"]
         locked.save(update_fields=fields)
-        if regenerate:
+        if regenerate and task is not None:
             Tasks.objects.filter(pk=task.pk).update(status=Tasks.Status.QUEUED, error_message="", updated_at=now)
             if task.idea_id:
                 ContentIdeas.objects.filter(pk=task.idea_id).update(status=ContentIdeas.Status.QUEUED)
     return locked
 
 
-EDITABLE_FIELDS = ("title", "html_content", "meta_title", "meta_description")
+EDITABLE_FIELDS = ("title", "html_content", "meta_title", "meta_description", "slug")
 
 
-def edit_content(content: Content, changes: dict) -> Content:
+def edit_content(content: Content, changes: dict[str, str]) -> Content:
     """Apply a reviewer's edits; the body goes through the same allow-list sanitiser as the
-    AI's output (it is shown in the dashboard and published), and its word count follows."""
-    with transaction.atomic():
-        locked = _lock_unpublished(content)
-        fields = {"updated_at"}
-        for name, value in changes.items():
-            if name == "html_content":
-                value = sanitize_html(value)
-                locked.word_count = word_count(value)
-                fields.add("word_count")
-            setattr(locked, name, value)
-            fields.add(name)
-        locked.save(update_fields=sorted(fields))
+    AI's output (it is shown in the dashboard and published), and its word count follows.
+    A slug must be free on the site (SlugTaken)."""
+    try:
+        with transaction.atomic():
+            locked = _lock_unpublished(content)
+            fields = {"updated_at"}
+            for name, value in changes.items():
+                if name == "html_content":
+                    value = sanitize_html(value)
+                    locked.word_count = word_count(value)
+                    fields.add("word_count")
+                if name == "slug" and value and _slug_used(locked, value):
+                    raise SlugTaken(value)
+                setattr(locked, name, value)
+                fields.add(name)
+            locked.save(update_fields=sorted(fields))
+    except IntegrityError as exc:  # a concurrent edit took the slug between the check and the save
+        raise SlugTaken(changes.get("slug", "")) from exc
     return locked
+
+
+def _slug_used(content: Content, slug: str) -> bool:
+    return Content.objects.filter(site_id=content.site_id, slug=slug).exclude(pk=content.pk).exists()

@@ -126,3 +126,17 @@ def test_published_content_cannot_be_edited(api, alice_site, site_status):
     response = api.patch(f"/api/v1/writer/content/{content.pk}/", {"title": "Changed"}, format="json")
     assert response.status_code == 409 and response.json()["code"] == "already_published"
     assert Content.objects.get(pk=content.pk).title == content.title
+
+
+def test_edit_sets_a_slug_that_is_unique_per_site(api, alice, alice_site):
+    first, second = f.content(alice_site), f.content(alice_site)
+    other_site = alice_site.__class__.objects.create(account=alice.account, name="Two", domain="two.example.com")
+    elsewhere = f.content(other_site)
+    url = "/api/v1/writer/content/{}/"
+    response = api.patch(url.format(first.pk), {"slug": "best-espresso-grinder"}, format="json")
+    assert response.status_code == 200 and response.json()["slug"] == "best-espresso-grinder"
+    taken = api.patch(url.format(second.pk), {"slug": "best-espresso-grinder"}, format="json")
+    assert taken.status_code == 400 and "slug" in taken.json()
+    assert Content.objects.get(pk=second.pk).slug == ""
+    assert api.patch(url.format(elsewhere.pk), {"slug": "best-espresso-grinder"}, format="json").status_code == 200
+    assert api.patch(url.format(second.pk), {"slug": "not a slug!"}, format="json").status_code == 400
