@@ -41,6 +41,7 @@ from .serializers import (
     RetryFailedSerializer,
     RunHistorySerializer,
     RunMetricsSerializer,
+    RunProgressSerializer,
     StageDescriptionSerializer,
 )
 from .service import AutomationService, InsufficientCreditsForRun
@@ -192,40 +193,52 @@ class AutomationViewSet(ViewSet):
         processing = AutomationService.current_processing(run) if run else None
         return Response({"run_id": run.run_id if run else None, "processing": processing})
 
-    @extend_schema(parameters=[SITE, RUN], responses={200: OpenApiTypes.OBJECT, **ERRORS})
+    @extend_schema(parameters=[SITE, RUN], responses={200: RunProgressSerializer, **ERRORS})
     def run_progress(self, request):
-        """run, global_progress {total_items, completed_items, percentage}, stages, metrics,
-        initial_snapshot. Without run_id: the site's active (or latest) run; run null if none."""
+        """The one progress truth of a run (the dashboard and the CLI show it unchanged): run,
+        global_progress {total_items, completed_items, remaining_items, percentage, eta_seconds,
+        waiting_for_worker, finished}, stages, metrics, initial_snapshot. Without run_id: the
+        site's active (or latest) run; run null if none."""
         run = _run_of_request(request)
+        progress: dict[str, Any]
         if run is None:
             overview = AutomationService.pipeline_overview(get_site_or_404(request))
-            return Response(
-                {
-                    "run": None,
-                    "global_progress": {"total_items": 0, "completed_items": 0, "percentage": 0},
-                    "stages": [
-                        {
-                            **stage,
-                            "status": "pending",
-                            "input_count": stage["pending"],
-                            "processed_count": 0,
-                            "result": None,
-                        }
-                        for stage in overview
-                    ],
-                    "metrics": {
-                        "credits_used": "0.00",
-                        "duration_seconds": 0,
-                        "prompt_tokens": 0,
-                        "completion_tokens": 0,
-                        "provider_cost": "0",
-                    },
-                    "initial_snapshot": {},
-                }
-            )
-        progress = jsonable(AutomationService.run_progress(run))
-        progress["run"] = AutomationRunSerializer(run).data  # every run field, like current_run
-        return Response(progress)
+            progress = {
+                "run": None,
+                "global_progress": {
+                    "total_items": 0,
+                    "completed_items": 0,
+                    "remaining_items": 0,
+                    "percentage": 0,
+                    "eta_seconds": None,
+                    "waiting_for_worker": False,
+                    "finished": False,
+                },
+                "stages": [
+                    {
+                        **stage,
+                        "status": "pending",
+                        "input_count": stage["pending"],
+                        "processed_count": 0,
+                        "remaining_count": stage["pending"],
+                        "planned_count": 0,
+                        "result": None,
+                    }
+                    for stage in overview
+                ],
+                "metrics": {
+                    "credits_used": "0.00",
+                    "duration_seconds": 0,
+                    "prompt_tokens": 0,
+                    "completion_tokens": 0,
+                    "provider_cost": "0",
+                },
+                "initial_snapshot": {},
+            }
+        else:
+            progress = AutomationService.run_progress(run)
+            progress["run"] = run  # every run field, like current_run
+        return Response(RunProgressSerializer(progress).data)
 
     def _transition(self, request, action):
         run = _require_run(request)

@@ -1,12 +1,15 @@
 """Dashboard metrics of a site's runs: runs per week, success rate, average credits per run and
 average time per stage, over a window of recent weeks (weeks and dates in the server time zone, TIME_ZONE)."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
+
+from igny8_core.accounts.models import Site
 
 from .models import AutomationRun, RunStatus
 from .results import SKIPPED
@@ -16,12 +19,12 @@ CENT = Decimal("0.01")
 FINISHED = (RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.CANCELLED)
 
 
-def _week_start(moment):
+def _week_start(moment: datetime) -> date:
     day = timezone.localtime(moment).date()
     return day - timedelta(days=day.weekday())
 
 
-def run_metrics(site, weeks: int) -> dict:
+def run_metrics(site: Site, weeks: int) -> dict[str, Any]:
     """Aggregates over the site's runs started in the last `weeks` weeks (Monday-based).
 
     success_rate = completed / (completed + failed): a run the user cancelled is not a failure.
@@ -29,8 +32,8 @@ def run_metrics(site, weeks: int) -> dict:
     """
     first_week = _week_start(timezone.now()) - timedelta(weeks=weeks - 1)
     runs = AutomationRun.objects.filter(site=site, started_at__date__gte=first_week)
-    per_week = {
-        row["week"].date() if hasattr(row["week"], "date") else row["week"]: row
+    per_week: dict[date, dict[str, Any]] = {
+        row["week"].date() if hasattr(row["week"], "date") else row["week"]: dict(row)
         for row in runs.annotate(week=TruncWeek("started_at"))
         .values("week")
         .annotate(
@@ -72,7 +75,7 @@ def run_metrics(site, weeks: int) -> dict:
     }
 
 
-def _stage_times(runs) -> list[dict]:
+def _stage_times(runs: QuerySet[AutomationRun]) -> list[dict[str, Any]]:
     totals = {stage.number: [0.0, 0] for stage in STAGES}
     fields = [stage.result_field for stage in STAGES]
     for row in runs.values_list(*fields):

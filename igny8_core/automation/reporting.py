@@ -6,28 +6,22 @@ are deliberately on the high side: the estimate gates the start (balance >= 1.2 
 each AI call is still checked and charged individually during the run.
 """
 
-import math
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.utils import timezone
 
 from igny8_core.billing.budget import BudgetAllocationService
 from igny8_core.billing.services import CreditService
 
-from .images import IMAGE_STAGES, images_off_reason
+from . import progress
+from .images import images_off_reason
 from .models import AutomationConfig, RunStatus
+from .progress import KEYWORDS_PER_CLUSTER, ideas_per_cluster  # noqa: F401 (the projection's ratios)
 from .results import FINAL
 from .stages import STAGES
 
 CENT = Decimal("0.01")
 START_BUFFER = Decimal("1.2")  # a run starts only if balance >= 1.2 x estimate
-KEYWORDS_PER_CLUSTER = 3  # projection: a new cluster per 3 keywords (the demo provider groups ~2.7)
-
-
-def ideas_per_cluster() -> int:
-    """Ideas the AI writes per cluster (the AI engine's setting)."""
-    return max(1, getattr(settings, "IGNY8_AI_IDEAS_PER_CLUSTER", 3))
 
 
 def pending_counts(site) -> dict[int, int]:
@@ -40,37 +34,24 @@ def pipeline_overview(site) -> list[dict]:
 
 
 def initial_snapshot(site) -> dict:
+    """The queues when a run starts, and its plan (what each stage is expected to handle): the
+    plan fixes each stage's weight in the run's percentage."""
     counts = pending_counts(site)
     snapshot = {f"stage_{n}_initial": count for n, count in counts.items()}
     snapshot["total_initial_items"] = sum(counts.values())
+    snapshot["planned"] = {str(n): items for n, items in progress.plan(site, counts).items()}
     snapshot["taken_at"] = timezone.now().isoformat()
     return snapshot
-
-
-def _capped(items: int, limit: int) -> int:
-    return min(items, limit) if limit else items
 
 
 def estimate_credits(site, config: AutomationConfig | None = None) -> dict:
     """Itemised credit estimate of a run over the current queues and their projected outputs."""
     config = config or AutomationConfig.for_site(site)
     pending = pending_counts(site)
-    prompts_per_content = 1 + site.in_article_images
     images_off = images_off_reason(site, config)
 
-    def flow(number: int, items: int) -> int:
-        stage = STAGES[number - 1]
-        if images_off and number in IMAGE_STAGES:
-            return 0  # priced only what will be made
-        return _capped(items, stage.limit(config)) if stage.enabled(config) else 0
-
-    keywords = flow(1, pending[1])
-    clusters = flow(2, pending[2] + math.ceil(keywords / KEYWORDS_PER_CLUSTER))
-    ideas = flow(3, pending[3] + clusters * ideas_per_cluster())
-    tasks = flow(4, pending[4] + ideas)
-    contents = flow(5, pending[5] + tasks)
-    images = flow(6, pending[6] + contents * prompts_per_content)
-    items = {1: keywords, 2: clusters, 3: ideas, 4: tasks, 5: contents, 6: images, 7: pending[7] + tasks}
+    items = progress.plan(site, pending, config)  # image stages plan nothing when images are off
+    items[7] = pending[7] + items[4]  # the gate costs nothing: every draft that may reach it
     credits = {stage.number: stage.price(items[stage.number], site) for stage in STAGES}
     estimated = sum(credits.values(), Decimal("0")).quantize(CENT)
     required = (estimated * START_BUFFER).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -118,7 +99,7 @@ def credits_by_stage(run) -> list[dict]:
                 {
                     "stage": stage.number,
                     "name": stage.name,
-                    "operation": OPERATION_OF_STAGE.get(stage.number),
+                    "operation": stage.operation or None,
                     "credits": credits,
                 }
             )
@@ -139,11 +120,12 @@ def stage_status(run, stage) -> str:
     return "pending"
 
 
-def run_progress(run) -> dict:
-    """The run_progress payload. A stage's input is its queue at run start plus what the stage
-    before it produced during this run; global progress is handled items over all inputs."""
+def _stage_rows(run) -> list[dict]:
+    """Each stage's real counts. Its input is its queue at run start plus what the stage before
+    it produced during this run (or what it handled, if more arrived): it grows only when work
+    was really added, and is fixed once the stage before it has finished."""
     snapshot = run.initial_snapshot or {}
-    stages, previous = [], {}
+    rows, previous = [], {}
     for stage in STAGES:
         result = run.stage_result(stage.number)
         inflow = int(previous.get(STAGES[stage.number - 2].created_key, 0) or 0) if stage.number > 1 else 0
@@ -151,32 +133,58 @@ def run_progress(run) -> dict:
             inflow = int(run.stage_4_result.get("content_created", 0) or 0)
         input_count = int(snapshot.get(f"stage_{stage.number}_initial", 0) or 0) + inflow
         status = stage_status(run, stage)
-        if stage.is_gate and status in FINAL:
+        if status == "skipped":
+            input_count = processed = 0
+        elif stage.is_gate and status in FINAL:
             processed = input_count = int(result.get("ready_for_review", 0) or 0)
         else:
-            processed = min(_handled(result, stage), input_count) if status != "skipped" else 0
-            if status == "skipped":
-                input_count = 0
-        stages.append(
+            processed = _handled(result, stage)
+            input_count = max(input_count, processed)
+        rows.append(
             {
                 "number": stage.number,
                 "name": stage.name,
                 "type": stage.kind,
                 "status": status,
+                "finished": status in FINAL,
                 "input_count": input_count,
                 "processed_count": processed,
+                "remaining_count": 0 if status == "skipped" else input_count - processed,
                 "result": result or None,
             }
         )
         previous = result
-    total = sum(s["input_count"] for s in stages)
-    done = sum(s["processed_count"] for s in stages)
+    return rows
+
+
+def run_progress(run) -> dict:
+    """The one progress truth (API, dashboard, CLI).
+
+    `percentage` is the share of the run's planned work done (progress.weighted_percentage): it
+    never decreases while the run runs, is 100 only for a completed run, and stays where it was
+    for a cancelled or failed one. `total_items` / `completed_items` / `remaining_items` are the
+    real item counts. `waiting_for_worker`: the run is running but no worker has claimed it yet.
+    """
+    rows = _stage_rows(run)
+    planned = progress.planned_items(run)
+    for row in rows:
+        row["planned_count"] = planned[row["number"]]
+    total = sum(row["input_count"] for row in rows)
+    done = sum(row["processed_count"] for row in rows)
+    running = run.status == RunStatus.RUNNING
     if run.status == RunStatus.COMPLETED:
         percentage = 100
     else:
-        percentage = min(100, round(100 * done / total)) if total else 0
+        # Floored and kept below 100, so a rounding never shows a run as finished or moves back.
+        percentage = min(99, int(progress.weighted_percentage(rows, planned)))
+    waiting = running and run.claimed_at is None
+    eta = None
+    if running and not waiting:
+        eta = progress.eta_seconds(run, rows, planned, AutomationConfig.for_site(run.site))
     end = run.completed_at or run.cancelled_at or (run.paused_at if run.status == RunStatus.PAUSED else None)
     duration = ((end or timezone.now()) - run.started_at).total_seconds()
+    for row in rows:
+        del row["finished"]
     return {
         "run": {
             "run_id": run.run_id,
@@ -184,15 +192,24 @@ def run_progress(run) -> dict:
             "current_stage": run.current_stage,
             "trigger_type": run.trigger_type,
             "stopped_reason": run.stopped_reason,
+            "waiting_for_worker": waiting,
         },
-        "global_progress": {"total_items": total, "completed_items": done, "percentage": percentage},
-        "stages": stages,
+        "global_progress": {
+            "total_items": total,
+            "completed_items": done,
+            "remaining_items": total - done,
+            "percentage": percentage,
+            "eta_seconds": eta,
+            "waiting_for_worker": waiting,
+            "finished": not run.is_active,
+        },
+        "stages": rows,
         "metrics": {
             "credits_used": run.total_credits_used,
             "duration_seconds": max(0, round(duration)),
             **run_usage(run),
         },
-        "initial_snapshot": snapshot,
+        "initial_snapshot": run.initial_snapshot or {},
     }
 
 

@@ -102,6 +102,9 @@ class RunUsageFields(serializers.Serializer):
 
 class AutomationRunSerializer(RunUsageFields, serializers.ModelSerializer):
     site_id = serializers.IntegerField(read_only=True)
+    waiting_for_worker = serializers.SerializerMethodField(
+        help_text="Running, but no worker has picked the run up yet (check that a Celery worker runs)."
+    )
 
     class Meta:
         model = AutomationRun
@@ -125,8 +128,13 @@ class AutomationRunSerializer(RunUsageFields, serializers.ModelSerializer):
             "stopped_reason",
             "initial_snapshot",
             "recovery_count",
+            "claimed_at",
+            "waiting_for_worker",
         ]
         read_only_fields = fields
+
+    def get_waiting_for_worker(self, run) -> bool:
+        return run.status == RunStatus.RUNNING and run.claimed_at is None
 
 
 class RunHistorySerializer(RunUsageFields, serializers.ModelSerializer):
@@ -251,3 +259,49 @@ class RunMetricsSerializer(serializers.Serializer):
     success_rate = serializers.FloatField(allow_null=True, help_text="completed / (completed + failed), 0-1.")
     average_credits_per_run = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     average_stage_seconds = StageTimeSerializer(many=True)
+
+
+class StageProgressSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+    type = serializers.CharField(help_text="AI, Local or Manual.")
+    status = serializers.CharField(
+        help_text="pending, running, paused, completed, partial, skipped, or the run's final status "
+        "(cancelled / failed) for the stage it stopped in."
+    )
+    input_count = serializers.IntegerField(help_text="Items this stage has to handle in this run (so far).")
+    processed_count = serializers.IntegerField(help_text="Items it handled (failed attempts included).")
+    remaining_count = serializers.IntegerField(help_text="input_count - processed_count (0 when skipped).")
+    planned_count = serializers.IntegerField(help_text="Items planned for it when the run started (its weight).")
+    result = serializers.JSONField(allow_null=True, help_text="The stage's stored tally (stage_N_result).")
+
+
+class GlobalProgressSerializer(serializers.Serializer):
+    total_items = serializers.IntegerField()
+    completed_items = serializers.IntegerField()
+    remaining_items = serializers.IntegerField()
+    percentage = serializers.IntegerField(
+        help_text="0-100. Never decreases while the run runs; 100 only when completed; frozen when "
+        "cancelled or failed (show completed_items / remaining_items then)."
+    )
+    eta_seconds = serializers.IntegerField(
+        allow_null=True, help_text="Seconds to the end at the observed pace; null unless running with a pace."
+    )
+    waiting_for_worker = serializers.BooleanField(help_text="Running but not yet picked up by a worker.")
+    finished = serializers.BooleanField(help_text="The run is over (completed, cancelled or failed).")
+
+
+class RunProgressMetricsSerializer(serializers.Serializer):
+    credits_used = serializers.DecimalField(max_digits=14, decimal_places=2)
+    duration_seconds = serializers.IntegerField()
+    prompt_tokens = serializers.IntegerField()
+    completion_tokens = serializers.IntegerField()
+    provider_cost = serializers.CharField(help_text="The AI provider's cost in USD (decimal string).")
+
+
+class RunProgressSerializer(serializers.Serializer):
+    run = AutomationRunSerializer(allow_null=True)
+    global_progress = GlobalProgressSerializer()
+    stages = StageProgressSerializer(many=True)
+    metrics = RunProgressMetricsSerializer()
+    initial_snapshot = serializers.JSONField()

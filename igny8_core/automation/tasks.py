@@ -24,7 +24,8 @@ PIPELINE_TASK_OPTIONS = dict(
 )
 
 
-def _execute(run_id: str, ticket: int | None) -> str:
+def execute_run(run_id: str, ticket: int | None) -> str:
+    """Redeem the ticket and execute the run here (the pipeline tasks, and run_automation --sync)."""
     service = AutomationService.claim_run(run_id, ticket)
     if service is None:
         return "stale ticket: another worker has (or had) this run"
@@ -34,13 +35,13 @@ def _execute(run_id: str, ticket: int | None) -> str:
 @shared_task(**PIPELINE_TASK_OPTIONS)
 def run_automation_task(run_id: str, ticket: int | None = None) -> str:
     """Execute a freshly started run from stage 1."""
-    return _execute(run_id, ticket)
+    return execute_run(run_id, ticket)
 
 
 @shared_task(**PIPELINE_TASK_OPTIONS)
 def resume_automation_task(run_id: str, ticket: int | None = None) -> str:
     """Continue a resumed (or recovered) run from its current_stage."""
-    return _execute(run_id, ticket)
+    return execute_run(run_id, ticket)
 
 
 @shared_task(ignore_result=True, expires=55 * 60)

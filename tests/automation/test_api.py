@@ -346,7 +346,12 @@ def test_run_progress_while_paused_mid_stage(api, alice_site):
         alice_site,
         status=RunStatus.PAUSED,
         current_stage=2,
-        initial_snapshot={"stage_1_initial": 10, "stage_2_initial": 0, "total_initial_items": 10},
+        initial_snapshot={
+            "stage_1_initial": 10,
+            "stage_2_initial": 0,
+            "total_initial_items": 10,
+            "planned": {"1": 10, "2": 4, "3": 8, "4": 8, "5": 8, "6": 16, "7": 8},
+        },
         stage_1_result={"status": "completed", "keywords_processed": 10, "clusters_created": 4},
         stage_2_result={"status": "running", "clusters_processed": 1, "ideas_created": 2},
     )
@@ -355,7 +360,18 @@ def test_run_progress_while_paused_mid_stage(api, alice_site):
     assert stages[0]["status"] == "completed" and stages[1]["status"] == "paused"
     assert (stages[1]["input_count"], stages[1]["processed_count"]) == (4, 1)  # 0 queued at start + 4 created
     assert (stages[2]["input_count"], stages[2]["status"]) == (2, "pending")
-    assert body["global_progress"] == {"total_items": 16, "completed_items": 11, "percentage": 69}
+    # The percentage weighs each stage by its plan: stage 1 in full (10) + a quarter of stage 2 (1)
+    # of the 62 planned items; the counts are the real ones.
+    assert body["global_progress"] == {
+        "total_items": 16,
+        "completed_items": 11,
+        "remaining_items": 5,
+        "percentage": 17,
+        "eta_seconds": None,
+        "waiting_for_worker": False,
+        "finished": False,
+    }
+    assert [s["planned_count"] for s in stages] == [10, 4, 8, 8, 8, 16, 8]
 
 
 def test_pause_resume_cancel_transitions_and_conflicts(api, alice_site, django_capture_on_commit_callbacks):

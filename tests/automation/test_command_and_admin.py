@@ -15,16 +15,25 @@ from .helpers import add_keywords, demo_engine, fast_config
 pytestmark = pytest.mark.django_db
 
 
-def test_run_automation_sync_wait_shows_progress_and_a_summary(small_site, monkeypatch):
+# The run executes in a thread beside the progress display: its connection must see committed rows.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_run_automation_sync_wait_shows_live_progress_and_a_summary(small_site, monkeypatch, capfd):
     add_keywords(small_site, 6)
     fast_config(small_site)
     monkeypatch.setattr(AutomationService, "engine_factory", staticmethod(lambda account, site: demo_engine(site)))
     out = StringIO()
-    call_command("run_automation", "--site", small_site.domain, "--sync", "--wait", "--interval", "0", stdout=out)
+    call_command("run_automation", "--site", small_site.domain, "--sync", "--wait", "--interval", "0.05", stdout=out)
     text = out.getvalue()
     run = AutomationRun.objects.get(site=small_site)
     assert run.status == RunStatus.COMPLETED
     assert f"Started {run.run_id}" in text
+    # Live: several progress headlines while the run ran, with the API's own percentages.
+    headlines = [line for line in text.splitlines() if line.startswith(f"{run.run_id}  running")]
+    percentages = [int(line.split("%")[0].split()[-1]) for line in headlines if "%" in line]
+    assert len(set(percentages)) >= 3 and percentages == sorted(percentages)
+    assert "Executed in this process: completed" in text
+    captured = capfd.readouterr()
+    assert "succeeded in" not in captured.out + captured.err  # no Celery task log line
     assert "100%" in text and " 1 Keywords → Clusters" in text and "[########################]" in text
     assert f"Run {run.run_id}: completed. Credits used: {run.total_credits_used}." in text
     content = Content.objects.filter(site=small_site).count()

@@ -1,22 +1,25 @@
 """python manage.py run_automation --site <id|domain> [--wait] [--sync]
 
 Starts a run through the same service and Celery task as the dashboard's Run Now. With --wait
-it shows live per-stage progress bars until the run ends, then a summary table. With --sync
-the run executes in this process (no worker needed); the queued task message then finds its
-ticket already redeemed and does nothing.
+it shows live per-stage progress bars until the run ends, then a summary table; the numbers are
+the API's run_progress, unchanged. With --sync the run executes in this process, in a thread
+beside the progress display (no worker needed); the queued task message then finds its ticket
+already redeemed and does nothing.
 """
 
 import sys
+import threading
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 
 from igny8_core.accounts.models import Site
 from igny8_core.automation.exceptions import AlreadyRunning
 from igny8_core.automation.models import ACTIVE_STATUSES, AutomationRun
 from igny8_core.automation.service import AutomationService, InsufficientCreditsForRun
 from igny8_core.automation.stages import stage as stage_by_number
-from igny8_core.automation.tasks import run_automation_task
+from igny8_core.automation.tasks import execute_run
 
 BAR_WIDTH = 24
 
@@ -26,14 +29,29 @@ def bar(done: int, total: int) -> str:
     return "[" + "#" * filled + "." * (BAR_WIDTH - filled) + "]"
 
 
-def render(progress: dict) -> list[str]:
+def clock(seconds: int) -> str:
+    minutes, seconds = divmod(int(seconds), 60)
+    return f"{minutes:02d}:{seconds:02d}"
+
+
+def headline(progress: dict) -> str:
     run, glob, metrics = progress["run"], progress["global_progress"], progress["metrics"]
-    minutes, seconds = divmod(int(metrics["duration_seconds"]), 60)
-    lines = [
-        f"{run['run_id']}  {run['status']}  stage {run['current_stage']}/7  "
-        f"{glob['percentage']:>3}% ({glob['completed_items']}/{glob['total_items']} items)  "
-        f"{metrics['credits_used']} credits  {minutes:02d}:{seconds:02d}"
-    ]
+    if glob["waiting_for_worker"]:
+        state = "waiting for a worker to pick this run up"
+    elif glob["finished"] and run["status"] != "completed":
+        state = f"{glob['completed_items']} done, {glob['remaining_items']} left"
+    else:
+        state = f"{glob['percentage']:>3}% ({glob['completed_items']}/{glob['total_items']} items)"
+        if glob["eta_seconds"] is not None:
+            state += f"  ~{clock(glob['eta_seconds'])} left"
+    return (
+        f"{run['run_id']}  {run['status']}  stage {run['current_stage']}/7  {state}  "
+        f"{metrics['credits_used']} credits  {clock(metrics['duration_seconds'])}"
+    )
+
+
+def render(progress: dict) -> list[str]:
+    lines = [headline(progress)]
     for stage in progress["stages"]:
         lines.append(
             f" {stage['number']} {stage['name']:<26} {bar(stage['processed_count'], stage['input_count'])} "
@@ -82,13 +100,22 @@ class Command(BaseCommand):
                 f"balance {exc.available}."
             ) from None
         self.stdout.write(self.style.SUCCESS(f"Started {run.run_id} for {site}."))
+        executor = None
         if options["sync"]:
-            outcome = run_automation_task.apply(args=[run.run_id, run.epoch]).get()
-            self.stdout.write(f"Executed in this process: {outcome}")
+            executor = _Executor(run.run_id, run.epoch)
+            executor.start()
         elif not options["wait"]:
             self.stdout.write("A Celery worker on the 'automation' queue executes it; add --wait to follow it.")
             return
-        self._follow(run, options["interval"])
+        if options["wait"]:
+            self._follow(run, options["interval"], executor)
+        if executor is not None:
+            executor.join()
+            self.stdout.write(f"Executed in this process: {executor.outcome}")
+            if not options["wait"]:
+                run.refresh_from_db()
+                for line in summary(run):
+                    self.stdout.write(line)
 
     def _site(self, value: str) -> Site:
         sites = Site.objects.filter(pk=int(value)) if value.isdigit() else Site.objects.filter(domain__iexact=value)
@@ -97,7 +124,7 @@ class Command(BaseCommand):
             raise CommandError(f"No site with id or domain {value!r}.")
         return site
 
-    def _follow(self, run: AutomationRun, interval: float) -> None:
+    def _follow(self, run: AutomationRun, interval: float, executor: "_Executor | None" = None) -> None:
         live = sys.stdout.isatty() and self.stdout._out is sys.stdout
         drawn, last = 0, None
         while True:
@@ -113,7 +140,26 @@ class Command(BaseCommand):
             last = lines
             if run.status not in ACTIVE_STATUSES:
                 break
-            time.sleep(interval)
+            if executor is not None:
+                executor.join(interval)  # wakes up at once when the run ends in this process
+            else:
+                time.sleep(interval)
         self.stdout.write("")
         for line in summary(run):
             self.stdout.write(line)
+
+
+class _Executor(threading.Thread):
+    """Executes the run in this process (the Celery task's own code path, without Celery's
+    logging) while the main thread shows its progress."""
+
+    def __init__(self, run_id: str, ticket: int):
+        super().__init__(name=f"run-{run_id}", daemon=True)
+        self.run_id, self.ticket = run_id, ticket
+        self.outcome = "not finished"
+
+    def run(self):
+        try:
+            self.outcome = execute_run(self.run_id, self.ticket)
+        finally:
+            connections.close_all()
