@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "igny8_core.ai",
     "igny8_core.automation",
     "igny8_core.publishing",
+    "igny8_core.notifications",
     "igny8_core.api",
 ]
 

@@ -16,5 +16,6 @@ urlpatterns = [
     path("ai/", include("igny8_core.ai.urls")),
     path("automation/", include("igny8_core.automation.urls")),
     path("publishing/", include("igny8_core.publishing.urls")),
+    path("notifications/", include("igny8_core.notifications.urls")),
     re_path(r"^(?P<path>.*)$", unknown_endpoint, name="api-unknown-endpoint"),  # must stay last
 ]

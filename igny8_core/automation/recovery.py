@@ -19,6 +19,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from igny8_core.notifications.events import notify_run_outcome
+
 from . import lock as site_lock
 from .logger import RunLogger
 from .models import AutomationRun, RunStatus
@@ -63,6 +65,7 @@ def recover_stale_runs(now=None) -> dict:
                 site_lock.release_token(run.site_id, run.lock_token)
                 logger.error(message, stage=run.current_stage)
                 summary["failed"].append(run.run_id)
+                notify_run_outcome(run.run_id)
             continue
         with transaction.atomic():
             if not fenced.update(

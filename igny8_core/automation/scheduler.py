@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from igny8_core.billing.services import InsufficientCredits
+from igny8_core.notifications.events import notify_run_outcome
+from igny8_core.notifications.models import Event
 
 from .exceptions import AlreadyRunning
 from .logger import RunLogger
@@ -34,6 +36,7 @@ def _record_not_started(config: AutomationConfig, exc: InsufficientCredits, now:
         error_message=reason,
     )
     transaction.on_commit(lambda: RunLogger(run).error(reason))
+    notify_run_outcome(run.run_id, Event.OUT_OF_CREDITS)
 
 
 def check_scheduled_automations(now: datetime | None = None) -> Summary:

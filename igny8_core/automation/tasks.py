@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from igny8_core.degraded import REDIS_ERRORS
+from igny8_core.notifications.events import notify_run_outcome
 
 from . import recovery, scheduler
 from .models import AutomationRun, RunStatus
@@ -29,7 +30,10 @@ def execute_run(run_id: str, ticket: int | None) -> str:
     service = AutomationService.claim_run(run_id, ticket)
     if service is None:
         return "stale ticket: another worker has (or had) this run"
-    return service.execute()
+    outcome = service.execute()
+    if outcome in (RunStatus.COMPLETED, RunStatus.FAILED):
+        notify_run_outcome(run_id)  # queued for the default queue: a failing target never touches the run
+    return outcome
 
 
 @shared_task(**PIPELINE_TASK_OPTIONS)

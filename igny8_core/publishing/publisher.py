@@ -22,6 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from igny8_core.notifications.events import notify_publishing_failed
 from igny8_core.writer.models import Content, Images
 
 from .html import ArticleImage, place_images
@@ -150,7 +151,10 @@ def _record_failure(content: Content, error: Exception, permanent: bool, now) ->
     still_claimed = Content.objects.filter(id=content.id, site_status=Content.SiteStatus.PUBLISHING)
     if permanent or attempts >= settings.PUBLISH_MAX_ATTEMPTS:
         why = "permanent error" if permanent else f"gave up after {attempts} attempts"
-        still_claimed.update(site_status=Content.SiteStatus.FAILED, publish_error=f"{error} ({why})", updated_at=now)
+        if still_claimed.update(
+            site_status=Content.SiteStatus.FAILED, publish_error=f"{error} ({why})", updated_at=now
+        ):
+            notify_publishing_failed(content.site_id, content.site.name, content.title, f"{error} ({why})")
         log.warning("Publishing content %s failed (%s): %s", content.id, why, error)
         return "failed"
     retry_at = now + _retry_delay(attempts)
