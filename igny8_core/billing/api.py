@@ -37,11 +37,16 @@ def balance(request):
 
 
 class CreditTransactionSerializer(serializers.ModelSerializer):
+    run_id = serializers.CharField(
+        source="run.run_id", read_only=True, allow_null=True, default=None, help_text="The run it was charged for."
+    )
+
     class Meta:
         model = CreditTransaction
         fields = [
             "id",
             "site",
+            "run_id",
             "transaction_type",
             "operation",
             "amount",
@@ -56,10 +61,11 @@ class CreditTransactionSerializer(serializers.ModelSerializer):
 class CreditTransactionFilter(django_filters.FilterSet):
     transaction_type = django_filters.ChoiceFilter(choices=CreditTransaction.Type.choices)
     operation = django_filters.ChoiceFilter(choices=Operation.choices)
+    run = django_filters.CharFilter(field_name="run__run_id", help_text="A run id: the rows charged for that run.")
 
     class Meta:
         model = CreditTransaction
-        fields = ["transaction_type", "operation"]
+        fields = ["transaction_type", "operation", "run"]
 
 
 @extend_schema_view(
@@ -70,7 +76,7 @@ class CreditTransactionFilter(django_filters.FilterSet):
     )
 )
 class CreditTransactionViewSet(mixins.ListModelMixin, TenantViewSet):
-    queryset = CreditTransaction.objects.all()
+    queryset = CreditTransaction.objects.select_related("run")
     serializer_class = CreditTransactionSerializer
     filterset_class = CreditTransactionFilter
     ordering_fields = ["created_at", "amount"]

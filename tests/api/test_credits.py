@@ -28,6 +28,15 @@ def test_ledger_filters_by_site_operation_and_type(api, alice, alice_site):
     assert api.get("/api/v1/billing/transactions/", {"operation": "mining"}).status_code == 400
 
 
+def test_ledger_filters_by_run(api, alice, alice_site):
+    run = AutomationRun.objects.create(account=alice.account, site=alice_site, run_id=new_run_id("manual"))
+    CreditService.deduct(alice.account, "3.00", "clustering", site=alice_site, run_id=run.pk)
+    CreditService.deduct(alice.account, "4.00", "clustering", site=alice_site)
+    listed = rows(api.get("/api/v1/billing/transactions/", {"run": run.run_id}))
+    assert [(r["amount"], r["run_id"]) for r in listed] == [("-3.00", run.run_id)]
+    assert rows(api.get("/api/v1/billing/transactions/", {"run": "run_unknown"})) == []
+
+
 def test_credits_per_run_with_the_stages_that_charged(api, alice, alice_site, bob_site):
     run = AutomationRun.objects.create(
         account=alice.account,
