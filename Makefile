@@ -44,6 +44,8 @@ endif
 frontend/dist/index.html: $(DASHBOARD_SOURCES)
 	@command -v npm >/dev/null || { echo "npm is needed to build the dashboard (apt-get install nodejs npm)"; exit 1; }
 	cd frontend && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build
+	@# A .gz next to each built file: the bundle is served compressed (igny8_core/api/spa.py).
+	@if [ -x $(PY) ]; then $(PY) -m whitenoise.compress -q frontend/dist; fi
 	@touch $@
 
 setup: $(VENV)/.runtime frontend

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI / ReDoc files served by the app: /api/v1/docs/ works offline
     "django_celery_beat",
     "igny8_core.accounts",
     "igny8_core.billing",
@@ -298,6 +299,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The docs page loads swagger-ui from our own static files, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # Several models have a `status` with different choices: name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
         "KeywordStatusEnum": "igny8_core.planner.models.Keywords.Status",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils._os import safe_join
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
@@ -38,11 +38,32 @@ def _dist() -> Path:
     return Path(settings.FRONTEND_DIST)
 
 
-def _file_response(path: Path, cache_control: str) -> FileResponse:
+# Pre-compressed variants written next to the built files by `python -m whitenoise.compress
+# frontend/dist` (make frontend, the Dockerfile), best first.
+ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
+
+
+def _accepted(request: HttpRequest | None, encoding: str) -> bool:
+    if request is None:
+        return False
+    offered = request.headers.get("Accept-Encoding", "")
+    return any(part.split(";")[0].strip() == encoding for part in offered.split(","))
+
+
+def _file_response(path: Path, cache_control: str, request: HttpRequest | None = None) -> FileResponse:
     content_type, encoding = mimetypes.guess_type(path.name)
-    response = FileResponse(path.open("rb"), content_type=content_type or "application/octet-stream")
-    if encoding:
-        response.headers["Content-Encoding"] = encoding
+    served, served_encoding = path, encoding
+    if encoding is None:
+        for name, suffix in ENCODINGS:
+            variant = path.with_name(path.name + suffix)
+            if _accepted(request, name) and variant.is_file():
+                served, served_encoding = variant, name
+                break
+    response = FileResponse(served.open("rb"), content_type=content_type or "application/octet-stream")
+    if served_encoding:
+        response.headers["Content-Encoding"] = served_encoding
+    if any(path.with_name(path.name + suffix).is_file() for _, suffix in ENCODINGS):
+        response.headers["Vary"] = "Accept-Encoding"
     response.headers["Cache-Control"] = cache_control
     return response
 
@@ -64,7 +85,7 @@ def asset(request, path: str):
     found = _dist_file(f"assets/{path}")
     if found is None:
         raise Http404("No such dashboard asset.")
-    return _file_response(found, "public, max-age=31536000, immutable")
+    return _file_response(found, "public, max-age=31536000, immutable", request)
 
 
 @require_safe
@@ -75,11 +96,11 @@ def index(request, path: str = ""):
         raise Http404()
     found = _dist_file(path) if path and path != "index.html" else None
     if found is not None:
-        return _file_response(found, "public, max-age=3600")
+        return _file_response(found, "public, max-age=3600", request)
     index_html = _dist() / "index.html"
     if not index_html.is_file():
         return HttpResponse(
             NOT_BUILT_PAGE.format(index=index_html), status=503, content_type="text/html; charset=utf-8"
         )
     # index.html names the current hashed assets: always revalidate it.
-    return _file_response(index_html, "no-cache")
+    return _file_response(index_html, "no-cache", request)

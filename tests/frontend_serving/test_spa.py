@@ -92,3 +92,33 @@ def test_not_built_page_says_how_to_build(client, tmp_path, settings, debug):
     assert "not built" in text
     assert "npm run build" in text and "make frontend" in text
     assert client.get("/assets/index-AbC123.js").status_code == 404
+
+
+def test_the_bundle_is_served_compressed_to_browsers_that_accept_it(client, dist, debug):
+    import gzip
+    import subprocess
+    import sys
+
+    big = "console.log('dashboard');\n" * 400  # compressible, like the real bundle
+    (dist / "assets" / "index-AbC123.js").write_text(big)
+    # What `make frontend` and the Dockerfile run after the build.
+    subprocess.run([sys.executable, "-m", "whitenoise.compress", "-q", str(dist)], check=True)
+    assert (dist / "assets" / "index-AbC123.js.gz").is_file()
+
+    compressed = client.get("/assets/index-AbC123.js", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert compressed.status_code == 200 and compressed["Content-Encoding"] == "gzip"
+    assert compressed["Content-Type"].startswith("text/javascript") and compressed["Vary"] == "Accept-Encoding"
+    raw = body(compressed)
+    assert len(raw) < len(big) / 5 and gzip.decompress(raw).decode() == big
+
+    plain = client.get("/assets/index-AbC123.js")
+    assert "Content-Encoding" not in plain and body(plain).decode() == big
+
+
+def test_the_api_docs_page_loads_swagger_ui_from_the_apps_own_static_files(client):
+    from django.contrib.staticfiles import finders
+
+    page = client.get("/api/v1/docs/").content.decode()
+    assert "cdn.jsdelivr.net" not in page and "unpkg.com" not in page
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+    assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
