@@ -210,3 +210,38 @@ def describe_request_error(exc: Exception) -> str:
         return "TLS handshake or certificate check failed"
     match = re.search(r"\[Errno -?\d+\] ([^'\"\)\]]+)", str(exc))
     return match.group(1).strip().rstrip(".") if match else "connection failed"
+
+
+# What the OS says, as a reader would say it (the phrases of socket errors on Linux and macOS).
+_PLAIN_REASONS = (
+    ("connection refused", "connection refused"),
+    ("name or service not known", "host name not found"),
+    ("nodename nor servname", "host name not found"),
+    ("temporary failure in name resolution", "host name not found"),
+    ("no address associated with hostname", "host name not found"),
+    ("could not be resolved", "host name not found"),
+    ("no route to host", "no route to host"),
+    ("network is unreachable", "network unreachable"),
+    ("connection reset", "connection reset by the server"),
+    ("timed out", "timed out"),
+    ("certificate", "TLS certificate check failed"),
+    ("ssl", "TLS handshake failed"),
+)
+
+
+def connection_failure(url: str, exc: BaseException) -> str:
+    """'Could not connect to 127.0.0.1:1 (connection refused)': where, and why in a few words,
+    never the library's exception text (it can be long and carry the remote's own words)."""
+    try:
+        parts = urlsplit(str(url))
+        host = parts.hostname or str(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        host, port = str(url)[:100], None
+    if isinstance(exc, requests.Timeout):
+        reason = "timed out"
+    else:
+        text = " ".join(str(part) for part in (exc, exc.__cause__, exc.__context__) if part).lower()
+        reason = next((plain for needle, plain in _PLAIN_REASONS if needle in text), "connection failed")
+    where = f"{host}:{port}" if port else host
+    return f"Could not connect to {where} ({reason})"

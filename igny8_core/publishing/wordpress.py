@@ -14,7 +14,7 @@ from django.conf import settings
 from igny8_core.outbound import (
     HostNotFound,
     OutboundURLRefused,
-    describe_request_error,
+    connection_failure,
     describe_status,
     outbound_session,
 )
@@ -64,7 +64,7 @@ class WordPressClient:
         except requests.Timeout:
             raise WordPressError(f"WordPress did not answer within {self.timeout:g} s ({method} {route}).") from None
         except requests.RequestException as exc:
-            raise WordPressError(f"Cannot reach WordPress at {self.base_url}: {describe_request_error(exc)}.") from None
+            raise WordPressError(f"{connection_failure(self.base_url, exc)}: WordPress is not reachable.") from None
         try:
             body = response.json()
         except ValueError:

@@ -53,7 +53,7 @@ def test_transient_errors_back_off_then_fail_after_max_attempts(settings, unreac
         content.refresh_from_db()
         assert content.site_status == Content.SiteStatus.SCHEDULED
         assert content.publish_attempts == attempt
-        assert f"Attempt {attempt} failed: Cannot reach WordPress" in content.publish_error
+        assert f"Attempt {attempt} failed: Could not connect to " in content.publish_error
         delays.append((content.scheduled_publish_at - now).total_seconds())
         assert publish_content(content.id, now=now) == "skipped"  # not due again yet
         now = content.scheduled_publish_at

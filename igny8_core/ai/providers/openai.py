@@ -30,6 +30,7 @@ from django.conf import settings
 from igny8_core.outbound import (
     HostNotFound,
     OutboundURLRefused,
+    connection_failure,
     describe_request_error,
     describe_status,
     outbound_session,
@@ -266,7 +267,7 @@ class OpenAIProvider(AIProvider):
             except openai.APITimeoutError:
                 kind, reason = "timeout", f"timed out after {self.timeout:g}s"
             except openai.APIConnectionError as exc:
-                reason = f"connection error: {exc.__cause__ or exc}"
+                reason = connection_failure(self._client_options["base_url"] or "https://api.openai.com/v1", exc)
             except openai.APIStatusError as exc:
                 status = exc.status_code
                 if status not in RETRYABLE_STATUS and status < 500:
