@@ -5,6 +5,7 @@ import type {
   AutomationConfig,
   AutomationRun,
   Cluster,
+  ContentEdit,
   ContentItem,
   CreditTransaction,
   CurrentProcessing,
@@ -154,6 +155,10 @@ export const writer = {
   contentDetail: (id: number) => call<ContentItem>("contentDetail", { params: { id } }),
   approve: (id: number) => call<ContentItem>("contentApprove", { params: { id }, body: {} }),
   bulkApprove: (ids: number[]) => call<ContentItem[]>("contentBulkApprove", { body: { ids } }),
+  update: (id: number, body: Partial<ContentEdit>) =>
+    call<ContentItem>("contentUpdate", { params: { id }, body }),
+  reject: (id: number, body: { reason: string; regenerate: boolean }) =>
+    call<ContentItem>("contentReject", { params: { id }, body }),
 };
 
 export const publishing = {

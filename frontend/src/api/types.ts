@@ -277,16 +277,42 @@ export interface ImageItem {
   prompt?: string;
 }
 
+export interface QualityCheck {
+  name: string;
+  passed: boolean;
+  detail?: string;
+}
+
+/** The local quality checks of a draft (present once the content API returns them). */
+export interface ContentQuality {
+  score: number;
+  checks: QualityCheck[];
+}
+
 export interface ContentItem {
   id: number;
   title: string;
   status: string;
   word_count: number;
+  meta_title?: string;
   meta_description?: string;
+  slug?: string;
+  quality?: ContentQuality | Record<string, never> | null;
+  rejection_reason?: string;
+  site_status?: string;
   created_at?: string;
   featured_image?: ImageItem | null;
   html_content?: string;
   images?: ImageItem[];
+}
+
+/** The fields an editor may change while the content is not published. */
+export interface ContentEdit {
+  title: string;
+  html_content: string;
+  meta_title: string;
+  meta_description: string;
+  slug: string;
 }
 
 // --- publishing / budget -------------------------------------------------------------

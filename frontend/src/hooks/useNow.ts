@@ -5,7 +5,6 @@ export function useNow(active: boolean, everyMs = 1_000): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (!active) return;
-    setNow(Date.now());
     const id = window.setInterval(() => setNow(Date.now()), everyMs);
     return () => window.clearInterval(id);
   }, [active, everyMs]);

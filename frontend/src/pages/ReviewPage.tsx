@@ -13,16 +13,22 @@ import {
   Pager,
   StatusBadge,
 } from "../components/ui";
+import { EditModal } from "../components/review/EditModal";
+import { QualityPanel } from "../components/review/QualityPanel";
+import { RejectModal } from "../components/review/RejectModal";
 import { WordPressWarning } from "../components/WordPressWarning";
 import { useSite } from "../hooks/useSite";
 import { featuredThumbnail, previewDocument } from "../lib/content";
 import { describeError } from "../lib/errors";
 import { formatDateTime, plural } from "../lib/format";
+import { qualityOf, qualityTone } from "../lib/quality";
 
 // Approval does not publish by itself: the publisher (a beat task, every minute) schedules
 // and sends approved content when auto-publish is on.
 const PUBLISHER_NOTE =
   "With auto-publish on, the publisher picks approved content up at its next tick (within a minute) and sends it at its scheduled slot.";
+
+const QUALITY_TEXT = { green: "text-emerald-700", amber: "text-amber-800", red: "text-red-700" } as const;
 
 // Drafts listed per page (more than one run's worth waits here easily).
 const REVIEW_PAGE_SIZE = 50;
@@ -32,12 +38,15 @@ export function ReviewPage() {
   const client = useQueryClient();
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [previewId, setPreviewId] = useState<number | null>(null);
+  const [editId, setEditId] = useState<number | null>(null);
+  const [rejecting, setRejecting] = useState<ContentItem | null>(null);
+  const [status, setStatus] = useState<"review" | "rejected">("review");
   const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
 
   const [page, setPage] = useState(1);
   const list = useQuery({
-    queryKey: ["review", siteId, page],
-    queryFn: () => writer.content(siteId!, "review", page, REVIEW_PAGE_SIZE),
+    queryKey: ["review", siteId, status, page],
+    queryFn: () => writer.content(siteId!, status, page, REVIEW_PAGE_SIZE),
     enabled: !!siteId,
     refetchInterval: 30_000,
     placeholderData: keepPreviousData,
@@ -49,12 +58,14 @@ export function ReviewPage() {
   useEffect(() => {
     if (page > pages) setPage(pages);
   }, [page, pages]);
-  useEffect(() => setSelected(new Set()), [page, siteId]);
+  useEffect(() => setSelected(new Set()), [page, siteId, status]);
 
   const done = (text: string) => {
     setMessage({ tone: "success", text });
     setSelected(new Set());
     setPreviewId(null);
+    setEditId(null);
+    setRejecting(null);
     client.invalidateQueries({ queryKey: ["review", siteId] });
     client.invalidateQueries({ queryKey: ["automation", siteId] });
   };
@@ -96,34 +107,51 @@ export function ReviewPage() {
         </Alert>
       )}
       <Card
-        title={`Ready for review${list.data ? ` (${list.data.count})` : ""}`}
+        title={`${status === "review" ? "Ready for review" : "Rejected"}${list.data ? ` (${list.data.count})` : ""}`}
         actions={
-          items.length > 0 && (
-            <>
-              <label className="flex items-center gap-1 text-xs text-slate-600">
-                <input
-                  type="checkbox"
-                  checked={allSelected}
-                  onChange={() => setSelected(allSelected ? new Set() : new Set(items.map((c) => c.id)))}
-                />
-                {pages > 1 ? "Select all on this page" : "Select all"}
-              </label>
-              <Button
-                variant="success"
-                disabled={selected.size === 0}
-                loading={approveMany.isPending}
-                onClick={() => approveMany.mutate([...selected])}
-              >
-                Approve selected ({selected.size})
-              </Button>
-            </>
-          )
+          <>
+            <select
+              aria-label="Show"
+              data-testid="review-status"
+              className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
+              value={status}
+              onChange={(e) => {
+                setStatus(e.target.value as "review" | "rejected");
+                setPage(1);
+              }}
+            >
+              <option value="review">Ready for review</option>
+              <option value="rejected">Rejected</option>
+            </select>
+            {items.length > 0 && status === "review" && (
+              <>
+                <label className="flex items-center gap-1 text-xs text-slate-600">
+                  <input
+                    type="checkbox"
+                    checked={allSelected}
+                    onChange={() => setSelected(allSelected ? new Set() : new Set(items.map((c) => c.id)))}
+                  />
+                  {pages > 1 ? "Select all on this page" : "Select all"}
+                </label>
+                <Button
+                  variant="success"
+                  disabled={selected.size === 0}
+                  loading={approveMany.isPending}
+                  onClick={() => approveMany.mutate([...selected])}
+                >
+                  Approve selected ({selected.size})
+                </Button>
+              </>
+            )}
+          </>
         }
       >
         {list.isLoading ? (
           <Loading />
         ) : list.isError ? (
           <Alert>{describeError(list.error)}</Alert>
+        ) : items.length === 0 && status === "rejected" ? (
+          <EmptyState title="No rejected drafts" />
         ) : items.length === 0 ? (
           <EmptyState title="Nothing waits for review">
             Run the automation: finished drafts appear here.
@@ -137,6 +165,8 @@ export function ReviewPage() {
                 checked={selected.has(content.id)}
                 onToggle={() => toggle(content.id)}
                 onPreview={() => setPreviewId(content.id)}
+                onEdit={() => setEditId(content.id)}
+                onReject={() => setRejecting(content)}
                 onApprove={() => approveOne.mutate(content.id)}
                 approving={approveOne.isPending && approveOne.variables === content.id}
               />
@@ -149,8 +179,38 @@ export function ReviewPage() {
         <PreviewModal
           id={previewId}
           onClose={() => setPreviewId(null)}
+          onEdit={() => {
+            setEditId(previewId);
+            setPreviewId(null);
+          }}
+          onReject={(content) => {
+            setRejecting(content);
+            setPreviewId(null);
+          }}
           onApprove={() => approveOne.mutate(previewId)}
           approving={approveOne.isPending}
+        />
+      )}
+      {editId !== null && (
+        <EditModal
+          id={editId}
+          onClose={() => setEditId(null)}
+          onSaved={(saved) => {
+            client.setQueryData(["content", saved.id], undefined);
+            client.invalidateQueries({ queryKey: ["content", saved.id] });
+            done(`Saved “${saved.title}”.`);
+          }}
+        />
+      )}
+      {rejecting && (
+        <RejectModal
+          content={rejecting}
+          onClose={() => setRejecting(null)}
+          onRejected={(regenerate) =>
+            done(
+              `Rejected “${rejecting.title}”.${regenerate ? " The next run writes a new draft from the same idea." : ""}`,
+            )
+          }
         />
       )}
     </div>
@@ -162,6 +222,8 @@ function ReviewRow({
   checked,
   onToggle,
   onPreview,
+  onEdit,
+  onReject,
   onApprove,
   approving,
 }: {
@@ -169,9 +231,13 @@ function ReviewRow({
   checked: boolean;
   onToggle: () => void;
   onPreview: () => void;
+  onEdit: () => void;
+  onReject: () => void;
   onApprove: () => void;
   approving: boolean;
 }) {
+  const inReview = content.status === "review";
+  const quality = qualityOf(content);
   const thumb = featuredThumbnail(content);
   return (
     <li
@@ -180,7 +246,14 @@ function ReviewRow({
       data-content-id={content.id}
     >
       <div className="flex min-w-0 flex-1 items-center gap-3">
-        <input type="checkbox" aria-label={`Select ${content.title}`} checked={checked} onChange={onToggle} />
+        {inReview && (
+          <input
+            type="checkbox"
+            aria-label={`Select ${content.title}`}
+            checked={checked}
+            onChange={onToggle}
+          />
+        )}
         {thumb ? (
           <img
             src={thumb}
@@ -201,17 +274,38 @@ function ReviewRow({
           >
             {content.title}
           </button>
-          <p className="text-xs text-slate-500">
+          {content.rejection_reason && (
+            <p className="text-xs text-red-700" data-testid="rejection-reason">
+              Rejected: {content.rejection_reason}
+            </p>
+          )}
+          <p className="text-xs text-slate-600">
             <span data-testid="word-count">{content.word_count.toLocaleString("en-US")} words</span>
+            {quality && (
+              <>
+                {" "}
+                · quality{" "}
+                <strong className={QUALITY_TEXT[qualityTone(quality.score)]}>{quality.score}</strong>
+                {quality.failed.length > 0 && ` (${plural(quality.failed.length, "check")} failed)`}
+              </>
+            )}
             {content.created_at && <> · {formatDateTime(content.created_at)}</>}
           </p>
         </div>
       </div>
-      <div className="flex shrink-0 gap-2 pl-7 sm:pl-0">
+      <div className="flex shrink-0 flex-wrap gap-2 pl-7 sm:pl-0">
         <Button onClick={onPreview}>Preview</Button>
-        <Button variant="success" onClick={onApprove} loading={approving}>
-          Approve
-        </Button>
+        <Button onClick={onEdit}>Edit</Button>
+        {inReview && (
+          <>
+            <Button variant="danger" onClick={onReject}>
+              Reject
+            </Button>
+            <Button variant="success" onClick={onApprove} loading={approving}>
+              Approve
+            </Button>
+          </>
+        )}
       </div>
     </li>
   );
@@ -220,11 +314,15 @@ function ReviewRow({
 function PreviewModal({
   id,
   onClose,
+  onEdit,
+  onReject,
   onApprove,
   approving,
 }: {
   id: number;
   onClose: () => void;
+  onEdit: () => void;
+  onReject: (content: ContentItem) => void;
   onApprove: () => void;
   approving: boolean;
 }) {
@@ -239,10 +337,16 @@ function PreviewModal({
       footer={
         <>
           <Button onClick={onClose}>Close</Button>
+          {content && content.status !== "published" && <Button onClick={onEdit}>Edit</Button>}
           {content?.status === "review" && (
-            <Button variant="success" onClick={onApprove} loading={approving}>
-              Approve
-            </Button>
+            <>
+              <Button variant="danger" onClick={() => onReject(content)}>
+                Reject
+              </Button>
+              <Button variant="success" onClick={onApprove} loading={approving}>
+                Approve
+              </Button>
+            </>
           )}
         </>
       }
@@ -261,6 +365,7 @@ function PreviewModal({
           {content.meta_description && (
             <p className="text-xs italic text-slate-600">{content.meta_description}</p>
           )}
+          <QualityPanel content={content} />
           <iframe
             title="Article preview"
             data-testid="preview-frame"

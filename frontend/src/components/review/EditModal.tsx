@@ -1,0 +1,145 @@
+// Edit a draft's title, body, meta title, meta description and slug before it is published.
+// The server sanitises the HTML like AI output; its field errors land beside the fields.
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { writer } from "../../api";
+import type { ContentEdit, ContentItem } from "../../api/types";
+import { ApiError, describeError, type FieldErrors } from "../../lib/errors";
+import { Alert, Button, Field, inputClass, Loading, Modal } from "../ui";
+
+const FIELDS: Array<[keyof ContentEdit, string, string?]> = [
+  ["title", "Title"],
+  ["meta_title", "Meta title", "Shown in search results; about 60 characters."],
+  ["meta_description", "Meta description", "About 160 characters."],
+  ["slug", "Slug", "The last part of the article's URL: lowercase words and hyphens."],
+];
+
+function toEdit(c: ContentItem): ContentEdit {
+  return {
+    title: c.title ?? "",
+    html_content: c.html_content ?? "",
+    meta_title: c.meta_title ?? "",
+    meta_description: c.meta_description ?? "",
+    slug: c.slug ?? "",
+  };
+}
+
+export function EditModal({
+  id,
+  onClose,
+  onSaved,
+}: {
+  id: number;
+  onClose: () => void;
+  onSaved: (saved: ContentItem) => void;
+}) {
+  const detail = useQuery({ queryKey: ["content", id], queryFn: () => writer.contentDetail(id) });
+  return (
+    <Modal title="Edit draft" onClose={onClose} wide testId="edit-modal">
+      {detail.isLoading ? (
+        <Loading />
+      ) : detail.isError ? (
+        <Alert>{describeError(detail.error)}</Alert>
+      ) : detail.data ? (
+        <EditForm content={detail.data} onClose={onClose} onSaved={onSaved} />
+      ) : null}
+    </Modal>
+  );
+}
+
+function EditForm({
+  content,
+  onClose,
+  onSaved,
+}: {
+  content: ContentItem;
+  onClose: () => void;
+  onSaved: (saved: ContentItem) => void;
+}) {
+  const [form, setForm] = useState<ContentEdit>(() => toEdit(content));
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [summary, setSummary] = useState<string | null>(null);
+  const original = toEdit(content);
+  const save = useMutation({
+    // Only what changed: a concurrent edit of another field is not overwritten.
+    mutationFn: () => {
+      const changed = Object.fromEntries(
+        (Object.keys(form) as Array<keyof ContentEdit>)
+          .filter((k) => form[k] !== original[k])
+          .map((k) => [k, form[k]]),
+      );
+      return writer.update(content.id, changed);
+    },
+    onSuccess: onSaved,
+    onError: (error) => {
+      setSummary(
+        error instanceof ApiError && error.code === "already_published"
+          ? "This article is already published: it can no longer be edited here."
+          : describeError(error),
+      );
+      if (error instanceof ApiError && error.status === 400) setErrors(error.fieldErrors);
+    },
+  });
+  const set = (key: keyof ContentEdit) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
+    const value = e.target.value;
+    setForm((f) => ({ ...f, [key]: value }));
+    setErrors((old) => {
+      if (!old[key]) return old;
+      const next = { ...old };
+      delete next[key];
+      return next;
+    });
+  };
+  return (
+    <form
+      noValidate
+      className="space-y-3"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!form.title.trim()) {
+          setErrors({ title: ["A title is required."] });
+          return;
+        }
+        setSummary(null);
+        save.mutate();
+      }}
+    >
+      {summary && <Alert testId="edit-error">{summary}</Alert>}
+      {FIELDS.map(([key, label, hint]) => (
+        <Field key={key} label={label} name={key} errors={errors[key]} hint={hint}>
+          <input
+            id={`f-${key}`}
+            name={key}
+            className={inputClass}
+            value={form[key]}
+            onChange={set(key)}
+            aria-invalid={!!errors[key]}
+            aria-describedby={errors[key] ? `f-${key}-error` : undefined}
+          />
+        </Field>
+      ))}
+      <Field
+        label="Body (HTML)"
+        name="html_content"
+        errors={errors.html_content}
+        hint="Headings, paragraphs, lists and links; scripts and unsafe markup are removed on save."
+      >
+        <textarea
+          id="f-html_content"
+          name="html_content"
+          rows={14}
+          className={`${inputClass} font-mono text-xs`}
+          value={form.html_content}
+          onChange={set("html_content")}
+          aria-invalid={!!errors.html_content}
+        />
+      </Field>
+      <div className="flex justify-end gap-2">
+        <Button onClick={onClose}>Close</Button>
+        <Button variant="primary" type="submit" loading={save.isPending}>
+          Save draft
+        </Button>
+      </div>
+    </form>
+  );
+}

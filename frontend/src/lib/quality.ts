@@ -1,0 +1,24 @@
+// The quality score of a draft and the checks it failed, when the content API sends them.
+import type { ContentItem, QualityCheck } from "../api/types";
+
+export interface QualitySummary {
+  score: number;
+  failed: QualityCheck[];
+  passed: number;
+}
+
+export function qualityOf(content: Pick<ContentItem, "quality">): QualitySummary | null {
+  const q = content.quality;
+  if (!q || typeof (q as { score?: unknown }).score !== "number") return null;
+  const { score, checks = [] } = q as { score: number; checks?: QualityCheck[] };
+  return {
+    score,
+    failed: checks.filter((c) => !c.passed),
+    passed: checks.filter((c) => c.passed).length,
+  };
+}
+
+/** Green from 80, amber from 50, red below. */
+export function qualityTone(score: number): "green" | "amber" | "red" {
+  return score >= 80 ? "green" : score >= 50 ? "amber" : "red";
+}
