@@ -20,6 +20,11 @@ import type {
   QueueItem,
   QueueResponse,
   RetryResult,
+  RunCredits,
+  RunMetrics,
+  GrantResult,
+  NotificationSettings,
+  NotificationTestResult,
   RunDetail,
   RunLog,
   RunProgress,
@@ -70,6 +75,9 @@ export const billing = {
         page_size: q.pageSize,
       },
     }),
+  runs: (siteId: number | null, page = 1, pageSize = 20) =>
+    call<Paginated<RunCredits>>("billingRuns", { query: { site_id: siteId, page, page_size: pageSize } }),
+  grant: (amount: string, note: string) => call<GrantResult>("billingGrant", { body: { amount, note } }),
   aiBudget: (siteId: number) => call<AIBudget>("aiBudget", { params: { site_id: siteId } }),
   updateAiBudget: (siteId: number, body: Partial<AIBudget>) =>
     call<AIBudget>("aiBudgetUpdate", { params: { site_id: siteId }, body }),
@@ -109,11 +117,23 @@ export const automation = {
     call<{ run?: AutomationRun }>("automationResume", { query: runQuery(siteId, runId), body: {} }),
   cancel: (siteId: number, runId: string) =>
     call<{ run?: AutomationRun }>("automationCancel", { query: runQuery(siteId, runId), body: {} }),
-  history: async (siteId: number) =>
-    (await call<{ runs: AutomationRun[] }>("automationHistory", { query: { site_id: siteId } })).runs ?? [],
+  /** The site's latest runs; the filters narrow them on the server (status, trigger, from a date). */
+  history: async (siteId: number, filters: { status?: string; trigger?: string; since?: string } = {}) =>
+    (
+      await call<{ runs: AutomationRun[] }>("automationHistory", {
+        query: {
+          site_id: siteId,
+          status: filters.status,
+          trigger: filters.trigger,
+          date_from: filters.since,
+        },
+      })
+    ).runs ?? [],
   logs: (siteId: number | null, runId: string, lines: number) =>
     call<RunLog>("automationLogs", { query: { ...runQuery(siteId, runId), lines } }),
   estimate: (siteId: number) => call<Estimate>("automationEstimate", { query: { site_id: siteId } }),
+  metrics: (siteId: number) =>
+    call<RunMetrics>("automationMetrics", { query: { site_id: siteId, weeks: 8 } }),
   runDetail: (runId: string) => call<RunDetail>("automationRunDetail", { query: { run_id: runId } }),
   retryFailed: (siteId: number, body: { stage?: number; ids?: number[] } = {}) =>
     call<RetryResult>("automationRetryFailed", { query: { site_id: siteId }, body }),
@@ -180,5 +200,16 @@ export const publishing = {
     call<{ ok: boolean; detail: string; wordpress_user?: string }>("publishingWordpressTest", {
       query: { site_id: siteId },
       body: {},
+    }),
+};
+
+export const notifications = {
+  get: (siteId: number) => call<NotificationSettings>("notifications", { params: { site_id: siteId } }),
+  update: (siteId: number, body: { urls?: string[]; events?: string[] }) =>
+    call<NotificationSettings>("notificationsUpdate", { params: { site_id: siteId }, body }),
+  test: (siteId: number, urls?: string[]) =>
+    call<NotificationTestResult>("notificationsTest", {
+      params: { site_id: siteId },
+      body: urls ? { urls } : {},
     }),
 };

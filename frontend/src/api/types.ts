@@ -374,6 +374,34 @@ export interface CreditTransaction {
   run_id?: string | null;
 }
 
+export interface RunCredits {
+  id: number;
+  run_id: string;
+  site_id: number;
+  status: RunStatus;
+  trigger_type: "manual" | "scheduled";
+  started_at: string | null;
+  completed_at: string | null;
+  credits_used: Decimalish;
+  stages: Array<{ stage: number; name: string; operation: string; credits: Decimalish }>;
+}
+
+export interface GrantResult {
+  transaction: CreditTransaction;
+  credits_balance: Decimalish;
+}
+
+export interface RunMetrics {
+  weeks: Array<{ week_start: string; runs: number; completed: number; failed: number; cancelled: number }>;
+  runs_total: number;
+  completed: number;
+  failed: number;
+  /** completed / (completed + failed), 0-1; null without such runs. */
+  success_rate: number | null;
+  average_credits_per_run: Decimalish | null;
+  average_stage_seconds: Array<{ stage: number; name: string; runs: number; average_seconds: number | null }>;
+}
+
 export const BUDGET_OPERATIONS = [
   "clustering",
   "idea_generation",
@@ -388,4 +416,22 @@ export type BudgetShares = Record<BudgetOperation, Decimalish>;
 export interface AIBudget extends BudgetShares {
   use_global_defaults: boolean;
   effective?: Partial<BudgetShares>;
+}
+
+// --- notifications --------------------------------------------------------------------
+
+export interface NotificationSettings {
+  site_id: number;
+  /** Stored targets, their secrets masked. */
+  targets: Array<{ url: string; service: string }>;
+  events: string[];
+  available_events: Array<{ event: string; label: string }>;
+  last_sent_at: string | null;
+  last_error: string;
+}
+
+export interface NotificationTestResult {
+  sent: number;
+  failed: number;
+  results: Array<{ url: string; service: string; ok: boolean; error?: string }>;
 }

@@ -7,6 +7,7 @@ import { ConfigModal } from "../components/automation/ConfigModal";
 import { CreditsHeader } from "../components/automation/CreditsHeader";
 import { CurrentProcessingCard } from "../components/automation/CurrentProcessingCard";
 import { GlobalProgressBar } from "../components/automation/GlobalProgressBar";
+import { MetricsCard } from "../components/automation/MetricsCard";
 import { RunControls, type RunAction } from "../components/automation/RunControls";
 import { RunHistory } from "../components/automation/RunHistory";
 import { ScheduleBadge } from "../components/automation/ScheduleBadge";
@@ -246,8 +247,15 @@ export function AutomationPage() {
           live={isActive(run) && logRunId === run?.run_id}
           interval={data.interval}
         />
-        <RunHistory runs={data.history.data ?? []} loading={data.history.isLoading} />
+        <RunHistory
+          runs={data.history.data ?? []}
+          loading={data.history.isLoading}
+          siteId={siteId}
+          interval={data.interval}
+        />
       </div>
+
+      <MetricsCard siteId={siteId} />
 
       <p className="text-xs text-slate-600">
         Refreshing every {data.interval ? Math.round(data.interval / 1000) : "—"} s

@@ -2,7 +2,9 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
-import { automation, billing } from "../api";
+import { billing } from "../api";
+import { GrantForm } from "../components/GrantForm";
+import { useSession } from "../hooks/useSession";
 import { BUDGET_OPERATIONS } from "../api/types";
 import { runPath } from "../components/automation/RunHistory";
 import { Alert, Card, EmptyState, Loading, PageHeader, Pager, ScrollTable } from "../components/ui";
@@ -33,10 +35,11 @@ export function CreditsPage() {
     placeholderData: keepPreviousData,
   });
   const runs = useQuery({
-    queryKey: ["automation", siteId, "history"],
-    queryFn: () => automation.history(siteId!),
+    queryKey: ["billing", "runs", siteId],
+    queryFn: () => billing.runs(siteId),
     enabled: siteId !== null,
   });
+  const me = useSession();
   const siteName = new Map(sites.map((s) => [s.id, s.name]));
   const pages = Math.max(1, Math.ceil((ledger.data?.count ?? 0) / PAGE_SIZE));
   const filter =
@@ -61,6 +64,7 @@ export function CreditsPage() {
         </div>
       </div>
       {balance.error && <Alert>{describeError(balance.error)}</Alert>}
+      {me.data?.is_staff && <GrantForm />}
 
       <Card
         title="Ledger"
@@ -174,17 +178,19 @@ export function CreditsPage() {
         )}
       </Card>
 
-      <Card title="Credits per run (selected site, last 20 runs)" testId="credits-per-run">
+      <Card title="Credits per run (selected site, latest 20)" testId="credits-per-run">
         {runs.isLoading ? (
           <Loading />
-        ) : !runs.data?.length ? (
+        ) : runs.error ? (
+          <Alert>{describeError(runs.error)}</Alert>
+        ) : !runs.data?.results.length ? (
           <EmptyState title="No runs yet" />
         ) : (
           <ScrollTable label="Credits per run">
             <table className="min-w-full text-left text-sm">
               <thead className="border-b border-slate-200 text-xs text-slate-600">
                 <tr>
-                  {["Run", "Status", "Started", "Credits"].map((h) => (
+                  {["Run", "Status", "Started", "Credits by stage", "Credits"].map((h) => (
                     <th key={h} scope="col" className="px-4 py-2 font-medium">
                       {h}
                     </th>
@@ -192,7 +198,7 @@ export function CreditsPage() {
                 </tr>
               </thead>
               <tbody>
-                {runs.data.map((r) => (
+                {runs.data.results.map((r) => (
                   <tr key={r.run_id} className="border-b border-slate-100">
                     <td className="px-4 py-2 font-mono text-xs">
                       <Link className="text-indigo-700 hover:underline" to={runPath(r.run_id)}>
@@ -201,9 +207,14 @@ export function CreditsPage() {
                     </td>
                     <td className="px-4 py-2">{r.status}</td>
                     <td className="whitespace-nowrap px-4 py-2">{formatDateTime(r.started_at)}</td>
-                    <td className="px-4 py-2 text-right tabular-nums">
-                      {formatCredits(r.total_credits_used)}
+                    <td className="px-4 py-2 text-xs text-slate-700">
+                      {r.stages.length
+                        ? r.stages
+                            .map((st) => `${st.stage}. ${st.name}: ${formatCredits(st.credits)}`)
+                            .join(" · ")
+                        : "—"}
                     </td>
+                    <td className="px-4 py-2 text-right tabular-nums">{formatCredits(r.credits_used)}</td>
                   </tr>
                 ))}
               </tbody>

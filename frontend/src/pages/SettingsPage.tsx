@@ -16,6 +16,7 @@ import {
   StatusBadge,
   Toggle,
 } from "../components/ui";
+import { NotificationsSection } from "../components/NotificationsSection";
 import { useSite } from "../hooks/useSite";
 import {
   chartSegments,
@@ -41,6 +42,7 @@ export function SettingsPage() {
       <PublishingSection siteId={siteId} />
       <QueueSection siteId={siteId} />
       <WordPressSection siteId={siteId} />
+      <NotificationsSection siteId={siteId} />
       <BudgetSection siteId={siteId} />
       <AIProviderSection />
     </div>

@@ -1,4 +1,5 @@
 // @vitest-environment jsdom
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { cleanup, render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { MemoryRouter, Route, Routes, useParams } from "react-router";
@@ -26,13 +27,16 @@ function RunPageStub() {
 }
 
 function renderHistory(runs: AutomationRun[]) {
+  // No siteId: the filters apply to the given rows without asking the server.
   return render(
-    <MemoryRouter initialEntries={["/automation"]}>
-      <Routes>
-        <Route path="/automation" element={<RunHistory runs={runs} loading={false} />} />
-        <Route path="/automation/runs/:runId" element={<RunPageStub />} />
-      </Routes>
-    </MemoryRouter>,
+    <QueryClientProvider client={new QueryClient()}>
+      <MemoryRouter initialEntries={["/automation"]}>
+        <Routes>
+          <Route path="/automation" element={<RunHistory runs={runs} loading={false} />} />
+          <Route path="/automation/runs/:runId" element={<RunPageStub />} />
+        </Routes>
+      </MemoryRouter>
+    </QueryClientProvider>,
   );
 }
 

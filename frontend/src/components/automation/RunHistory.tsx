@@ -1,5 +1,7 @@
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
+import { automation } from "../../api";
 import type { AutomationRun } from "../../api/types";
 import { formatCredits, formatDateTime, formatUsd } from "../../lib/format";
 import { filterRuns, NO_FILTERS, type HistoryFilters } from "../../lib/history";
@@ -12,9 +14,33 @@ export function runPath(runId: string): string {
   return `/automation/runs/${encodeURIComponent(runId)}`;
 }
 
-export function RunHistory({ runs, loading }: { runs: AutomationRun[]; loading: boolean }) {
+/**
+ * The site's last 20 runs. With filters the server is asked for the last 20 that match (so an
+ * older failed run is found too); the same filters applied here keep the table right while
+ * the new answer loads.
+ */
+export function RunHistory({
+  runs: latest,
+  loading,
+  siteId,
+  interval = false,
+}: {
+  runs: AutomationRun[];
+  loading: boolean;
+  siteId?: number;
+  interval?: number | false;
+}) {
   const navigate = useNavigate();
   const [filters, setFilters] = useState<HistoryFilters>(NO_FILTERS);
+  const filtered = filters.status || filters.trigger || filters.since;
+  const query = useQuery({
+    queryKey: ["automation", siteId, "history", filters],
+    queryFn: () => automation.history(siteId!, filters),
+    enabled: siteId !== undefined && !!filtered,
+    refetchInterval: interval,
+    placeholderData: keepPreviousData,
+  });
+  const runs = filtered && query.data ? query.data : latest;
   const shown = filterRuns(runs.slice(0, 20), filters);
   const set = (key: keyof HistoryFilters) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
     setFilters((f) => ({ ...f, [key]: e.target.value }));
@@ -62,7 +88,7 @@ export function RunHistory({ runs, loading }: { runs: AutomationRun[]; loading: 
     >
       {loading ? (
         <Loading />
-      ) : runs.length === 0 ? (
+      ) : latest.length === 0 ? (
         <EmptyState title="No runs yet">Press Run Now, or enable the schedule in Configure.</EmptyState>
       ) : shown.length === 0 ? (
         <EmptyState title="No run matches these filters" />
