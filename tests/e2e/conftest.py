@@ -177,6 +177,8 @@ def stack(tmp_path_factory):
         "STATIC_ROOT": str(logs / "static"),
         "THROTTLE_RUN_NOW": "1000/min",
         "THROTTLE_AUTH_TOKEN": "1000/min",
+        # The notification test posts to a webhook receiver the test runs on this machine.
+        "OUTBOUND_ALLOWED_ADDRESSES": "127.0.0.1/32",
         "PYTHONUNBUFFERED": "1",
     }
     st = Stack(base_url=f"http://127.0.0.1:{port}", env=env, logs=logs)

@@ -298,3 +298,120 @@ def test_every_page_has_no_serious_axe_violations(stack, browser, width):
         assert not failures, f"serious axe-core violations at {width}px: {failures}"
     finally:
         ctx.close()
+
+
+def test_review_edit_then_reject_and_regenerate_gives_a_new_draft(stack, context):
+    site_id = tenant(stack, "reviewer")
+    page = context.new_page()
+    login(page, "reviewer")
+    import_csv(page, "keywords.csv", "keyword\nmatcha whisk care\n")
+    page.get_by_role("link", name="Automation").click()
+    run_to_the_end(page)
+
+    page.get_by_role("link", name="Review").click()
+    item = page.get_by_test_id("review-item").first
+    expect(item).to_be_visible()
+    item.get_by_role("button", name="Edit").click()
+    editor = page.get_by_test_id("edit-modal")
+    editor.get_by_label("Title", exact=True).fill("Matcha whisk care, edited")
+    editor.get_by_label("Slug").fill("matcha-whisk-care")
+    editor.get_by_label("Meta description").fill("How to keep a bamboo whisk in shape.")
+    body = editor.get_by_label("Body (HTML)")
+    body.fill(body.input_value() + "<p>Edited paragraph.</p><script>alert(1)</script>")
+    editor.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_test_id("review-message")).to_contain_text("Saved “Matcha whisk care, edited”")
+    saved = stack.django(f"""
+from igny8_core.writer.models import Content
+c = Content.objects.get(site_id={site_id}, title="Matcha whisk care, edited")
+print(c.slug, "<script" in c.html_content, "Edited paragraph" in c.html_content)
+""")
+    assert saved.strip().splitlines()[-1] == "matcha-whisk-care False True"
+
+    item = page.get_by_test_id("review-item").first
+    item.get_by_role("button", name="Reject").click()
+    dialog = page.get_by_test_id("reject-modal")
+    dialog.get_by_role("button", name="Reject").click()
+    expect(dialog.locator("[data-field=reason] [data-field-error]")).to_be_visible()
+    dialog.get_by_label("Reason").fill("Too generic for this site")
+    expect(dialog.get_by_label("Write a new draft from the same idea at the next run")).to_be_checked()
+    dialog.get_by_role("button", name="Reject").click()
+    expect(page.get_by_test_id("review-message")).to_contain_text("The next run writes a new draft")
+    page.get_by_label("Show").select_option("rejected")
+    expect(page.get_by_test_id("rejection-reason")).to_contain_text("Too generic for this site")
+    doc_shot(page, "review-rejected.png")
+
+    # The next run writes a new draft from the same idea.
+    page.get_by_role("link", name="Automation").click()
+    run_to_the_end(page)
+    expect(stage(page, 4)).to_contain_text(re.compile(r"Content created\s*1"))
+    page.get_by_role("link", name="Review").click()
+    expect(page.get_by_test_id("review-item")).to_have_count(1)
+    expect(page.get_by_test_id("review-item")).not_to_contain_text("edited")
+
+
+def test_staff_grant_on_the_credits_page(stack, context):
+    tenant(stack, "staffer", credits=10)
+    stack.django(
+        'from igny8_core.accounts.models import User; User.objects.filter(username="staffer").update(is_staff=True)'
+    )
+    page = context.new_page()
+    login(page, "staffer")
+    page.get_by_role("link", name="Credits").click()
+    expect(page.get_by_test_id("credits-balance")).to_have_text("10")
+    form = page.get_by_test_id("grant-form")
+    form.get_by_role("button", name="Add credits").click()
+    expect(form.locator("[data-field=amount] [data-field-error]")).to_be_visible()
+    form.get_by_label("Amount").fill("250")
+    form.get_by_label("Note").fill("Monthly top-up")
+    form.get_by_role("button", name="Add credits").click()
+    expect(page.get_by_test_id("grant-message")).to_contain_text("The balance is 260")
+    expect(page.get_by_test_id("credits-balance")).to_have_text("260")
+    expect(page.get_by_test_id("ledger")).to_contain_text("Monthly top-up")
+    doc_shot(page, "credits-grant.png")
+
+
+def test_a_non_staff_user_has_no_grant_form(stack, context):
+    tenant(stack, "plainuser")
+    page = context.new_page()
+    login(page, "plainuser")
+    page.get_by_role("link", name="Credits").click()
+    expect(page.get_by_test_id("ledger")).to_be_visible()
+    expect(page.get_by_test_id("grant-form")).to_have_count(0)
+
+
+def test_notification_test_reaches_a_local_webhook_receiver(stack, context):
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        tenant(stack, "notified")
+        page = context.new_page()
+        login(page, "notified")
+        page.get_by_role("link", name="Settings").click()
+        section = page.get_by_test_id("notifications")
+        section.get_by_label("Replace the targets (one apprise URL a line)").fill(
+            f"json://127.0.0.1:{server.server_port}/hook"
+        )
+        section.get_by_role("button", name="Save notifications").click()
+        expect(page.get_by_test_id("notifications-message")).to_contain_text("saved")
+        expect(page.get_by_test_id("notification-targets")).to_contain_text(f"127.0.0.1:{server.server_port}")
+        section.get_by_role("button", name="Test").click()
+        expect(page.get_by_test_id("notifications-message")).to_contain_text("Test message sent to 1 target")
+        assert received and "Test" in json.dumps(received[0])
+        doc_shot(page, "notifications.png")
+    finally:
+        server.shutdown()
