@@ -33,7 +33,17 @@ PUBLIC = {
     "POST /api/v1/auth/logout/",
 }
 # Routes about the caller's own account, with no site/object parameter to aim at bob.
-ACCOUNT_LEVEL = {"GET /api/v1/auth/me/", "GET /api/v1/billing/balance/", "GET /api/v1/sites/", "POST /api/v1/sites/"}
+ACCOUNT_LEVEL = {
+    "GET /api/v1/auth/me/",
+    "GET /api/v1/billing/balance/",
+    "GET /api/v1/sites/",
+    "POST /api/v1/sites/",
+    # The account's own AI provider settings: nothing of another account can be named.
+    "GET /api/v1/ai/provider/",
+    "PUT /api/v1/ai/provider/",
+    "DELETE /api/v1/ai/provider/",
+    "POST /api/v1/ai/provider/test/",
+}
 # Staff-only routes on the caller's own account: alice (not staff) is refused, nothing changes.
 STAFF_ONLY = {"POST /api/v1/billing/grant/"}
 MARKERS = ("bob.example.com", "bob-secret-keyword", "bob-secret-title", "Bob Inc")
