@@ -54,6 +54,7 @@ class AIResult:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     provider_cost: Decimal = Decimal("0")
+    notes: list[str] = field(default_factory=list)  # what the run log should say (e.g. skipped duplicates)
 
     def fail(self, ids, error: str, code: str, attempts: dict | None = None) -> None:
         for item_id in ids:
@@ -230,6 +231,7 @@ class AIEngine:
         result.credits_used += charged
         for key, value in saved.stats.items():
             result.stats[key] = result.stats.get(key, 0) + value
+        result.notes.extend(saved.notes)
         row.credits = charged
         self._write_log(row, started, result=result)
         return None

@@ -554,6 +554,8 @@ class AutomationService:
             stage=stage.number,
             level="WARN" if ai.items_failed else "INFO",
         )
+        for note in ai.notes:
+            self.logger.log(note, stage=stage.number)
         short = next((f for f in ai.failed if f.get("code") == OUT_OF_CREDITS), None)
         if short is not None:  # the balance ran out part-way through the batch
             batches.halt(OUT_OF_CREDITS, short.get("error", ""))

@@ -88,6 +88,14 @@ KeywordImportResultSerializer = inline_serializer(
                 },
             )
         ),
+        "near_duplicates": serializers.ListField(
+            help_text="Imported keywords that differ from another keyword of the site only by plural, "
+            "word order, stop words or a year (imported; shown so the user can disable one).",
+            child=inline_serializer(
+                "KeywordNearDuplicate",
+                {"keyword": serializers.CharField(), "existing": serializers.CharField()},
+            ),
+        ),
     },
 )
 
@@ -114,6 +122,7 @@ class IdeaSerializer(serializers.ModelSerializer):
             "content_type",
             "content_structure",
             "target_keywords",
+            "outline",
             "cluster",
             "cluster_name",
             "status",

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 
 from igny8_core.accounts.models import Site
+from igny8_core.ai.similarity import normalise
 
 from .models import Keywords
 from .services import lock_site_keywords
@@ -39,9 +40,17 @@ class ImportResult:
     created: int = 0
     duplicates: int = 0
     errors: list[dict] = field(default_factory=list)
+    # Imported keywords that differ from another keyword of the site only by plural, word order,
+    # stop words or a year: imported (the exact-duplicate rule is unchanged) but shown to the user.
+    near_duplicates: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"created": self.created, "duplicates": self.duplicates, "errors": self.errors}
+        return {
+            "created": self.created,
+            "duplicates": self.duplicates,
+            "errors": self.errors,
+            "near_duplicates": self.near_duplicates,
+        }
 
 
 class RowError(ValueError):
@@ -186,4 +195,25 @@ def import_keywords(site: Site, upload) -> ImportResult:
         )
         result.created = Keywords.objects.filter(site=site).count() - before
         result.duplicates += len(new_rows) - result.created
+        result.near_duplicates = near_duplicates(site, [row["keyword"] for row in new_rows])
     return result
+
+
+MAX_NEAR_DUPLICATES = 100
+
+
+def near_duplicates(site: Site, imported: list[str]) -> list[dict]:
+    """[{"keyword", "existing"}]: each imported keyword whose normalised form equals that of a
+    keyword the site had before or of one imported before it in the same file."""
+    imported_keys = {k.lower() for k in imported}
+    seen: dict[str, str] = {}
+    for keyword in Keywords.objects.filter(site=site).order_by("id").values_list("keyword", flat=True):
+        if keyword.lower() not in imported_keys:
+            seen.setdefault(normalise(keyword), keyword)
+    found = []
+    for keyword in imported:
+        key = normalise(keyword)
+        if key and key in seen and len(found) < MAX_NEAR_DUPLICATES:
+            found.append({"keyword": keyword, "existing": seen[key]})
+        seen.setdefault(key, keyword)
+    return found

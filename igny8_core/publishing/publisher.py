@@ -11,6 +11,7 @@ after PUBLISH_MAX_ATTEMPTS attempts, or at once for permanent errors (no connect
 credentials, rejected request), the item is marked failed with the reason.
 """
 
+import json
 import logging
 import mimetypes
 import os
@@ -22,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from igny8_core.ai import linking
 from igny8_core.notifications.events import notify_publishing_failed
 from igny8_core.writer.models import Content, Images
 
@@ -32,6 +34,26 @@ from .wordpress import WordPressClient, WordPressError
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=6)
+
+
+MAX_TAGS = 10
+
+
+def json_ld_script(content: Content, image_url: str = "") -> str:
+    """The content's JSON-LD as published: its graph with the publication date and the
+    featured image. `</` is escaped so the JSON cannot close the script element."""
+    graph = dict(content.schema_json or {})
+    if not graph.get("@graph"):
+        return ""
+    article = dict(graph["@graph"][0])
+    now = content.published_at or timezone.now()
+    article.setdefault("datePublished", now.isoformat())
+    article["dateModified"] = timezone.now().isoformat()
+    if image_url:
+        article["image"] = [image_url]
+    graph["@graph"] = [article, *graph["@graph"][1:]]
+    data = json.dumps(graph, ensure_ascii=False).replace("</", "<\\/")
+    return f'\n<script type="application/ld+json">{data}</script>'
 
 
 class PermanentPublishError(WordPressError):
@@ -97,9 +119,19 @@ class WordPressPublisher:
                 for image in in_article
             ],
         )
+        html = linking.published_html(html, content.site_id)
+        image_url = media[featured.id].source_url if featured else ""
+        html += json_ld_script(content, image_url)
         # Title and excerpt are plain text: WordPress stores them as sent for an administrator
         # (unfiltered_html) and themes print titles unescaped, so no markup may get through.
-        fields = {"title": strip_tags(content.title), "content": html, "excerpt": strip_tags(content.meta_description)}
+        fields = {
+            "title": strip_tags(content.title),
+            "content": html,
+            "excerpt": strip_tags(content.meta_description),
+            **self._taxonomy(content),
+        }
+        if content.slug:
+            fields["slug"] = content.slug
         if featured:
             fields["featured_media"] = media[featured.id].media_id
         post_id = int(content.external_id) if content.external_id.isdigit() else None
@@ -110,6 +142,17 @@ class WordPressPublisher:
             Content.objects.filter(id=content.id).update(external_id=str(post_id))
         post = self.client.update_post(post_id, {**fields, "status": "publish"})
         return Published(post_id=post_id, url=post.get("link") or "")
+
+    def _taxonomy(self, content: Content) -> dict:
+        """Category from the cluster, tags from the target keywords (created when missing)."""
+        fields = {}
+        if content.cluster_id and content.cluster:
+            fields["categories"] = [self.client.term_id("categories", content.cluster.name)]
+        keywords = list(content.task.keywords or []) if content.task_id and content.task else []
+        if keywords:
+            names = list(dict.fromkeys(" ".join(k.split()) for k in keywords if k.strip()))[:MAX_TAGS]
+            fields["tags"] = [self.client.term_id("tags", name) for name in names]
+        return fields
 
     def _ensure_media(self, image: Images) -> WordPressMedia:
         known = WordPressMedia.objects.filter(image=image, connection=self.connection).first()
@@ -173,7 +216,7 @@ def publish_content(content_id: int, now=None) -> str:
     now = now or timezone.now()
     if not claim(content_id, now):
         return "skipped"
-    content = Content.objects.get(id=content_id)
+    content = Content.objects.select_related("cluster", "task").get(id=content_id)
     try:
         published = WordPressPublisher(_active_connection(content.site_id)).publish(content)
     except WordPressError as exc:

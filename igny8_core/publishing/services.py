@@ -23,14 +23,17 @@ class ScheduleOutcome:
     not_scheduled: list[dict] = field(default_factory=list)  # [{"content_id", "code", "reason"}]
 
 
-def approve_for_review(site, limit: int = 0, now=None) -> list[int]:
-    """Approve up to `limit` (0 = all) content of the site waiting in review, oldest first.
+def approve_for_review(site, limit: int = 0, now=None, min_quality_score: int = 0) -> list[int]:
+    """Approve up to `limit` (0 = all) content of the site waiting in review, oldest first;
+    with `min_quality_score`, only content whose quality score reaches it.
 
     Rows are claimed with SKIP LOCKED and flipped with a conditional update, so two concurrent
     gates never approve the same item twice nor exceed their limits together."""
     now = now or timezone.now()
     with transaction.atomic():
         pending = Content.objects.filter(site=site, status=Content.Status.REVIEW).order_by(*OLDEST_FIRST)
+        if min_quality_score:
+            pending = pending.filter(quality__score__gte=min_quality_score)
         if limit and limit > 0:
             pending = pending[:limit]
         ids = list(pending.select_for_update(skip_locked=True).values_list("id", flat=True))

@@ -6,6 +6,7 @@ settings. Errors raise WordPressError; `permanent` tells the publisher whether r
 """
 
 import base64
+import html
 import re
 
 import requests
@@ -110,6 +111,24 @@ class WordPressClient:
 
     def get_post(self, post_id: int, context: str = "view") -> dict:
         return self._call("GET", f"/wp/v2/posts/{int(post_id)}", params={"context": context})
+
+    def term_id(self, taxonomy: str, name: str) -> int:
+        """The id of the category or tag (`taxonomy` "categories" / "tags") named `name`,
+        created when WordPress has none; names compare case-insensitively."""
+        wanted = " ".join(name.split()).lower()
+        for term in self._call("GET", f"/wp/v2/{taxonomy}", params={"search": name, "per_page": 100}):
+            if html.unescape(term.get("name", "")).strip().lower() == wanted:
+                return int(term["id"])
+        try:
+            return int(self._call("POST", f"/wp/v2/{taxonomy}", json={"name": name})["id"])
+        except WordPressError as exc:
+            if exc.status != 400:  # term_exists: another request created it meanwhile
+                raise
+        for term in self._call("GET", f"/wp/v2/{taxonomy}", params={"search": name, "per_page": 100}):
+            if html.unescape(term.get("name", "")).strip().lower() == wanted:
+                return int(term["id"])
+        kind = "category" if taxonomy == "categories" else "tag"
+        raise WordPressError(f"WordPress refused to create the {kind} '{name}'.", permanent=True)
 
     def get_media(self, media_id: int) -> dict:
         return self._call("GET", f"/wp/v2/media/{int(media_id)}")

@@ -102,12 +102,40 @@ class TaskSerializer(serializers.ModelSerializer):
             return None
 
 
+class QualityCheckSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    passed = serializers.BooleanField()
+    detail = serializers.CharField()
+
+
+class QualitySerializer(serializers.Serializer):
+    score = serializers.IntegerField(min_value=0, max_value=100)
+    checks = QualityCheckSerializer(many=True)
+
+    def to_representation(self, instance):
+        return super().to_representation(instance) if instance else None
+
+
+class InternalLinkSerializer(serializers.Serializer):
+    content_id = serializers.IntegerField()
+    anchor = serializers.CharField()
+    url = serializers.CharField(help_text="The target's WordPress URL once published, else its path (/slug/).")
+
+
 class ContentListSerializer(serializers.ModelSerializer):
     # A CharField, not a URLField: it is "" until the content is published.
     external_url = serializers.CharField(read_only=True, help_text="URL on the site once published, else empty.")
     # A CharField too: "" (no slug yet) is not a valid SlugField value.
     slug = serializers.CharField(read_only=True, help_text="The post's URL slug; empty until set.")
     featured_image = serializers.SerializerMethodField(help_text="The featured image, if any (for thumbnails).")
+    quality = QualitySerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="Local quality checks of the draft (null until checked at the review gate).",
+    )
+    internal_links = InternalLinkSerializer(
+        many=True, read_only=True, help_text="Links to other content of the site placed in the article."
+    )
 
     class Meta:
         model = Content
@@ -117,9 +145,12 @@ class ContentListSerializer(serializers.ModelSerializer):
             "task",
             "cluster",
             "title",
+            "slug",
             "meta_title",
             "meta_description",
             "slug",
+            "quality",
+            "internal_links",
             "word_count",
             "status",
             "approved_at",
@@ -145,7 +176,7 @@ class ContentDetailSerializer(ContentListSerializer):
     images = ImageSerializer(many=True, read_only=True)
 
     class Meta(ContentListSerializer.Meta):
-        fields = ContentListSerializer.Meta.fields + ["html_content", "publish_error", "images"]
+        fields = ContentListSerializer.Meta.fields + ["html_content", "schema_json", "publish_error", "images"]
         read_only_fields = fields
 
 

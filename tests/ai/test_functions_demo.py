@@ -63,7 +63,7 @@ def test_auto_cluster_groups_maps_and_charges_per_keyword(engine, account, site)
     assert result.stats == {"keywords_processed": 12, "clusters_created": 5, "keywords_mapped": 12}
     [row] = AIRequestLog.objects.filter(function="auto_cluster")
     assert row.success and row.provider == "demo" and row.credits == Decimal("2.40")
-    assert row.prompt == "keyword_clusters@v1" and row.prompt_tokens > 0 and row.completion_tokens > 0
+    assert row.prompt == "keyword_clusters@v2" and row.prompt_tokens > 0 and row.completion_tokens > 0
     assert row.item_ids == [k.pk for k in keywords]
 
 

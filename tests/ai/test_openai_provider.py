@@ -237,7 +237,7 @@ def test_schema_mismatch_counts_as_malformed(fake, provider):
 
 
 def test_fenced_json_is_accepted(fake, provider):
-    article = {"title": "T", "meta_title": "M", "meta_description": "D", "html_content": "<p>x</p>"}
+    article = {"title": "T", "meta_title": "M", "meta_description": "D", "html_content": "<p>x</p>", "faq": []}
     fake.script(CHAT, chat_reply("```json\n" + json.dumps(article) + "\n```"))
     assert provider.complete_json(MESSAGES, schemas.ARTICLE, schema_name="article").data == article
 

@@ -86,7 +86,7 @@ def test_prompt_mode_rejects_an_answer_without_json(text_only, server, account, 
 
 def test_prompt_mode_takes_the_json_out_of_a_chatty_answer(text_only, server):
     text_only.OPENAI_STRUCTURED_OUTPUT = "prompt"
-    article = {"title": "T", "meta_title": "M", "meta_description": "D", "html_content": "<p>x</p>"}
+    article = {"title": "T", "meta_title": "M", "meta_description": "D", "html_content": "<p>x</p>", "faq": []}
     server.script(CHAT, chat_reply("Here you go: " + json.dumps(article) + " Enjoy!"))
     provider = get_provider()
     messages = [{"role": "user", "content": "Write it."}]

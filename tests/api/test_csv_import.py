@@ -62,14 +62,14 @@ def test_import_counts_duplicates_and_row_errors(api, alice_site):
 
 def test_import_again_is_all_duplicates(api, alice_site):
     text = "keyword\nalpha\nbeta\n"
-    assert upload(api, alice_site, text).json() == {"created": 2, "duplicates": 0, "errors": []}
-    assert upload(api, alice_site, text).json() == {"created": 0, "duplicates": 2, "errors": []}
+    assert upload(api, alice_site, text).json() == {"created": 2, "duplicates": 0, "errors": [], "near_duplicates": []}
+    assert upload(api, alice_site, text).json() == {"created": 0, "duplicates": 2, "errors": [], "near_duplicates": []}
 
 
 def test_keyword_column_only_bom_semicolons_and_header_case(api, alice_site):
     text = "\ufeffKeyword ; Volume\nespresso grind;300\nlatte art;\n"
     body = upload(api, alice_site, text).json()
-    assert body == {"created": 2, "duplicates": 0, "errors": []}
+    assert body == {"created": 2, "duplicates": 0, "errors": [], "near_duplicates": []}
     assert Keywords.objects.get(keyword="espresso grind").volume == 300
 
 
@@ -181,3 +181,21 @@ def test_ten_thousand_rows_with_duplicates_and_bad_rows_in_one_request(api, alic
     assert Keywords.objects.filter(site=alice_site).count() == 500 + expected_created
     assert expected_created > 7000 and expected_dupes > 500 and len(expected_errors) > 500
     assert elapsed < 20, f"10k-row import took {elapsed:.1f}s"
+
+
+def test_import_reports_near_duplicates_of_existing_and_earlier_keywords(api, alice_site):
+    f.keyword(alice_site, "best espresso machine")
+    csv_text = (
+        "keyword\n"
+        "best espresso machines 2026\n"  # plural + year of a site keyword
+        "cold brew ratio\n"
+        "ratio for cold brew\n"  # word order of the line before
+        "espresso grinder\n"
+    )
+    body = upload(api, alice_site, csv_text).json()
+    # The exact-duplicate rule is unchanged: all four are imported, two are reported.
+    assert body["created"] == 4 and body["duplicates"] == 0
+    assert body["near_duplicates"] == [
+        {"keyword": "best espresso machines 2026", "existing": "best espresso machine"},
+        {"keyword": "ratio for cold brew", "existing": "cold brew ratio"},
+    ]

@@ -46,6 +46,7 @@ class Saved:
     stats: dict = field(default_factory=dict)
     failed: list[tuple[int, str, str]] = field(default_factory=list)  # (id, code, message)
     variant: str | None = None
+    notes: list[str] = field(default_factory=list)  # lines for the run log
 
 
 def idempotency_key(function: str, consumed: str, consumed_ids, produced: str = "", produced_ids=()) -> str:

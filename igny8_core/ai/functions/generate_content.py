@@ -4,14 +4,17 @@ task -> `completed`, its idea -> `completed`. A failed task -> `failed` with the
 Cost: CreditCostConfig "content_generation" per word (whole blocks of 500 by default)."""
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 
 from igny8_core.planner.models import ContentIdeas
 from igny8_core.writer.models import Content, Tasks
 
+from .. import seo
 from ..exceptions import InvalidOutput
 from ..html import sanitize_html, word_count
-from ..prompts import ARTICLE
+from ..outline import clean_faq, faq_html
+from ..prompts import ARTICLE, avoided_terms
 from .base import AIFunction, Saved, idempotency_key
 
 MIN_WORDS = 50  # shorter "articles" are a broken answer, not content
@@ -35,7 +38,7 @@ class GenerateContent(AIFunction):
         return (
             super()
             .queryset(site)
-            .select_related("cluster")
+            .select_related("cluster", "idea")
             .annotate(has_content=Exists(Content.objects.filter(task=OuterRef("pk"))))
         )
 
@@ -67,7 +70,13 @@ class GenerateContent(AIFunction):
             "keywords": list(task.keywords or []) or [task.title],
             "cluster": task.cluster.name if task.cluster else "",
             "target_words": settings.IGNY8_AI_CONTENT_WORDS,
-            "site": {"name": ctx.site.name, "topic": ctx.site.topic or ctx.site.name},
+            "outline": (task.idea.outline if task.idea_id and task.idea else None) or {"sections": [], "faq": []},
+            "site": {
+                "name": ctx.site.name,
+                "topic": ctx.site.topic or ctx.site.name,
+                "audience": ctx.site.audience,
+                "avoid_terms": avoided_terms(ctx.site),
+            },
         }
 
     def prompt_variables(self, ctx, unit):
@@ -75,22 +84,34 @@ class GenerateContent(AIFunction):
 
     def prepare(self, ctx, unit, generation):
         data = generation.data
-        html = sanitize_html(data["html_content"])
+        faq = clean_faq(data.get("faq"))
+        html = sanitize_html(data["html_content"] + faq_html(faq))
         words = word_count(html)
         if words < MIN_WORDS:
             raise InvalidOutput(f"The article has only {words} words (at least {MIN_WORDS} expected).")
-        title = " ".join(data["title"].split())[:500] or unit[0].title
+        task, site = unit[0], ctx.site
+        title = " ".join(data["title"].split())[:500] or task.title
+        description = seo.meta_description(data["meta_description"], html)
         return {
             "title": title,
             "html": html,
             "words": words,
-            "meta_title": " ".join(data["meta_title"].split())[:300] or title[:300],
-            "meta_description": " ".join(data["meta_description"].split())[:500],
+            "meta_title": seo.meta_title(data["meta_title"], title, site.name),
+            "meta_description": description,
+            "schema_json": seo.schema_graph(
+                title=title,
+                description=description,
+                site_name=site.name,
+                site_url=f"https://{site.domain}/",
+                language=site.language,
+                keywords=list(task.keywords or []),
+                faq=faq,
+            ),
         }
 
     def save(self, ctx, unit, article) -> Saved:
         task = unit[0]
-        content = Content.objects.create(
+        content = self._create_with_unique_slug(
             account_id=task.account_id,
             site_id=task.site_id,
             sector_id=task.sector_id,
@@ -100,6 +121,7 @@ class GenerateContent(AIFunction):
             html_content=article["html"],
             meta_title=article["meta_title"],
             meta_description=article["meta_description"],
+            schema_json=article["schema_json"],
             word_count=article["words"],
             status=Content.Status.DRAFT,
         )
@@ -113,6 +135,21 @@ class GenerateContent(AIFunction):
             idempotency_key=idempotency_key(self.name, "task", [task.pk], "content", [content.pk]),
             stats={"content_created": 1, "total_words": article["words"]},
         )
+
+    @staticmethod
+    def _create_with_unique_slug(**fields) -> Content:
+        """A concurrent draft of the same site may take the slug between the check and the
+        insert (the unique constraint refuses it): pick the next free one and try again."""
+        site_id = fields["site_id"]
+        for _ in range(5):
+            slug = seo.unique_slug(fields["title"], lambda s: Content.objects.filter(site_id=site_id, slug=s).exists())
+            try:
+                with transaction.atomic():
+                    return Content.objects.create(slug=slug, **fields)
+            except IntegrityError:
+                if not Content.objects.filter(site_id=site_id, slug=slug).exists():
+                    raise  # another constraint (one content per task): not ours to retry
+        raise InvalidOutput("Could not find a free slug for this article.")
 
     def mark_failed(self, ctx, ids, reason):
         Tasks.objects.filter(pk__in=ids, status=Tasks.Status.QUEUED).update(

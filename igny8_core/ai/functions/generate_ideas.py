@@ -6,7 +6,9 @@ from django.db.models import Exists, OuterRef
 
 from igny8_core.planner.models import Clusters, ContentIdeas
 
+from ..cannibalisation import split_duplicates
 from ..exceptions import InvalidOutput
+from ..outline import clean_outline
 from ..prompts import CONTENT_IDEAS
 from .base import AIFunction, Saved, idempotency_key
 
@@ -25,6 +27,7 @@ class GenerateIdeas(AIFunction):
     stats = (
         ("clusters_processed", "Clusters processed"),
         ("ideas_created", "Ideas created"),
+        ("duplicates_skipped", "Duplicate ideas skipped"),
     )
 
     def queryset(self, site):
@@ -63,13 +66,22 @@ class GenerateIdeas(AIFunction):
             title = " ".join(idea["title"].split())[:500]
             if title:
                 keywords = [k.strip()[:255] for k in idea["target_keywords"] if k.strip()]
-                ideas.append({**idea, "title": title, "target_keywords": keywords[:MAX_TARGET_KEYWORDS]})
+                ideas.append(
+                    {
+                        **idea,
+                        "title": title,
+                        "target_keywords": keywords[:MAX_TARGET_KEYWORDS],
+                        "outline": clean_outline(idea.get("outline")),
+                    }
+                )
         if not ideas:
             raise InvalidOutput("The model proposed no usable idea (every title was empty).")
         return ideas
 
     def save(self, ctx, unit, ideas) -> Saved:
         cluster = unit[0]
+        # Compared inside the transaction, so ideas saved by an earlier batch count too.
+        ideas, duplicates = split_duplicates(ctx.site, ideas)
         rows = ContentIdeas.objects.bulk_create(
             [
                 ContentIdeas(
@@ -82,6 +94,7 @@ class GenerateIdeas(AIFunction):
                     content_type=idea["content_type"],
                     content_structure=idea["content_structure"],
                     target_keywords=idea["target_keywords"],
+                    outline=idea["outline"],
                 )
                 for idea in ideas
             ]
@@ -93,5 +106,6 @@ class GenerateIdeas(AIFunction):
             created_ids=created,
             quantity=1,
             idempotency_key=idempotency_key(self.name, "cluster", [cluster.pk], "ideas", created),
-            stats={"ideas_created": len(created)},
+            stats={"ideas_created": len(created), "duplicates_skipped": len(duplicates)},
+            notes=[duplicate.note for duplicate in duplicates],
         )

@@ -11,6 +11,23 @@ from dataclasses import dataclass
 INPUT_MARKER = "INPUT JSON:"
 
 
+def avoided_terms(site) -> list[str]:
+    """The site's words and claims to avoid, one per line in `avoid_terms`."""
+    return [line.strip() for line in (getattr(site, "avoid_terms", "") or "").splitlines() if line.strip()]
+
+
+def site_brief(site) -> str:
+    """The site brief as sentences for the system prompt (empty parts are left out)."""
+    parts = []
+    if (audience := (getattr(site, "audience", "") or "").strip()) != "":
+        parts.append(f" Readers: {audience}.")
+    if (voice := (getattr(site, "brand_voice", "") or "").strip()) != "":
+        parts.append(f" Brand voice and style guide: {voice}")
+    if avoid := avoided_terms(site):
+        parts.append(" Never use these words or claims: " + "; ".join(avoid) + ".")
+    return "".join(parts)
+
+
 def site_context(site) -> dict:
     return {
         "site_name": site.name,
@@ -18,6 +35,7 @@ def site_context(site) -> dict:
         "topic": site.topic or "general interest",
         "language": site.language or "English",
         "tone": site.tone or "friendly, expert",
+        "brief": site_brief(site),
     }
 
 
@@ -62,6 +80,8 @@ __all__ = [
     "PromptTemplate",
     "extract_input",
     "site_context",
+    "site_brief",
+    "avoided_terms",
     "KEYWORD_CLUSTERS",
     "CONTENT_IDEAS",
     "ARTICLE",

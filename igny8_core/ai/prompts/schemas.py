@@ -41,6 +41,17 @@ CONTENT_IDEAS = _object(
             content_type={"type": "string", "enum": list(ContentType.values)},
             content_structure={"type": "string", "enum": list(ContentStructure.values)},
             target_keywords={"type": "array", "items": _STRING},
+            outline=_object(
+                sections={
+                    "type": "array",
+                    "items": _object(
+                        heading=_STRING,
+                        level={"type": "integer", "enum": [2, 3]},
+                        points={"type": "array", "items": _STRING},
+                    ),
+                },
+                faq={"type": "array", "items": _STRING},
+            ),
         ),
     }
 )
@@ -50,6 +61,7 @@ ARTICLE = _object(
     meta_title=_STRING,
     meta_description=_STRING,
     html_content=_STRING,
+    faq={"type": "array", "items": _object(question=_STRING, answer=_STRING)},
 )
 
 _IMAGE_PROMPT = _object(prompt=_STRING, alt_text=_STRING)

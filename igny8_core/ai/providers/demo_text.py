@@ -7,6 +7,8 @@ import re
 from collections import Counter
 from html import escape
 
+from igny8_core.ai.similarity import stem
+
 DEMO_NOTICE = (
     '<p class="igny8-demo-notice"><em>Demo text: written offline by the IGNY8 demo provider, '
     "not by an AI model. Configure the openai provider for publishable articles.</em></p>"
@@ -113,19 +115,6 @@ TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 def rng_for(*parts) -> random.Random:
     digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
     return random.Random(int(digest[:16], 16))
-
-
-def stem(word: str) -> str:
-    """A tiny English stemmer: enough to match "tomatoes"/"tomato", "composting"/"compost"."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 5 and word.endswith("oes"):
-        return word[:-2]
-    if len(word) > 6 and word.endswith("ing"):
-        return word[:-3]
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
 
 
 def significant(keyword: str) -> list[tuple[str, str]]:
@@ -271,9 +260,27 @@ def content_ideas(cluster: dict, count: int) -> list[dict]:
                 "content_type": content_type,
                 "content_structure": structure,
                 "target_keywords": targets,
+                "outline": demo_outline(targets, structure, rng_for("outline", name, i)),
             }
         )
     return ideas
+
+
+_FAQ_PATTERNS = ["What is {kw}?", "How much does {kw} cost?", "Is {kw} worth it?", "How do I choose {kw}?"]
+
+
+def demo_outline(keywords: list[str], structure: str, rng) -> dict:
+    """An outline like a model's: one h2 per target keyword (up to four) with an h3 under it,
+    the points each covers, and FAQ questions about the primary keyword."""
+    sections = []
+    subheadings = rng.sample(_SUBHEADINGS, len(_SUBHEADINGS))
+    for n, kw in enumerate(keywords[:4]):
+        h2, h3 = subheadings[(2 * n) % len(subheadings)], subheadings[(2 * n + 1) % len(subheadings)]
+        sections.append({"heading": f"{title_case(kw)}: {h2}", "level": 2, "points": [f"What {kw} means in practice"]})
+        sections.append({"heading": h3, "level": 3, "points": [f"{h3} for {kw}"]})
+    primary = keywords[0] if keywords else "this topic"
+    count = 3 if structure in ("guide", "how_to", "article") else 2
+    return {"sections": sections, "faq": [q.format(kw=primary) for q in _FAQ_PATTERNS[:count]]}
 
 
 _SENTENCES = [
@@ -316,36 +323,85 @@ def _paragraph(rng, kw, context, sentences=4) -> str:
     return "<p>" + " ".join(escape(s.format(kw=kw, **context)) for s in chosen) + "</p>"
 
 
+def _avoids(text: str, avoid: list[str]) -> bool:
+    lowered = text.lower()
+    return not any(term.lower() in lowered for term in avoid)
+
+
+def _paragraph_avoiding(rng, kw, context, sentences, avoid) -> str:
+    """A paragraph whose sentences use none of the site's avoided terms (the brief says so)."""
+    pool = [s.format(kw=kw, **context) for s in _SENTENCES]
+    pool = [s for s in pool if _avoids(s, avoid)] or [f"This section is about {kw}."]
+    return "<p>" + " ".join(escape(s) for s in rng.sample(pool, min(sentences, len(pool)))) + "</p>"
+
+
+def _outline_sections(payload: dict, keywords: list[str]) -> list[dict]:
+    sections = (payload.get("outline") or {}).get("sections") or []
+    if sections:
+        return sections
+    # No outline (an idea created before outlines): the same shape from the keywords.
+    return demo_outline(keywords, payload.get("content_structure") or "article", rng_for("outline", payload["title"]))[
+        "sections"
+    ]
+
+
 def article(payload: dict, site_name: str, topic: str) -> dict:
-    """A multi-section HTML article grown section by section up to the target word count."""
+    """An HTML article written from the idea's outline (its headings, in order), grown a
+    paragraph per section at a time up to the target word count, plus the FAQ answers."""
     from igny8_core.ai.html import word_count
 
     title = payload["title"]
     keywords = payload.get("keywords") or [title.lower()]
     target = int(payload.get("target_words") or 800)
+    site = payload.get("site") or {}
+    avoid = list(site.get("avoid_terms") or [])
     rng = rng_for("article", title, payload.get("content_structure"))
     context = {"site": site_name, "topic": topic}
-    parts = [DEMO_NOTICE, _paragraph(rng, keywords[0], context, 3)]
-    subheadings = rng.sample(_SUBHEADINGS, len(_SUBHEADINGS))
-    section = 0
-    while word_count("".join(parts)) < target and section < 40:
-        kw = keywords[section % len(keywords)]
-        h2, h3 = subheadings[(2 * section) % len(subheadings)], subheadings[(2 * section + 1) % len(subheadings)]
-        parts.append(f"<h2>{escape(title_case(kw))}: {escape(h2)}</h2>")
-        parts.append(_paragraph(rng, kw, context))
-        parts.append(f"<h3>{escape(h3)}</h3>")
-        parts.append(_paragraph(rng, kw, context, 3))
-        tag = "ol" if payload.get("content_structure") in ("how_to", "listicle") else "ul"
-        items = "".join(f"<li>{escape(b.format(kw=kw))}</li>" for b in rng.sample(_BULLETS, 3))
-        parts.append(f"<{tag}>{items}</{tag}>")
-        section += 1
-    parts.append("<h2>Conclusion</h2>")
-    parts.append(_paragraph(rng, keywords[0], context, 2))
+    intro = _paragraph_avoiding(rng, keywords[0], context, 3, avoid)
+    if site.get("audience"):
+        intro = intro[:-4] + f" This guide is written for {escape(site['audience'])}.</p>"
+    sections = _outline_sections(payload, keywords)
+    bodies: list[list[str]] = []
+    for n in range(len(sections)):
+        kw = keywords[n % len(keywords)]
+        parts = [_paragraph_avoiding(rng, kw, context, 3, avoid)]
+        if n == 0:
+            tag = "ol" if payload.get("content_structure") in ("how_to", "listicle") else "ul"
+            items = "".join(f"<li>{escape(b.format(kw=kw))}</li>" for b in rng.sample(_BULLETS, 3))
+            parts.append(f"<{tag}>{items}</{tag}>")
+        bodies.append(parts)
+
+    def render() -> str:
+        html = [DEMO_NOTICE, intro]
+        for section, parts in zip(sections, bodies, strict=True):
+            level = 3 if section.get("level") == 3 else 2
+            html.append(f"<h{level}>{escape(section['heading'])}</h{level}>")
+            html.extend(parts)
+        html.append("<h2>Conclusion</h2>")
+        html.append(conclusion)
+        return "\n".join(html)
+
+    conclusion = _paragraph_avoiding(rng, keywords[0], context, 2, avoid)
+    grown = 0
+    while bodies and word_count(render()) < target and grown < 80:
+        n = grown % len(bodies)
+        bodies[n].append(_paragraph_avoiding(rng, keywords[n % len(keywords)], context, 4, avoid))
+        grown += 1
+    questions = (payload.get("outline") or {}).get("faq") or []
     return {
         "title": title,
-        "meta_title": f"{title} | {site_name}"[:60],
-        "meta_description": f"[Demo] {title}: a practical overview of {', '.join(keywords[:3])}."[:155],
-        "html_content": "\n".join(parts),
+        # Deliberately the full "<title> | <site>": the SEO rules fit it to 60 characters.
+        "meta_title": f"{title} | {site_name}",
+        "meta_description": f"[Demo] {title}: a practical overview of {', '.join(keywords[:3])}.",
+        "html_content": render(),
+        "faq": [
+            {
+                "question": q,
+                "answer": f"[Demo] In short: it depends on your goals. {title} explains how to decide about "
+                f"{keywords[0]} step by step.",
+            }
+            for q in questions
+        ],
     }
 
 

@@ -1,0 +1,59 @@
+"""The cannibalisation guard: an idea that targets the same search intent as an existing idea
+or content of the site (similarity at or above the site's `duplicate_threshold`; 0 = off) is
+not created, so two articles never compete for one query."""
+
+from dataclasses import dataclass
+
+from igny8_core.planner.models import ContentIdeas
+from igny8_core.writer.models import Content
+
+from .similarity import Piece, closest
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    title: str
+    existing: Piece
+    score: float
+    threshold: int
+
+    @property
+    def note(self) -> str:
+        return (
+            f'Skipped idea "{self.title}": same search intent as {self.existing.label} '
+            f"(similarity {self.score:g} ≥ {self.threshold})."
+        )
+
+
+def site_pieces(site) -> list[Piece]:
+    """Every idea and content of the site, as the guard compares them."""
+    pieces = [
+        Piece(title, list(keywords or []), f'idea {pk} "{title}"')
+        for pk, title, keywords in ContentIdeas.objects.filter(site=site).values_list(
+            "id", "idea_title", "target_keywords"
+        )
+    ]
+    pieces += [
+        Piece(title, list(keywords or []), f'content {pk} "{title}"')
+        for pk, title, keywords in Content.objects.filter(site=site).values_list("id", "title", "task__keywords")
+    ]
+    return pieces
+
+
+def split_duplicates(site, proposals: list[dict]) -> tuple[list[dict], list[Duplicate]]:
+    """(ideas to create, duplicates skipped). `proposals` carry "title" and "target_keywords";
+    each is compared with the site's ideas and content and with the proposals kept before it."""
+    threshold = site.duplicate_threshold
+    if not threshold:
+        return proposals, []
+    known = site_pieces(site)
+    kept, skipped = [], []
+    for proposal in proposals:
+        piece = Piece(proposal["title"], proposal["target_keywords"], f'new idea "{proposal["title"]}"')
+        score, match = closest(piece, known)
+        if match is not None and score >= threshold:
+            skipped.append(Duplicate(proposal["title"], match, score, threshold))
+            continue
+        kept.append(proposal)
+        known.append(piece)
+    return kept, skipped

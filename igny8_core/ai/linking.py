@@ -1,0 +1,176 @@
+"""Internal links between articles of a site: local, free and repeatable.
+
+Each article links to up to MAX_LINKS related articles of its site: siblings of its cluster
+first, then the closest other content (similarity.py). The anchor is a phrase of the article's
+own text that names the target (one of its keywords or its title), linked where it
+first appears in a paragraph; when the text has none, one sentence naming the target is added to
+a paragraph in the middle of the article. Links carry the class `igny8-link-<id>` (added
+sentences `igny8-related`), so re-linking removes them exactly and starts again: linking is
+idempotent, never links an article to itself and never links one target twice.
+
+A link's href is the target's WordPress URL once published, else its path `/<slug>/`;
+`published_html` rewrites them for publishing and leaves out links to unpublished content.
+"""
+
+import re
+from html import escape, unescape
+
+from igny8_core.writer.models import Content
+
+from .similarity import Piece, similarity
+
+MAX_LINKS, MIN_LINKS = 5, 2
+MIN_RELATED = 30  # similarity a non-sibling needs to count as related
+_LINK = re.compile(r'<a class="igny8-link-(\d+)" href="[^"]*">(.*?)</a>', re.DOTALL)
+_RELATED = re.compile(r' ?<span class="igny8-related">.*?</span>', re.DOTALL)
+_PARAGRAPH = re.compile(r"(<p(?:\s[^>]*)?>)(.*?)(</p>)", re.DOTALL | re.IGNORECASE)
+_TAG = re.compile(r"(<[^>]+>)")
+LINKABLE = (Content.Status.DRAFT, Content.Status.REVIEW, Content.Status.APPROVED, Content.Status.PUBLISHED)
+
+
+def href(target: Content) -> str:
+    return target.external_url or f"/{target.slug}/"
+
+
+def strip_links(html: str) -> str:
+    """The article without the links and sentences linking added."""
+    return _LINK.sub(lambda m: m.group(2), _RELATED.sub("", html))
+
+
+def _piece(content: Content) -> Piece:
+    keywords = list(content.task.keywords or []) if content.task_id and content.task else []
+    return Piece(content.title, keywords)
+
+
+def related(content: Content, candidates: list[Content]) -> list[Content]:
+    """Up to MAX_LINKS targets: cluster siblings first (oldest first), then the most similar others."""
+    others = [c for c in candidates if c.pk != content.pk and c.slug]
+    siblings = [c for c in others if content.cluster_id and c.cluster_id == content.cluster_id]
+    me = _piece(content)
+    scored = sorted(
+        ((similarity(me, _piece(c)), c.pk, c) for c in others if c not in siblings),
+        key=lambda t: (-t[0], t[1]),
+    )
+    closest = [c for score, _, c in scored if score >= MIN_RELATED]
+    return (siblings + closest)[:MAX_LINKS]
+
+
+def _phrases(target: Content) -> list[str]:
+    # The target's own keywords and title; not its cluster's name, which every sibling shares.
+    phrases = list(target.task.keywords or []) if target.task_id and target.task else []
+    phrases.append(target.title)
+    return [p for p in dict.fromkeys(p.strip() for p in phrases) if len(p) >= 3]
+
+
+def _link(target: Content, text: str) -> str:
+    return f'<a class="igny8-link-{target.pk}" href="{escape(href(target), quote=True)}">{text}</a>'
+
+
+def _place_anchor(html: str, target: Content) -> tuple[str, str] | None:
+    """Link the first paragraph occurrence of one of the target's phrases (outside links)."""
+    paragraphs = [m for m in _PARAGRAPH.finditer(html) if "igny8-demo-notice" not in m.group(1)]
+    for phrase in _phrases(target):
+        pattern = re.compile(r"(?<!\w)" + re.escape(escape(phrase, quote=False)) + r"(?!\w)", re.IGNORECASE)
+        for match in paragraphs:
+            parts = _TAG.split(match.group(2))
+            inside_link = False
+            for i, part in enumerate(parts):
+                if part.startswith("<"):
+                    tag = part.lower()
+                    inside_link = tag.startswith("<a") or (inside_link and not tag.startswith("</a"))
+                    continue
+                found = None if inside_link else pattern.search(part)
+                if found:
+                    parts[i] = part[: found.start()] + _link(target, found.group(0)) + part[found.end() :]
+                    inner = "".join(parts)
+                    start, end = match.span(2)
+                    return html[:start] + inner + html[end:], unescape(found.group(0))
+    return None
+
+
+def _add_sentence(html: str, target: Content, slot: int) -> tuple[str, str] | None:
+    """One sentence naming the target, at the end of a paragraph in the article's middle."""
+    paragraphs = [m for m in _PARAGRAPH.finditer(html) if "igny8-demo-notice" not in m.group(1)]
+    if not paragraphs:
+        return None
+    match = paragraphs[min(len(paragraphs) - 1, len(paragraphs) // 2 + slot)]
+    anchor = target.title
+    sentence = f' <span class="igny8-related">Related: {_link(target, escape(anchor, quote=False))}.</span>'
+    return html[: match.start(3)] + sentence + html[match.start(3) :], anchor
+
+
+def link_article(content: Content, candidates: list[Content]) -> list[dict]:
+    """Re-place the internal links of `content` (in memory; the caller saves). Returns the
+    internal_links list [{"content_id", "anchor", "url"}]."""
+    html = strip_links(content.html_content)
+    links = []
+    for slot, target in enumerate(related(content, candidates)):
+        placed = _place_anchor(html, target) or _add_sentence(html, target, slot)
+        if placed is None:
+            continue
+        html, anchor = placed
+        links.append({"content_id": target.pk, "anchor": anchor, "url": href(target)})
+    content.html_content = html
+    content.internal_links = links
+    return links
+
+
+def site_candidates(site) -> list[Content]:
+    return list(
+        Content.objects.filter(site=site, status__in=LINKABLE)
+        .exclude(slug="")
+        .select_related("task", "cluster")
+        .order_by("id")
+    )
+
+
+def relink_site(site, content_ids) -> list[int]:
+    """Link `content_ids` and re-link their unpublished cluster siblings (so an article written
+    earlier gains links to the siblings written later). Returns the ids whose links changed."""
+    candidates = site_candidates(site)
+    by_id = {c.pk: c for c in candidates}
+    todo = [by_id[i] for i in content_ids if i in by_id]
+    clusters = {c.cluster_id for c in todo if c.cluster_id}
+    todo += [
+        c
+        for c in candidates
+        if c.cluster_id in clusters and c not in todo and c.site_status == Content.SiteStatus.NOT_PUBLISHED
+    ]
+    changed = []
+    for content in todo:
+        before = (content.html_content, content.internal_links)
+        link_article(content, candidates)
+        if (content.html_content, content.internal_links) != before:
+            Content.objects.filter(pk=content.pk).update(
+                html_content=content.html_content, internal_links=content.internal_links
+            )
+            changed.append(content.pk)
+    return changed
+
+
+def published_html(html: str, site_id: int) -> str:
+    """The article as published: a link to published content points to its WordPress URL; a
+    link to content not published yet is left out (its anchor stays as plain text, an added
+    'Related:' sentence is dropped). A later update of the post adds it once the target is out."""
+    ids = {int(i) for i in _LINK_ID.findall(html)}
+    urls = dict(
+        Content.objects.filter(site_id=site_id, pk__in=ids, site_status=Content.SiteStatus.PUBLISHED)
+        .exclude(external_url="")
+        .values_list("pk", "external_url")
+    )
+
+    def related_sentence(match):
+        inner = match.group(0)
+        target = _LINK_ID.search(inner)
+        return inner if target and int(target.group(1)) in urls else ""
+
+    def link(match):
+        url = urls.get(int(match.group(1)))
+        if url is None:
+            return match.group(2)
+        return f'<a class="igny8-link-{match.group(1)}" href="{escape(url, quote=True)}">{match.group(2)}</a>'
+
+    return _LINK.sub(link, _RELATED.sub(related_sentence, html))
+
+
+_LINK_ID = re.compile(r'class="igny8-link-(\d+)"')

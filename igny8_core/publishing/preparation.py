@@ -1,0 +1,36 @@
+"""What the review gate does to drafts before any approval, locally and for free: place
+internal links (re-linking cluster siblings) and score every draft waiting for review."""
+
+from django.db.models import Prefetch
+
+from igny8_core.ai import linking, quality
+from igny8_core.ai.similarity import Piece
+from igny8_core.writer.models import Content, Images
+
+
+def _piece(content: Content) -> Piece:
+    keywords = list(content.task.keywords or []) if content.task_id and content.task else []
+    return Piece(content.title, keywords, f'content {content.pk} "{content.title}"')
+
+
+def prepare_for_review(site) -> dict[int, dict]:
+    """Link and score the site's content in review. Returns {content_id: quality}."""
+    waiting = list(Content.objects.filter(site=site, status=Content.Status.REVIEW).values_list("id", flat=True))
+    if not waiting:
+        return {}
+    linking.relink_site(site, waiting)
+    everything = list(
+        Content.objects.filter(site=site, status__in=linking.LINKABLE)
+        .select_related("task")
+        .prefetch_related(Prefetch("images", queryset=Images.objects.only("id", "content_id", "alt_text")))
+        .order_by("id")
+    )
+    pieces = {c.pk: _piece(c) for c in everything}
+    scores = {}
+    for content in everything:
+        if content.pk not in waiting:
+            continue
+        others = [piece for pk, piece in pieces.items() if pk != content.pk]
+        scores[content.pk] = quality.evaluate(content, site, others, available=len(others))
+        Content.objects.filter(pk=content.pk).update(quality=scores[content.pk])
+    return scores

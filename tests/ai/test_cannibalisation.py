@@ -1,0 +1,76 @@
+"""The cannibalisation guard: ideas for a search intent the site already covers are not created."""
+
+import pytest
+
+from igny8_core.ai.similarity import Piece, normalise, similarity
+from igny8_core.planner.models import ContentIdeas
+from igny8_core.writer.models import Content
+
+from .conftest import make_cluster, make_task
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("best espresso machine", "Best Espresso Machines 2026"),
+        ("cold brew ratio", "ratio for cold brew"),
+        ("growing tomatoes", "grow tomato"),
+    ],
+)
+def test_plural_word_order_and_year_variants_normalise_alike(a, b):
+    assert normalise(a) == normalise(b)
+
+
+def test_similarity_takes_the_higher_of_title_and_primary_keyword():
+    a = Piece("The Complete Guide to Espresso", ["best espresso machine"])
+    b = Piece("Espresso at Home, Explained", ["best espresso machines 2026"])
+    assert similarity(a, b) == 100
+    assert similarity(Piece("Cold Brew Ratios"), Piece("Latte Art for Beginners")) < 40
+
+
+def existing_idea(site, title, keywords):
+    return ContentIdeas.objects.create(site=site, idea_title=title, target_keywords=keywords)
+
+
+def test_an_idea_for_a_covered_intent_is_skipped_and_named_in_the_notes(engine, site):
+    cluster = make_cluster(site, "Cold Brew", ("cold brew recipe", "cold brew ratio"))
+    old = existing_idea(site, "The Complete Guide to Cold Brew", ["cold brew recipe"])
+
+    result = engine.run("generate_ideas", [cluster.pk])
+
+    new = ContentIdeas.objects.filter(cluster=cluster)
+    assert result.stats["duplicates_skipped"] >= 1
+    assert result.stats["ideas_created"] == new.count() == 2 - result.stats["duplicates_skipped"]
+    note = result.notes[0]
+    assert note.startswith('Skipped idea "') and f'idea {old.pk} "The Complete Guide to Cold Brew"' in note
+    assert "≥ 85" in note
+
+
+def test_existing_content_counts_too(engine, site):
+    cluster = make_cluster(site, "Cold Brew", ("cold brew recipe", "cold brew ratio"))
+    task = make_task(site)  # primary keyword: cold brew recipe
+    Content.objects.create(site=site, title="Cold brew at home", task=task)
+    result = engine.run("generate_ideas", [cluster.pk])
+    # The demo gives one idea each keyword: the "cold brew recipe" one competes with the content.
+    [kept] = ContentIdeas.objects.filter(cluster=cluster)
+    assert result.stats["duplicates_skipped"] == 1 and kept.target_keywords[0] != "cold brew recipe"
+    [note] = result.notes
+    assert f'content {task.content.pk} "Cold brew at home"' in note
+
+
+def test_threshold_zero_turns_the_guard_off(engine, site):
+    site.duplicate_threshold = 0
+    site.save()
+    cluster = make_cluster(site, "Cold Brew", ("cold brew recipe", "cold brew ratio"))
+    existing_idea(site, "The Complete Guide to Cold Brew", ["cold brew recipe"])
+    result = engine.run("generate_ideas", [cluster.pk])
+    assert result.stats["duplicates_skipped"] == 0 and result.stats["ideas_created"] == 2
+
+
+def test_unrelated_ideas_of_one_cluster_are_both_kept(engine, site):
+    cluster = make_cluster(site, "Cold Brew", ("cold brew recipe", "cold brew concentrate ratio"))
+    existing_idea(site, "Latte Art for Beginners", ["latte art"])
+    result = engine.run("generate_ideas", [cluster.pk])
+    assert result.stats == {"clusters_processed": 1, "ideas_created": 2, "duplicates_skipped": 0}
