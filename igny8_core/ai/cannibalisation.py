@@ -3,7 +3,9 @@ or content of the site (similarity at or above the site's `duplicate_threshold`;
 not created, so two articles never compete for one query."""
 
 from dataclasses import dataclass
+from typing import Any
 
+from igny8_core.accounts.models import Site
 from igny8_core.planner.models import ContentIdeas
 from igny8_core.writer.models import Content
 
@@ -25,7 +27,7 @@ class Duplicate:
         )
 
 
-def site_pieces(site) -> list[Piece]:
+def site_pieces(site: Site) -> list[Piece]:
     """Every idea and content of the site, as the guard compares them."""
     pieces = [
         Piece(title, list(keywords or []), f'idea {pk} "{title}"')
@@ -40,7 +42,7 @@ def site_pieces(site) -> list[Piece]:
     return pieces
 
 
-def split_duplicates(site, proposals: list[dict]) -> tuple[list[dict], list[Duplicate]]:
+def split_duplicates(site: Site, proposals: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Duplicate]]:
     """(ideas to create, duplicates skipped). `proposals` carry "title" and "target_keywords";
     each is compared with the site's ideas and content and with the proposals kept before it."""
     threshold = site.duplicate_threshold

@@ -13,8 +13,11 @@ A link's href is the target's WordPress URL once published, else its path `/<slu
 """
 
 import re
+from collections.abc import Iterable
 from html import escape, unescape
+from typing import Any
 
+from igny8_core.accounts.models import Site
 from igny8_core.writer.models import Content
 
 from .similarity import Piece, similarity
@@ -99,7 +102,7 @@ def _add_sentence(html: str, target: Content, slot: int) -> tuple[str, str] | No
     return html[: match.start(3)] + sentence + html[match.start(3) :], anchor
 
 
-def link_article(content: Content, candidates: list[Content]) -> list[dict]:
+def link_article(content: Content, candidates: list[Content]) -> list[dict[str, Any]]:
     """Re-place the internal links of `content` (in memory; the caller saves). Returns the
     internal_links list [{"content_id", "anchor", "url"}]."""
     html = strip_links(content.html_content)
@@ -115,7 +118,7 @@ def link_article(content: Content, candidates: list[Content]) -> list[dict]:
     return links
 
 
-def site_candidates(site) -> list[Content]:
+def site_candidates(site: Site) -> list[Content]:
     return list(
         Content.objects.filter(site=site, status__in=LINKABLE)
         .exclude(slug="")
@@ -124,7 +127,7 @@ def site_candidates(site) -> list[Content]:
     )
 
 
-def relink_site(site, content_ids) -> list[int]:
+def relink_site(site: Site, content_ids: Iterable[int]) -> list[int]:
     """Link `content_ids` and re-link their unpublished cluster siblings (so an article written
     earlier gains links to the siblings written later). Returns the ids whose links changed."""
     candidates = site_candidates(site)
@@ -159,12 +162,12 @@ def published_html(html: str, site_id: int) -> str:
         .values_list("pk", "external_url")
     )
 
-    def related_sentence(match):
+    def related_sentence(match: re.Match[str]) -> str:
         inner = match.group(0)
         target = _LINK_ID.search(inner)
         return inner if target and int(target.group(1)) in urls else ""
 
-    def link(match):
+    def link(match: re.Match[str]) -> str:
         url = urls.get(int(match.group(1)))
         if url is None:
             return match.group(2)

@@ -2,6 +2,7 @@
 article answers: cleaning model output and rendering the FAQ section of the article body."""
 
 from html import escape
+from typing import Any
 
 MAX_SECTIONS = 12
 MAX_POINTS = 6
@@ -9,15 +10,15 @@ MAX_QUESTIONS = 8
 FAQ_HEADING = "Frequently asked questions"
 
 
-def _text(value, limit: int) -> str:
+def _text(value: object, limit: int) -> str:
     return " ".join(str(value or "").split())[:limit]
 
 
-def clean_outline(raw) -> dict:
+def clean_outline(raw: object) -> dict[str, Any]:
     """{"sections": [{"heading", "level": 2|3, "points"}], "faq": [question]} without empty parts.
     A subsection cannot open the article: a leading level-3 section becomes level 2."""
     raw = raw if isinstance(raw, dict) else {}
-    sections = []
+    sections: list[dict[str, Any]] = []
     for section in raw.get("sections") or []:
         if not isinstance(section, dict) or not (heading := _text(section.get("heading"), 200)):
             continue
@@ -30,7 +31,7 @@ def clean_outline(raw) -> dict:
     return {"sections": sections, "faq": questions}
 
 
-def clean_faq(raw) -> list[dict]:
+def clean_faq(raw: Any) -> list[dict[str, str]]:
     """[{"question", "answer"}] with both parts present."""
     faq = []
     for entry in raw or []:
@@ -40,7 +41,7 @@ def clean_faq(raw) -> list[dict]:
     return faq[:MAX_QUESTIONS]
 
 
-def faq_html(faq: list[dict]) -> str:
+def faq_html(faq: list[dict[str, str]]) -> str:
     """The FAQ section appended to the article body (one h3 per question)."""
     if not faq:
         return ""

@@ -7,10 +7,14 @@ What each check measures is documented in docs/publishing.md.
 
 import re
 from html import unescape
+from typing import Any
 
 import textstat
 from django.conf import settings
 from django.utils.html import strip_tags
+
+from igny8_core.accounts.models import Site
+from igny8_core.writer.models import Content
 
 from . import seo
 from .prompts import avoided_terms
@@ -48,16 +52,16 @@ def _mentions(text: str, keyword: str) -> bool:
     return bool(wanted) and wanted <= set(terms(text))
 
 
-def _check(name: str, passed: bool, detail: str) -> dict:
+def _check(name: str, passed: bool, detail: str) -> dict[str, Any]:
     return {"name": name, "passed": bool(passed), "detail": detail}
 
 
-def word_count_check(words: int, target: int) -> dict:
+def word_count_check(words: int, target: int) -> dict[str, Any]:
     needed = int(target * WORDS_MIN_SHARE)
     return _check("word_count", words >= needed, f"{words} words; at least {needed} expected ({target} targeted).")
 
 
-def keyword_checks(title: str, html: str, keyword: str) -> list[dict]:
+def keyword_checks(title: str, html: str, keyword: str) -> list[dict[str, Any]]:
     if not keyword:
         return [_check(n, False, "No primary keyword.") for n in ("keyword_in_title", "keyword_in_intro")] + [
             _check("keyword_in_heading", False, "No primary keyword.")
@@ -76,7 +80,7 @@ def keyword_checks(title: str, html: str, keyword: str) -> list[dict]:
     ]
 
 
-def heading_check(html: str) -> dict:
+def heading_check(html: str) -> dict[str, Any]:
     levels = [int(level) for level, _ in _HEADING.findall(html)]
     problems = []
     if levels.count(1) > 1:
@@ -93,7 +97,7 @@ def heading_check(html: str) -> dict:
     return _check("heading_structure", not problems, detail[:1].upper() + detail[1:])
 
 
-def readability_check(html: str, language: str) -> dict:
+def readability_check(html: str, language: str) -> dict[str, Any]:
     code = TEXTSTAT_LANGUAGES.get((language or "english").strip().lower())
     if code is None:
         return _check("readability", True, f"No readability formula for {language}; not measured.")
@@ -107,7 +111,7 @@ def readability_check(html: str, language: str) -> dict:
     )
 
 
-def links_check(links: list, available: int) -> dict:
+def links_check(links: list[Any], available: int) -> dict[str, Any]:
     needed = min(2, available)
     return _check(
         "internal_links",
@@ -116,7 +120,7 @@ def links_check(links: list, available: int) -> dict:
     )
 
 
-def metadata_check(meta_title: str, meta_description: str) -> dict:
+def metadata_check(meta_title: str, meta_description: str) -> dict[str, Any]:
     problems = []
     if not 0 < len(meta_title) <= seo.META_TITLE_MAX:
         problems.append(f"meta title is {len(meta_title)} characters (1-{seo.META_TITLE_MAX})")
@@ -129,7 +133,7 @@ def metadata_check(meta_title: str, meta_description: str) -> dict:
     return _check("metadata_lengths", not problems, detail[:1].upper() + detail[1:])
 
 
-def alt_text_check(html: str, image_alts: list[str]) -> dict:
+def alt_text_check(html: str, image_alts: list[str]) -> dict[str, Any]:
     inline = [re.search(r'\balt="([^"]*)"', tag) for tag in _IMG.findall(html)]
     alts = list(image_alts) + [m.group(1) if m else "" for m in inline]
     missing = sum(1 for alt in alts if not alt.strip())
@@ -138,14 +142,14 @@ def alt_text_check(html: str, image_alts: list[str]) -> dict:
     return _check("image_alt_text", missing == 0, f"{len(alts) - missing} of {len(alts)} images have alt text.")
 
 
-def avoided_terms_check(title: str, html: str, avoid: list[str]) -> dict:
+def avoided_terms_check(title: str, html: str, avoid: list[str]) -> dict[str, Any]:
     text = f"{title} {_text(html)}".lower()
     used = [term for term in avoid if re.search(r"(?<!\w)" + re.escape(term.lower()) + r"(?!\w)", text)]
     detail = f"Uses avoided terms: {', '.join(used)}." if used else f"None of {len(avoid)} avoided terms used."
     return _check("avoided_terms", not used, detail)
 
 
-def similarity_check(piece: Piece, others: list[Piece], threshold: int) -> dict:
+def similarity_check(piece: Piece, others: list[Piece], threshold: int) -> dict[str, Any]:
     if not threshold:
         return _check("unique_intent", True, "Cannibalisation guard off (threshold 0).")
     score, match = closest(piece, others)
@@ -154,7 +158,7 @@ def similarity_check(piece: Piece, others: list[Piece], threshold: int) -> dict:
     return _check("unique_intent", False, f"{score:g} similar to {match.label} (threshold {threshold}).")
 
 
-def evaluate(content, site, others: list[Piece], available: int) -> dict:
+def evaluate(content: Content, site: Site, others: list[Piece], available: int) -> dict[str, Any]:
     """{"score", "checks"} of `content` (a Content with task and images loaded)."""
     keywords = list(content.task.keywords or []) if content.task_id and content.task else []
     keyword = keywords[0] if keywords else ""
@@ -174,5 +178,5 @@ def evaluate(content, site, others: list[Piece], available: int) -> dict:
     return {"score": score, "checks": checks}
 
 
-def failed_checks(quality: dict) -> list[str]:
+def failed_checks(quality: dict[str, Any]) -> list[str]:
     return [check["name"] for check in (quality or {}).get("checks", []) if not check["passed"]]

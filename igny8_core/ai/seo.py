@@ -6,6 +6,9 @@ article has enough text, a slug is unique per site.
 """
 
 import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
 from django.utils.html import strip_tags
 from django.utils.text import slugify
@@ -73,7 +76,7 @@ def base_slug(title: str) -> str:
     return slug or "article"
 
 
-def unique_slug(title: str, taken) -> str:
+def unique_slug(title: str, taken: Callable[[str], bool]) -> str:
     """`base-slug`, or `base-slug-2`, `-3`… : the first that `taken(slug)` says is free."""
     base = base_slug(title)
     candidate, n = base, 1
@@ -91,17 +94,17 @@ def schema_graph(
     site_url: str,
     language: str,
     keywords: list[str],
-    faq: list[dict],
+    faq: list[dict[str, str]],
     url: str = "",
     image_url: str = "",
-    published_at=None,
-    modified_at=None,
-) -> dict:
+    published_at: datetime | None = None,
+    modified_at: datetime | None = None,
+) -> dict[str, Any]:
     """JSON-LD: an Article always, a FAQPage when the article answers questions. Carries
     schema.org's required properties (FAQPage: mainEntity of Question with name and
     acceptedAnswer.text) and the ones search engines recommend for Article."""
-    organisation = {"@type": "Organization", "name": site_name, "url": site_url}
-    article = {
+    organisation: dict[str, Any] = {"@type": "Organization", "name": site_name, "url": site_url}
+    article: dict[str, Any] = {
         "@type": "Article",
         "headline": cut_at_word(title, HEADLINE_MAX),
         "description": description,
@@ -119,7 +122,7 @@ def schema_graph(
     if published_at:
         article["datePublished"] = published_at.isoformat()
         article["dateModified"] = (modified_at or published_at).isoformat()
-    graph = [article]
+    graph: list[dict[str, Any]] = [article]
     if faq:
         graph.append(
             {
@@ -137,7 +140,7 @@ def schema_graph(
     return {"@context": "https://schema.org", "@graph": graph}
 
 
-def faq_from_schema(schema_json: dict) -> list[dict]:
+def faq_from_schema(schema_json: dict[str, Any]) -> list[dict[str, str]]:
     """The FAQ entries stored in a content's JSON-LD (to rebuild the graph at publishing)."""
     for node in (schema_json or {}).get("@graph", []):
         if node.get("@type") == "FAQPage":

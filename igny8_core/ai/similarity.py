@@ -9,6 +9,7 @@ import's near-duplicate report.
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -139,7 +140,7 @@ def similarity(a: Piece, b: Piece) -> float:
     return round(score, 1)
 
 
-def closest(piece: Piece, others) -> tuple[float, Piece | None]:
+def closest(piece: Piece, others: Iterable[Piece]) -> tuple[float, Piece | None]:
     """The most similar of `others` and its score (0, None when there are none)."""
     best: tuple[float, Piece | None] = (0.0, None)
     for other in others:

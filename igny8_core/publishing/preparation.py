@@ -1,8 +1,11 @@
 """What the review gate does to drafts before any approval, locally and for free: place
 internal links (re-linking cluster siblings) and score every draft waiting for review."""
 
+from typing import Any
+
 from django.db.models import Prefetch
 
+from igny8_core.accounts.models import Site
 from igny8_core.ai import linking, quality
 from igny8_core.ai.similarity import Piece
 from igny8_core.writer.models import Content, Images
@@ -13,7 +16,7 @@ def _piece(content: Content) -> Piece:
     return Piece(content.title, keywords, f'content {content.pk} "{content.title}"')
 
 
-def prepare_for_review(site) -> dict[int, dict]:
+def prepare_for_review(site: Site) -> dict[int, dict[str, Any]]:
     """Link and score the site's content in review. Returns {content_id: quality}."""
     waiting = list(Content.objects.filter(site=site, status=Content.Status.REVIEW).values_list("id", flat=True))
     if not waiting:

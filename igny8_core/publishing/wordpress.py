@@ -115,20 +115,29 @@ class WordPressClient:
     def term_id(self, taxonomy: str, name: str) -> int:
         """The id of the category or tag (`taxonomy` "categories" / "tags") named `name`,
         created when WordPress has none; names compare case-insensitively."""
-        wanted = " ".join(name.split()).lower()
-        for term in self._call("GET", f"/wp/v2/{taxonomy}", params={"search": name, "per_page": 100}):
-            if html.unescape(term.get("name", "")).strip().lower() == wanted:
-                return int(term["id"])
+        found = self._find_term(taxonomy, name)
+        if found is not None:
+            return found
         try:
-            return int(self._call("POST", f"/wp/v2/{taxonomy}", json={"name": name})["id"])
+            created = self._call("POST", f"/wp/v2/{taxonomy}", json={"name": name})
+            if isinstance(created, dict):
+                return int(created["id"])
         except WordPressError as exc:
             if exc.status != 400:  # term_exists: another request created it meanwhile
                 raise
-        for term in self._call("GET", f"/wp/v2/{taxonomy}", params={"search": name, "per_page": 100}):
+        found = self._find_term(taxonomy, name)
+        if found is None:
+            kind = "category" if taxonomy == "categories" else "tag"
+            raise WordPressError(f"WordPress refused to create the {kind} '{name}'.", permanent=True)
+        return found
+
+    def _find_term(self, taxonomy: str, name: str) -> int | None:
+        wanted = " ".join(name.split()).lower()
+        terms = self._call("GET", f"/wp/v2/{taxonomy}", params={"search": name, "per_page": 100})
+        for term in terms if isinstance(terms, list) else []:
             if html.unescape(term.get("name", "")).strip().lower() == wanted:
                 return int(term["id"])
-        kind = "category" if taxonomy == "categories" else "tag"
-        raise WordPressError(f"WordPress refused to create the {kind} '{name}'.", permanent=True)
+        return None
 
     def get_media(self, media_id: int) -> dict:
         return self._call("GET", f"/wp/v2/media/{int(media_id)}")

@@ -3,7 +3,11 @@
 Cluster names are deduplicated against the site's clusters case-insensitively: a proposed
 name that exists reuses that cluster. Keywords the model leaves out stay `new` (reported as
 failed, picked up by a later run). Cost: CreditCostConfig "clustering" per keyword mapped.
+With the site's AutomationConfig.clustering_method "local", clustering.py groups the keywords
+instead: no provider call and nothing charged.
 """
+
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Subquery
@@ -11,11 +15,21 @@ from django.db.models.functions import Lower
 
 from igny8_core.planner.models import Clusters, Keywords
 
+from .. import clustering
 from ..exceptions import InvalidOutput
 from ..prompts import KEYWORD_CLUSTERS
-from .base import AIFunction, Saved, idempotency_key
+from .base import AIFunction, Generation, Saved, idempotency_key
 
 MAX_EXISTING_NAMES = 100  # existing cluster names shown to the model
+MAX_LOCAL_MEMBERS = 50  # keywords per existing cluster the local method compares with
+
+
+def uses_local_clustering(site) -> bool:
+    """AutomationConfig.clustering_method of the site ("ai" when it has no config yet)."""
+    from igny8_core.automation.models import AutomationConfig, ClusteringMethod
+
+    method = AutomationConfig.objects.filter(site=site).values_list("clustering_method", flat=True).first()
+    return method == ClusteringMethod.LOCAL
 
 
 class AutoCluster(AIFunction):
@@ -42,6 +56,26 @@ class AutoCluster(AIFunction):
         if item.status != Keywords.Status.NEW or item.cluster_id:
             return f"keyword is already clustered (status {item.status})"
         return None
+
+    def estimate(self, ctx, items):
+        return Decimal("0.00") if uses_local_clustering(ctx.site) else super().estimate(ctx, items)
+
+    def generate(self, ctx, unit):
+        if not uses_local_clustering(ctx.site):
+            return super().generate(ctx, unit)
+        existing: dict[str, list[str]] = {}
+        for name, keyword in (
+            Keywords.objects.filter(site=ctx.site, cluster__isnull=False)
+            .exclude(pk__in=[k.pk for k in unit])
+            .order_by("cluster_id", "-id")
+            .values_list("cluster__name", "keyword")
+        ):
+            members = existing.setdefault(name, [])
+            if len(members) < MAX_LOCAL_MEMBERS:
+                members.append(keyword)
+        keywords = [{"id": k.pk, "keyword": k.keyword} for k in unit]
+        # Free and deterministic: no provider call; save() charges nothing (quantity 0).
+        return Generation({"clusters": clustering.cluster_keywords(keywords, existing)}, model="local")
 
     def payload(self, ctx, unit):
         existing = Clusters.objects.filter(site=ctx.site).order_by("-keywords_count", "name")
@@ -85,6 +119,7 @@ class AutoCluster(AIFunction):
         Clusters.objects.filter(pk__in=by_cluster).update(keywords_count=Subquery(counts))
 
         mapped = sorted(assignment)
+        local = uses_local_clustering(ctx.site)
         left_out = [
             (i, "invalid_output", "The model did not assign this keyword to a cluster.")
             for i in keywords
@@ -93,7 +128,7 @@ class AutoCluster(AIFunction):
         return Saved(
             processed_ids=mapped,
             created_ids=created,
-            quantity=len(mapped),
+            quantity=0 if local else len(mapped),
             idempotency_key=idempotency_key(
                 self.name, "keywords", mapped, "clusters", [assignment[i].pk for i in mapped]
             ),

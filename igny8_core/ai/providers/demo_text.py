@@ -336,13 +336,14 @@ def _paragraph_avoiding(rng, kw, context, sentences, avoid) -> str:
 
 
 def _outline_sections(payload: dict, keywords: list[str]) -> list[dict]:
-    sections = (payload.get("outline") or {}).get("sections") or []
+    sections: list[dict] = list((payload.get("outline") or {}).get("sections") or [])
     if sections:
         return sections
     # No outline (an idea created before outlines): the same shape from the keywords.
-    return demo_outline(keywords, payload.get("content_structure") or "article", rng_for("outline", payload["title"]))[
-        "sections"
-    ]
+    outline = demo_outline(
+        keywords, payload.get("content_structure") or "article", rng_for("outline", payload["title"])
+    )
+    return list(outline["sections"])
 
 
 def article(payload: dict, site_name: str, topic: str) -> dict:
