@@ -48,6 +48,10 @@ AIResultSerializer = inline_serializer(
         "provider_cost": serializers.DecimalField(
             max_digits=14, decimal_places=6, help_text="What the AI provider bills for this call, USD."
         ),
+        "notes": serializers.ListField(
+            child=serializers.CharField(),
+            help_text="What the run log records, e.g. an idea skipped as a duplicate of an existing one.",
+        ),
     },
 )
 

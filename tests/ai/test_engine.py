@@ -299,6 +299,7 @@ def test_result_to_dict_is_json_safe(engine, site):
         "prompt_tokens",
         "completion_tokens",
         "provider_cost",
+        "notes",
     }
     assert isinstance(AIResult("x", 0).credits_used, Decimal)
 

@@ -99,7 +99,10 @@ def test_auto_cluster_skips_keywords_already_mapped_and_never_charges_twice(engi
 
 
 def test_generate_ideas_creates_ideas_and_maps_cluster(engine, account, site):
-    clusters = [make_cluster(site, "Cold Brew"), make_cluster(site, "French Press", ("french press ratio",))]
+    clusters = [
+        make_cluster(site, "Cold Brew"),
+        make_cluster(site, "French Press", ("french press ratio", "best french press")),
+    ]
 
     result = engine.run("generate_ideas", [c.pk for c in clusters])
 
@@ -114,7 +117,7 @@ def test_generate_ideas_creates_ideas_and_maps_cluster(engine, account, site):
             assert idea.target_keywords and set(idea.target_keywords) <= set(
                 cluster.keywords.values_list("keyword", flat=True)
             )
-    assert result.stats == {"clusters_processed": 2, "ideas_created": 4}
+    assert result.stats == {"clusters_processed": 2, "ideas_created": 4, "duplicates_skipped": 0}
     assert result.credits_used == Decimal("4.00")  # 2 per cluster
     assert [tx.amount for tx in deductions(account)] == [Decimal("-2.00"), Decimal("-2.00")]
     assert AIRequestLog.objects.filter(function="generate_ideas", success=True).count() == 2

@@ -101,7 +101,7 @@ def test_generate_ideas_through_the_sdk_request_shape_and_log(fake, provider, ac
     assert payload["cluster"]["name"] == "Cold Brew"
     assert sorted(payload["cluster"]["keywords"]) == ["cold brew ratio", "cold brew recipe"]
 
-    assert result.stats == {"clusters_processed": 1, "ideas_created": 2}
+    assert result.stats == {"clusters_processed": 1, "ideas_created": 2, "duplicates_skipped": 0}
     assert ContentIdeas.objects.filter(cluster=cluster).count() == 2
     assert result.credits_used == Decimal("2.00")
     [row] = AIRequestLog.objects.all()

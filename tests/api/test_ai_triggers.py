@@ -25,6 +25,7 @@ RESULT_KEYS = {
     "prompt_tokens",
     "completion_tokens",
     "provider_cost",
+    "notes",
 }
 
 
