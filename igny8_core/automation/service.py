@@ -408,12 +408,20 @@ class AutomationService:
                 "batches_run": 1,
             }
         )
+        held = list(outcome.get("held_for_quality") or [])
+        result.set_counts({"held_for_quality": held[:50]})
         result.finish(COMPLETED)
         self.logger.log(
             f"Stage 7 ({stage.name}): {result.data['ready_for_review']} ready for review, "
             f"{result.data['approved_count']} approved, {result.data['scheduled_count']} scheduled.",
             stage=7,
         )
+        for item in held[:50]:
+            self.logger.log(
+                f"Content {item['content_id']} stays in review: quality {item['score']} is below the minimum; "
+                f"failed checks: {', '.join(item['failed_checks'])}.",
+                stage=7,
+            )
 
     def _budget_left(self, stage, result: StageResult) -> tuple[Decimal | None, str]:
         """Credits this stage may still spend in this run (None = unlimited), and what limits it."""
