@@ -37,6 +37,7 @@ def run_planning(site):
     """Stages 1-3 only (clusters, ideas, tasks), exactly as the worker runs them."""
     config = AutomationConfig.for_site(site)
     config.within_stage_delay = config.between_stage_delay = 0
+    config.max_concurrency = 1  # batches in this thread: they see the test's transaction
     for n in (4, 5, 6, 7):
         setattr(config, f"stage_{n}_enabled", False)
     config.save()

@@ -15,6 +15,7 @@ def test_the_run_log_names_the_failed_checks(alice_site, settings, tmp_path):
     settings.IGNY8_LOG_ROOT = tmp_path
     config = AutomationConfig.for_site(alice_site)
     config.within_stage_delay = config.between_stage_delay = 0
+    config.max_concurrency = 1
     config.save()
     PublishingSettings.objects.create(site=alice_site, auto_approval_enabled=True, min_quality_score=95)
     task = Tasks.objects.create(site=alice_site, title="Iced Tea", keywords=["matcha latte"])
