@@ -128,8 +128,6 @@ class ContentListSerializer(serializers.ModelSerializer):
     # A CharField too: "" (no slug yet) is not a valid SlugField value.
     slug = serializers.CharField(read_only=True, help_text="The post's URL slug; empty until set.")
     featured_image = serializers.SerializerMethodField(help_text="The featured image, if any (for thumbnails).")
-    # A CharField, not a SlugField: content written before slugs existed has "".
-    slug = serializers.CharField(read_only=True, help_text="URL slug, unique in the site (empty for older content).")
     quality = QualitySerializer(
         read_only=True,
         allow_null=True,
@@ -150,7 +148,6 @@ class ContentListSerializer(serializers.ModelSerializer):
             "slug",
             "meta_title",
             "meta_description",
-            "slug",
             "quality",
             "internal_links",
             "word_count",
