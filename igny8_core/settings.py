@@ -270,6 +270,8 @@ AUTOMATION_STALE_AFTER = env.int("AUTOMATION_STALE_AFTER", default=180)
 AUTOMATION_MAX_RECOVERIES = env.int("AUTOMATION_MAX_RECOVERIES", default=3)
 # A started run whose task no worker picked up for this long (message lost) is re-queued.
 AUTOMATION_QUEUED_STALE_AFTER = env.int("AUTOMATION_QUEUED_STALE_AFTER", default=3600)
+# ... or after this long already when its message is no longer in the broker (lost).
+AUTOMATION_QUEUED_LOST_AFTER = env.int("AUTOMATION_QUEUED_LOST_AFTER", default=60)
 
 # --- REST framework -----------------------------------------------------------------
 # Reverse proxies in front of the web server that append to X-Forwarded-For. 0: clients are

@@ -7,8 +7,13 @@ has lost its worker (killed, OOM, host gone). The reaper takes it over with a fe
 resume - up to AUTOMATION_MAX_RECOVERIES times, then the run fails with a clear reason.
 Recovery never relies on the broker redelivering a message (with early ack it will not).
 
-A ticket nobody redeemed for AUTOMATION_QUEUED_STALE_AFTER (the message was lost, e.g. Redis
-restarted without persistence) is re-issued; a merely busy queue is left alone before that.
+A ticket nobody redeemed for AUTOMATION_QUEUED_LOST_AFTER whose message is no longer in the
+broker (lost, e.g. Redis restarted without persistence) is re-issued at once; one whose message
+is still waiting in a busy queue is left alone until AUTOMATION_QUEUED_STALE_AFTER. A duplicate
+delivery is harmless: only one worker can redeem the new ticket.
+
+A run that ends here (out of recoveries) has its stage left running closed, and its credits
+are the ledger's.
 """
 
 import logging
@@ -21,9 +26,11 @@ from django.utils import timezone
 
 from igny8_core.notifications.events import notify_run_outcome
 
+from . import broker, ledger
 from . import lock as site_lock
 from .logger import RunLogger
 from .models import AutomationRun, RunStatus
+from .results import close_open_stages
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +45,14 @@ def recover_stale_runs(now=None) -> dict:
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.AUTOMATION_STALE_AFTER)
     lost_in_queue = now - timedelta(seconds=_queued_stale_after())
+    maybe_lost = now - timedelta(seconds=settings.AUTOMATION_QUEUED_LOST_AFTER)
     summary = {"resumed": [], "failed": [], "requeued": []}
-    candidates = AutomationRun.objects.filter(status=RunStatus.RUNNING, heartbeat_at__lt=stale)
+    candidates = AutomationRun.objects.filter(status=RunStatus.RUNNING, heartbeat_at__lt=max(stale, maybe_lost))
     for run in candidates.select_related("site"):
         claimed, last_beat = run.claimed_at is not None, run.heartbeat_at
-        if not claimed and run.heartbeat_at >= lost_in_queue:
+        if claimed and run.heartbeat_at >= stale:
+            continue  # its worker is alive
+        if not claimed and run.heartbeat_at >= lost_in_queue and broker.message_waiting(run.run_id) is not False:
             continue  # waiting in a busy queue: its ticket is still good
         fenced = AutomationRun.objects.filter(
             pk=run.pk, epoch=run.epoch, status=RunStatus.RUNNING, heartbeat_at=run.heartbeat_at
@@ -61,7 +71,9 @@ def recover_stale_runs(now=None) -> dict:
                 stopped_reason=message[:500],
                 current_processing=None,
                 epoch=F("epoch") + 1,
+                total_credits_used=ledger.run_credits(run.pk)[0],
             ):
+                close_open_stages(run.pk)
                 site_lock.release_token(run.site_id, run.lock_token)
                 logger.error(message, stage=run.current_stage)
                 summary["failed"].append(run.run_id)

@@ -12,7 +12,8 @@ from django.utils import timezone
 MAX_FAILED_ITEMS = 20  # keep the JSON small; items_failed has the full count
 
 RUNNING, COMPLETED, PARTIAL, SKIPPED = "running", "completed", "partial", "skipped"
-FINAL = (COMPLETED, PARTIAL, SKIPPED)
+FAILED, CANCELLED = "failed", "cancelled"  # the stage a run ended in, when it failed / was cancelled
+FINAL = (COMPLETED, PARTIAL, SKIPPED, FAILED, CANCELLED)
 
 
 class StageResult:
@@ -87,3 +88,27 @@ class StageResult:
     def as_json(self) -> dict:
         self.data["time_elapsed"] = round(self._elapsed_before + time.monotonic() - self._segment_start, 2)
         return dict(self.data)
+
+
+def close_open_stages(run_pk: int) -> list[int]:
+    """A finished run keeps no stage `running`: the stage it stopped in takes the run's final
+    status (failed / cancelled) with the run's stopped_reason. Returns the stages closed."""
+    from django.db import transaction
+
+    from .models import ACTIVE_STATUSES, AutomationRun
+
+    with transaction.atomic():
+        run = AutomationRun.objects.select_for_update().filter(pk=run_pk).first()
+        if run is None or run.status in ACTIVE_STATUSES:
+            return []
+        status = run.status if run.status in (FAILED, CANCELLED) else PARTIAL
+        changes, now = {}, timezone.now().isoformat()
+        for number in range(1, 8):
+            data = dict(run.stage_result(number))
+            if data.get("status") == RUNNING:
+                data.update(status=status, partial=status == PARTIAL, finished_at=now)
+                data["reason"] = data.get("reason") or run.stopped_reason or f"The run {run.status}."
+                changes[f"stage_{number}_result"] = data
+        if changes:
+            AutomationRun.objects.filter(pk=run_pk).update(**changes)
+    return sorted(int(name.split("_")[1]) for name in changes)

@@ -24,8 +24,8 @@ from igny8_core.ai.exceptions import InvalidInput
 from igny8_core.billing.budget import BudgetAllocationService
 from igny8_core.billing.services import InsufficientCredits
 
+from . import ledger, reporting, schedule
 from . import lock as site_lock
-from . import reporting, schedule
 from .claim import Heartbeat, RunClaim
 from .exceptions import AlreadyRunning, ClaimLost, InvalidRunState, LockHeld
 from .images import IMAGE_STAGES, images_off_reason, release_drafts
@@ -39,7 +39,7 @@ from .models import (
     TriggerType,
     new_run_id,
 )
-from .results import COMPLETED, FINAL, PARTIAL, SKIPPED, StageResult
+from .results import COMPLETED, FINAL, PARTIAL, SKIPPED, StageResult, close_open_stages
 from .stages import STAGES
 from .stages import stage as stage_by_number
 
@@ -58,6 +58,10 @@ class InsufficientCreditsForRun(InsufficientCredits):
 
 class RunHalted(Exception):
     """The run stopped on purpose (paused, cancelled, out of credits): end this session."""
+
+
+class WorkerDraining(Exception):
+    """The worker is shutting down (warm): hand the run over after the in-flight item."""
 
 
 def _engine_factory(account, site) -> AIEngine:
@@ -203,6 +207,7 @@ class AutomationService:
         ):
             run.refresh_from_db()
             raise InvalidRunState(f"Only a running or paused run can be cancelled; {run.run_id} is {run.status}.")
+        close_open_stages(run.pk)  # a worker still on it closes them again when it stops
         run.refresh_from_db()
         released = site_lock.release_token(run.site_id, run.lock_token)
         RunLogger(run).log(
@@ -232,8 +237,10 @@ class AutomationService:
     current_processing = staticmethod(reporting.current_processing)
 
     # ------------------------------------------------------------------ execution
-    def __init__(self, run: AutomationRun, claim: RunClaim | None = None, engine=None):
+    def __init__(self, run: AutomationRun, claim: RunClaim | None = None, engine=None, draining=None):
         self.run = run
+        # Asked between items: is this worker shutting down? (tasks.py passes shutdown.checker)
+        self.draining = draining or (lambda: False)
         self.site = run.site
         self.account = run.account
         self.config = AutomationConfig.for_site(self.site)
@@ -276,6 +283,8 @@ class AutomationService:
             return self._run_pipeline()
         except RunHalted:
             return self._db_status()
+        except WorkerDraining:
+            return self._hand_over()
         except ClaimLost as exc:
             self.logger.warning(f"This worker stops: {exc}")
             return "superseded"
@@ -289,6 +298,30 @@ class AutomationService:
         finally:
             heartbeat.stop()
             self.claim.release_lock()
+            self._close_stages()
+
+    def _close_stages(self) -> None:
+        """A run that ended (failed, cancelled meanwhile...) keeps no stage `running`."""
+        try:
+            close_open_stages(self.run.pk)
+        except Exception:  # the database is gone: the reaper or the next session closes them
+            log.exception("Could not close the stages of run %s", self.run.run_id)
+
+    def _hand_over(self) -> str:
+        """Warm shutdown: a new ticket and a resume task, so another (or the restarted) worker
+        continues the run from the database - no crash recovery, no user action."""
+        from .tasks import enqueue  # the tasks call this service
+
+        ticket = self.claim.epoch + 1
+        self.claim.update(epoch=ticket, claimed_at=None, heartbeat_at=timezone.now(), current_processing=None)
+        self.run.epoch = ticket
+        enqueue(self.run, resume=True)
+        self.logger.warning(
+            f"Worker shutting down: stopped after the in-flight item at stage {self.run.current_stage}; "
+            "the run continues on the next worker.",
+            stage=self.run.current_stage,
+        )
+        return "handed over"
 
     def _db_status(self) -> str:
         return AutomationRun.objects.values_list("status", flat=True).get(pk=self.run.pk)
@@ -321,10 +354,13 @@ class AutomationService:
         if status != RunStatus.RUNNING:
             self.logger.log(f"Worker stopped: run is {status}.", stage=self.run.current_stage)
             raise RunHalted(status)
+        if self.draining():
+            raise WorkerDraining()
 
     def _stop_requested(self) -> bool:
-        """Asked by the engine between the items of a batch: pause / cancel wait for one item only."""
-        return self.claim.checkpoint() != RunStatus.RUNNING
+        """Asked by the engine between the items of a batch: pause / cancel / a worker shutdown
+        wait for one item only."""
+        return self.claim.checkpoint() != RunStatus.RUNNING or self.draining()
 
     def _wait(self, seconds: float) -> None:
         """Sleep, re-checking pause / cancel every second, so a long delay never delays them."""
@@ -383,11 +419,14 @@ class AutomationService:
     def run_stage_7(self):
         return self.run_stage(7)
 
-    def _save(self, stage, result: StageResult, credits: Decimal = Decimal("0"), **fields) -> None:
+    def _save(self, stage, result: StageResult, **fields) -> None:
+        # Credits from the ledger (what this run's deductions add up to), never a running sum.
+        total, per_operation = ledger.run_credits(self.run.pk)
+        operation = stage.operation
+        if operation:
+            result.data["credits_used"] = str(per_operation.get(operation, ledger.ZERO))
         data = result.as_json()
-        updates = {stage.result_field: data, "heartbeat_at": timezone.now(), **fields}
-        if credits:
-            updates["total_credits_used"] = F("total_credits_used") + credits
+        updates = {stage.result_field: data, "heartbeat_at": timezone.now(), "total_credits_used": total, **fields}
         self.claim.update(**updates)
         setattr(self.run, stage.result_field, data)
         if "current_stage" in fields:
@@ -498,7 +537,7 @@ class AutomationService:
             if delay and batches.launched and self._pending(stage, batches).exists():
                 self._wait(delay)  # between batches, not after the last one
             self._check_stop()
-        except (RunHalted, ClaimLost) as exc:  # raised once the batches in flight are recorded
+        except (RunHalted, ClaimLost, WorkerDraining) as exc:  # raised once the batches in flight are recorded
             batches.stop = exc
             return False
         limit, size = stage.limit(self.config), batches.size
@@ -552,9 +591,7 @@ class AutomationService:
             ai = finished.value
         result.add(ai, len(ids) - len(ai.not_attempted))
         batches.skip.update(stage.queue(self.site).filter(pk__in=ids).values_list("pk", flat=True))
-        self._save(
-            stage, result, credits=Decimal(str(ai.credits_used)), current_processing=batches.current_processing()
-        )
+        self._save(stage, result, current_processing=batches.current_processing())
         self.logger.log(
             f"Batch {batch_no}/{max(batches.total, batch_no)}: {len(ids)} items, "
             f"{ai.items_processed} done, {ai.items_failed} failed, {ai.credits_used} credits"

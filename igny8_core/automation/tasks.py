@@ -5,7 +5,7 @@ acked early (a crash is recovered by recover_stale_runs, not by broker redeliver
 cooperatively at the soft time limit. The periodic tasks run on the default queue.
 """
 
-from celery import shared_task
+from celery import current_task, shared_task
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.utils import timezone
 from igny8_core.degraded import REDIS_ERRORS
 from igny8_core.notifications.events import notify_run_outcome
 
-from . import recovery, scheduler
+from . import recovery, scheduler, shutdown
 from .models import AutomationRun, RunStatus
 from .service import AutomationService
 
@@ -27,7 +27,9 @@ PIPELINE_TASK_OPTIONS = dict(
 
 def execute_run(run_id: str, ticket: int | None) -> str:
     """Redeem the ticket and execute the run here (the pipeline tasks, and run_automation --sync)."""
-    service = AutomationService.claim_run(run_id, ticket)
+    # The worker's name: a warm shutdown of this worker hands the run over (shutdown.py).
+    hostname = current_task.request.hostname if current_task else None
+    service = AutomationService.claim_run(run_id, ticket, draining=shutdown.checker(hostname))
     if service is None:
         return "stale ticket: another worker has (or had) this run"
     outcome = service.execute()

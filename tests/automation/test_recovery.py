@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from celery_support import purge_queues
 from django.utils import timezone
 
 from igny8_core.automation import lock as site_lock
@@ -85,7 +86,9 @@ def test_a_ticket_waiting_in_a_busy_queue_is_left_alone_until_it_is_lost(
     alice_site, settings, django_capture_on_commit_callbacks
 ):
     settings.AUTOMATION_QUEUED_STALE_AFTER = 3600
-    run = AutomationService.start_automation(alice_site)  # enqueued, no worker has redeemed it yet
+    purge_queues()
+    with django_capture_on_commit_callbacks(execute=True):
+        run = AutomationService.start_automation(alice_site)  # enqueued, no worker has redeemed it yet
     AutomationRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=30))
     assert recover_stale_runs()["requeued"] == []
     AutomationRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - timedelta(hours=2))
@@ -97,3 +100,4 @@ def test_a_ticket_waiting_in_a_busy_queue_is_left_alone_until_it_is_lost(
     assert run.epoch == old_ticket + 1 and run.recovery_count == 0  # not a crash: not counted
     assert RunClaim.redeem(run, old_ticket) is None  # the lost message, if it ever arrives, is stale
     assert RunClaim.redeem(run, run.epoch) is not None
+    purge_queues()
