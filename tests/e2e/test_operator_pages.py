@@ -37,6 +37,9 @@ def tenant(stack, name: str, credits: int = 100_000) -> int:
 
 
 def run_to_the_end(page: Page, status: str = "completed") -> str:
+    # The page must show its current run (or that there is none) before the id is read: read
+    # while it is still loading, the previous run's "completed" would pass for the new run's.
+    expect(page.get_by_test_id("global-progress").or_(page.get_by_text("No run yet", exact=True))).to_be_visible()
     run_id = page.get_by_test_id("run-id")
     previous = run_id.inner_text() if run_id.count() else None
     button(page, "Run Now").click()
