@@ -13,10 +13,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from igny8_core.api.schema import ErrorSerializer
+from igny8_core.api.errors import Conflict
+from igny8_core.api.schema import ErrorSerializer, error_responses
 from igny8_core.api.throttles import AuthTokenThrottle
 
 from .models import Account, Site, User
+from .services import SiteInUse, delete_site
 from .signals import site_timezone_changed
 
 # --- auth ----------------------------------------------------------------------------------
@@ -192,16 +194,25 @@ class SiteSerializer(serializers.ModelSerializer):
 @extend_schema_view(
     create=extend_schema(summary="Create a site", description="`{name, domain}` at least; 201 with the site."),
     partial_update=extend_schema(summary="Update a site"),
+    destroy=extend_schema(
+        summary="Delete a site and everything it owns",
+        description="Cascades to the site's keywords, clusters, ideas, tasks, content, images (and their "
+        "files), runs (and their logs), configuration, WordPress connection and notification targets. "
+        "The account's credit ledger keeps its rows, without the site. 409 `site_has_active_run` while an "
+        "automation run of the site is running or paused (cancel it first).",
+        responses={204: None, **error_responses(409)},
+    ),
 )
 class SiteViewSet(
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = SiteSerializer
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -216,6 +227,12 @@ class SiteViewSet(
         self._save(serializer)
         if serializer.instance.timezone != old_timezone:
             site_timezone_changed.send(sender=Site, site=serializer.instance)
+
+    def perform_destroy(self, instance):
+        try:
+            delete_site(instance)
+        except SiteInUse as exc:
+            raise Conflict(detail={"detail": str(exc), "code": exc.code, **exc.extra}) from None
 
     @staticmethod
     def _save(serializer, **extra):

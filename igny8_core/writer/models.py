@@ -110,8 +110,12 @@ class Content(SiteScopedModel):
         return self.title
 
 
+def site_image_folder(account_id: int, site_id: int) -> str:
+    return f"images/{int(account_id)}/{int(site_id)}"
+
+
 def image_upload_to(instance, filename):
-    return f"images/{instance.account_id}/{instance.site_id}/{filename}"
+    return f"{site_image_folder(instance.account_id, instance.site_id)}/{filename}"
 
 
 class Images(SiteScopedModel):

@@ -1,4 +1,4 @@
-"""Sites: list/create/update inside the account; domains unique per account."""
+"""Sites: list/create/update/delete inside the account; domains unique per account; no delete mid-run."""
 
 import pytest
 
@@ -62,9 +62,82 @@ def test_patch_site(api, alice_site):
     )
 
 
-def test_put_and_delete_are_not_offered(api, alice_site):
+def test_put_is_not_offered(api, alice_site):
     assert api.put(f"/api/v1/sites/{alice_site.pk}/", {}, format="json").status_code == 405
-    assert api.delete(f"/api/v1/sites/{alice_site.pk}/").status_code == 405
+
+
+def _run(site, status):
+    from igny8_core.automation.models import AutomationRun, new_run_id
+
+    return AutomationRun.objects.create(account=site.account, site=site, run_id=new_run_id("manual"), status=status)
+
+
+def test_delete_removes_the_site_its_rows_and_files_but_keeps_the_ledger(
+    api, alice, alice_site, django_capture_on_commit_callbacks
+):
+    from pathlib import Path
+
+    from igny8_core.automation.logger import RunLogger
+    from igny8_core.billing.models import CreditTransaction
+    from igny8_core.billing.services import CreditService
+    from igny8_core.planner.models import Keywords
+    from igny8_core.writer.models import Content, Images
+
+    from . import factories as f
+
+    items = f.pipeline(alice_site)
+    image_file = Path(items["image"].file.path)
+    run = _run(alice_site, "completed")
+    RunLogger(run).log("done")
+    log_file = RunLogger(run).path()
+    CreditService.deduct(alice.account, "2.40", "content_generation", site=alice_site, run_id=run.pk)
+    other = Site.objects.create(account=alice.account, name="Other", domain="other.example.com")
+    f.keyword(other)
+    assert image_file.exists() and log_file.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.delete(f"/api/v1/sites/{alice_site.pk}/")
+
+    assert response.status_code == 204
+    assert not Site.objects.filter(pk=alice_site.pk).exists()
+    assert not Keywords.objects.filter(site_id=alice_site.pk).exists()
+    assert not Content.objects.filter(site_id=alice_site.pk).exists()
+    assert not Images.objects.filter(site_id=alice_site.pk).exists()
+    assert not image_file.exists() and not log_file.exists()
+    # The account's credit history stays whole; only the link to the site goes.
+    charge = CreditTransaction.objects.get(account=alice.account, operation="content_generation")
+    assert (charge.site_id, charge.run_id) == (None, None)
+    # The account's other sites are untouched.
+    assert Keywords.objects.filter(site=other).count() == 1
+    assert [s["id"] for s in api.get("/api/v1/sites/").json()["results"]] == [other.pk]
+
+
+def test_delete_of_another_accounts_site_is_404(api, bob_site):
+    response = api.delete(f"/api/v1/sites/{bob_site.pk}/")
+    assert response.status_code == 404
+    assert Site.objects.filter(pk=bob_site.pk).exists()
+
+
+@pytest.mark.parametrize("status", ["running", "paused"])
+def test_delete_is_refused_while_a_run_is_active(api, alice_site, status):
+    from igny8_core.planner.models import Keywords
+
+    from . import factories as f
+
+    f.keyword(alice_site)
+    run = _run(alice_site, status)
+    response = api.delete(f"/api/v1/sites/{alice_site.pk}/")
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "site_has_active_run"
+    assert (body["run_id"], body["run_status"]) == (run.run_id, status)
+    assert "Cancel the run" in body["detail"]
+    assert Site.objects.filter(pk=alice_site.pk).exists() and Keywords.objects.filter(site=alice_site).exists()
+
+    # Once the run is over, the site can go.
+    run.status = "cancelled"
+    run.save()
+    assert api.delete(f"/api/v1/sites/{alice_site.pk}/").status_code == 204
 
 
 def test_changing_the_timezone_reanchors_the_next_scheduled_run(api, alice_site):
