@@ -51,6 +51,7 @@ export const sites = {
   list: async () => resultsOf(await call<Site[] | Paginated<Site>>("sites", { query: { page_size: 1000 } })),
   create: (body: Partial<SiteInput>) => call<Site>("siteCreate", { body }),
   update: (id: number, body: Partial<SiteInput>) => call<Site>("siteUpdate", { params: { id }, body }),
+  remove: (id: number) => call<null>("siteDelete", { params: { id } }),
 };
 
 export interface LedgerQuery {

@@ -1,8 +1,8 @@
-// Sites: list, create and edit a site's name, domain, time zone, language, topic, tone, brief
-// and images per article (they drive every prompt and schedule).
+// Sites: list, create, edit and delete a site's name, domain, time zone, language, topic, tone,
+// brief and images per article (they drive every prompt and schedule).
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { useNavigate } from "react-router";
+import { Link, useNavigate } from "react-router";
 import { sites as sitesApi } from "../api";
 import type { Site } from "../api/types";
 import {
@@ -33,6 +33,7 @@ export function SitesPage() {
   const { sites, isLoading, setSiteId, siteId } = useSite();
   const navigate = useNavigate();
   const [editing, setEditing] = useState<Site | "new" | null>(null);
+  const [deleting, setDeleting] = useState<Site | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const brief = hasBrief(sites);
 
@@ -111,6 +112,14 @@ export function SitesPage() {
                         >
                           Edit
                         </Button>
+                        <Button
+                          variant="danger"
+                          className="px-2 py-1 text-xs"
+                          onClick={() => setDeleting(s)}
+                          aria-label={`Delete ${s.name}`}
+                        >
+                          Delete
+                        </Button>
                       </div>
                     </td>
                   </tr>
@@ -132,7 +141,108 @@ export function SitesPage() {
           }}
         />
       )}
+      {deleting && (
+        <DeleteSiteDialog
+          site={deleting}
+          onClose={() => setDeleting(null)}
+          onDeleted={(gone) => {
+            setDeleting(null);
+            setNotice(`Site "${gone.name}" and everything it owned were deleted.`);
+          }}
+        />
+      )}
     </div>
+  );
+}
+
+/** Deleting cascades to everything the site owns, so the user types its name to confirm. */
+function DeleteSiteDialog({
+  site,
+  onClose,
+  onDeleted,
+}: {
+  site: Site;
+  onClose: () => void;
+  onDeleted: (site: Site) => void;
+}) {
+  const client = useQueryClient();
+  const { setSiteId } = useSite();
+  const [typed, setTyped] = useState("");
+  const remove = useMutation({
+    mutationFn: () => sitesApi.remove(site.id),
+    onSuccess: async () => {
+      // The selector falls back to the first remaining site once the list no longer has this one.
+      await client.invalidateQueries({ queryKey: ["sites"] });
+      onDeleted(site);
+    },
+  });
+  const error = remove.error;
+  const activeRun = error instanceof ApiError && error.code === "site_has_active_run";
+  const confirmed = typed.trim() === site.name.trim();
+  return (
+    <Modal
+      title={`Delete ${site.name}?`}
+      onClose={onClose}
+      testId="site-delete-dialog"
+      footer={
+        <>
+          <Button onClick={onClose}>Keep the site</Button>
+          <Button
+            variant="danger"
+            onClick={() => remove.mutate()}
+            disabled={!confirmed}
+            loading={remove.isPending}
+          >
+            Delete site
+          </Button>
+        </>
+      }
+    >
+      <form
+        className="space-y-3 text-sm text-slate-700"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (confirmed) remove.mutate();
+        }}
+      >
+        <p>
+          This deletes <strong>{site.name}</strong> ({site.domain}) for good, with its keywords, clusters,
+          ideas, tasks, content, images, automation settings, run history and logs, WordPress connection and
+          notification targets. It cannot be undone. Posts already on WordPress stay there, and your credit
+          history is kept.
+        </p>
+        {error && (
+          <Alert testId="site-delete-error">
+            {describeError(error)}
+            {activeRun && (
+              <>
+                {" "}
+                <Link
+                  className="font-semibold underline"
+                  to="/automation"
+                  onClick={() => {
+                    setSiteId(site.id);
+                    onClose();
+                  }}
+                >
+                  Open the automation page
+                </Link>
+              </>
+            )}
+          </Alert>
+        )}
+        <Field label={`Type the site's name (${site.name}) to confirm`} name="confirm_name">
+          <input
+            id="f-confirm_name"
+            name="confirm_name"
+            className={inputClass}
+            autoComplete="off"
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+          />
+        </Field>
+      </form>
+    </Modal>
   );
 }
 
