@@ -114,6 +114,7 @@ export function RunPage() {
       {detail.data && (
         <FailedItems
           siteId={detail.data.run.site_id}
+          runId={run.run_id}
           items={detail.data.failed_items}
           total={detail.data.failed_items_count}
           runActive={isActive(run)}

@@ -1,29 +1,70 @@
-// The items a run failed on, with their errors, and Retry failed: they become pending again
-// (attempts reset) and the next run processes them.
+// The items a run failed on, with their errors, and Retry failed: every one of the run's failed
+// items (not only the first page listed) becomes pending again (attempts reset) and the next
+// run processes them.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import { automation } from "../../api";
-import type { FailedItem } from "../../api/types";
+import { call } from "../../api/client";
+import type { FailedItem, Paginated } from "../../api/types";
 import { useStages } from "../../hooks/useStages";
 import { describeError } from "../../lib/errors";
 import { plural } from "../../lib/format";
 import { Alert, Button, Card, ScrollTable } from "../ui";
 
-/** One request per stage: the API retries ids of one stage at a time. */
-export function retryBatches(items: FailedItem[]): Array<{ stage: number; ids: number[] }> {
+/** The API's bound on `ids` per retry request. */
+export const RETRY_IDS_MAX = 1000;
+const PAGE_SIZE = 1000;
+
+/** Requests of one stage each (the API retries ids of one stage at a time), at most `max` ids
+ * each, lowest stage first. */
+export function retryBatches(
+  items: Pick<FailedItem, "stage" | "id">[],
+  max = RETRY_IDS_MAX,
+): Array<{ stage: number; ids: number[] }> {
   const byStage = new Map<number, number[]>();
   for (const item of items) byStage.set(item.stage, [...(byStage.get(item.stage) ?? []), item.id]);
-  return [...byStage].sort(([a], [b]) => a - b).map(([stage, ids]) => ({ stage, ids }));
+  const batches: Array<{ stage: number; ids: number[] }> = [];
+  for (const [stage, ids] of [...byStage].sort(([a], [b]) => a - b)) {
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += max) batches.push({ stage, ids: unique.slice(i, i + max) });
+  }
+  return batches;
+}
+
+/** Every page of a list: the run page lists only the first failed items, Retry needs them all. */
+export async function allPages<T>(fetchPage: (page: number) => Promise<Paginated<T>>): Promise<T[]> {
+  const out: T[] = [];
+  for (let page = 1; ; page++) {
+    const data = await fetchPage(page);
+    out.push(...data.results);
+    if (!data.next || !data.results.length) return out;
+  }
+}
+
+/** All the run's failed items are read first, then retried: a retried item leaves the list, so
+ * paging while retrying would skip some. */
+async function retryRunFailures(siteId: number, runId: string): Promise<number> {
+  const items = await allPages((page) =>
+    call<Paginated<FailedItem>>("automationFailedItems", {
+      query: { site_id: siteId, run_id: runId, page, page_size: PAGE_SIZE },
+    }),
+  );
+  let requeued = 0;
+  for (const batch of retryBatches(items)) requeued += (await automation.retryFailed(siteId, batch)).total;
+  return requeued;
 }
 
 export function FailedItems({
   siteId,
+  runId,
   items,
   total,
   runActive,
 }: {
   siteId: number;
+  runId: string;
+  /** The first failed items (run_detail lists up to 100); `total` counts them all. */
   items: FailedItem[];
   total: number;
   runActive: boolean;
@@ -32,12 +73,7 @@ export function FailedItems({
   const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const stages = useStages().data;
   const retry = useMutation({
-    mutationFn: async () => {
-      let requeued = 0;
-      for (const batch of retryBatches(items))
-        requeued += (await automation.retryFailed(siteId, batch)).total;
-      return requeued;
-    },
+    mutationFn: () => retryRunFailures(siteId, runId),
     onSuccess: (requeued) => {
       setMessage({
         tone: "success",
@@ -63,9 +99,13 @@ export function FailedItems({
             onClick={() => retry.mutate()}
             loading={retry.isPending}
             disabled={runActive}
-            title={runActive ? "Wait until the site's run has ended" : undefined}
+            title={
+              runActive
+                ? "Wait until the site's run has ended"
+                : `Makes all ${plural(total, "failed item", "failed items")} of this run pending again`
+            }
           >
-            Retry failed
+            Retry failed ({total})
           </Button>
         )
       }
@@ -81,6 +121,11 @@ export function FailedItems({
             )}
           </Alert>
         </div>
+      )}
+      {items.length > 0 && items.length < total && (
+        <p className="mb-2 text-sm text-slate-600" data-testid="failed-items-shown">
+          The newest {items.length} of {total} are listed; Retry failed retries all {total}.
+        </p>
       )}
       {items.length > 0 && (
         <ScrollTable label="Failed items">
