@@ -105,5 +105,7 @@ describe("stage result rows", () => {
       ["Time", "1m 15s"],
     ]);
     expect(resultRows(STAGE_4, null)).toEqual([]);
+    // Credits read like everywhere else (the API's "2.40" is "2.4").
+    expect(resultRows(STAGE_4, { credits_used: "2.40" })).toEqual([["Credits used", "2.4"]]);
   });
 });

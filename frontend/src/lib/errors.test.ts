@@ -11,13 +11,13 @@ describe("describeError", () => {
     const e = new ApiError(402, {
       detail: "Insufficient credits",
       code: "insufficient_credits",
-      required: "120.00",
-      balance: "3.00",
+      required: "1200.50",
+      balance: "3.40",
     });
     const text = describeError(e);
     expect(text).toContain("Not enough credits");
-    expect(text).toContain("120.00");
-    expect(text).toContain("3.00");
+    // The credits formatter of every other place: "1,200.5", not the API's "1200.50".
+    expect(text).toContain("This needs 1,200.5 credits; the balance is 3.4.");
   });
 
   it("lists field errors of a 400", () => {

@@ -1,5 +1,6 @@
 // A stage result as the dashboard shows it; the stage table itself comes from the API (useStages).
 import type { StageDescription, StageResult } from "../api/types";
+import { formatCredits } from "./format";
 
 const COMMON_FIELDS: Array<[string, string]> = [
   ["items_failed", "Failed items"],
@@ -27,6 +28,10 @@ export function resultRows(
     const value = result[key];
     if (value === undefined || value === null || value === "") continue;
     if (key === "items_failed" && asNumber(value) === 0) continue;
+    if (key === "credits_used") {
+      rows.push([label, asNumber(value) === null ? String(value) : formatCredits(asNumber(value))]);
+      continue;
+    }
     if (key === "time_elapsed") {
       const seconds = asNumber(value);
       rows.push([label, seconds === null ? String(value) : formatSeconds(seconds)]);

@@ -14,7 +14,7 @@ import { usePageVisible } from "../hooks/usePageVisible";
 import { useSite } from "../hooks/useSite";
 import { useStages } from "../hooks/useStages";
 import { describeError } from "../lib/errors";
-import { durationBetween, formatDateTime } from "../lib/format";
+import { durationBetween, formatCredits, formatDateTime } from "../lib/format";
 import { isActive, liveDuration, pollInterval, stageStatus } from "../lib/run";
 
 export function RunPage() {
@@ -54,6 +54,7 @@ export function RunPage() {
   const run = { ...(detail.data?.run ?? {}), ...progress.data.run } as AutomationRun;
   const data = progress.data;
   const ended = run.completed_at ?? run.cancelled_at ?? null;
+  const credits = data.metrics?.credits_used ?? run.total_credits_used;
 
   return (
     <div className="space-y-4" data-testid="run-page">
@@ -82,7 +83,7 @@ export function RunPage() {
           />
           <Fact
             label="Credits used"
-            value={String(data.metrics?.credits_used ?? run.total_credits_used ?? "—")}
+            value={credits === undefined || credits === null ? "—" : formatCredits(credits)}
           />
         </dl>
       </Card>
