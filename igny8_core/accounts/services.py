@@ -1,5 +1,7 @@
 """Deleting a site: refused while another app still needs it, otherwise all it owns goes with it."""
 
+from typing import Any
+
 from django.db import transaction
 
 from .models import Site
@@ -11,7 +13,7 @@ class SiteInUse(Exception):
 
     code = "site_in_use"
 
-    def __init__(self, message: str, code: str | None = None, **extra):
+    def __init__(self, message: str, code: str | None = None, **extra: Any) -> None:
         super().__init__(message)
         self.code = code or self.code
         self.extra = extra

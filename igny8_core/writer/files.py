@@ -2,14 +2,17 @@
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from igny8_core.accounts.models import Site
+
 from .models import site_image_folder
 
 
-def remove_site_images(sender, instance, **kwargs) -> None:
+def remove_site_images(sender: type, instance: Site, **kwargs: Any) -> None:
     """Receives the Site post_delete: removes its image folder after commit."""
     try:
         folder = Path(default_storage.path(site_image_folder(instance.account_id, instance.pk)))
