@@ -343,7 +343,8 @@ class AutomationViewSet(ViewSet):
     @extend_schema(parameters=[SITE_REQUIRED], responses={200: OpenApiTypes.OBJECT, **ERRORS})
     def estimate(self, request):
         """estimated_credits, required (1.2x, capped by max_credits_per_run), current_balance,
-        sufficient, breakdown per stage, allocation per AI operation."""
+        sufficient, breakdown per stage, allocation per AI operation, images_off, and the site's
+        ratios the projection used (each with its source: site, default or local)."""
         return Response(jsonable(AutomationService.estimate_credits(get_site_or_404(request))))
 
     @extend_schema(responses={200: StageDescriptionSerializer(many=True)})

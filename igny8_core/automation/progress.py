@@ -2,38 +2,34 @@
 the dashboard and the CLI).
 
 The plan is taken when the run starts: how many items each stage is expected to handle,
-projected from the queues at that moment with the estimate's ratios and the config's toggles
-and limits. It only sets each stage's *weight* in the percentage, so the percentage cannot go
+projected from the queues at that moment with the site's ratios (ratios.py, the estimate's) and
+the config's toggles and limits. It only sets each stage's *weight* in the percentage, so the percentage cannot go
 down when later stages receive their real work (a run's real item counts are reported as they
 happen, next to it). The pace is seconds per handled item, observed in this run, or else in the
 site's recent runs.
 """
 
-import math
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Q
 
 from igny8_core.accounts.models import Site
 
 from .images import IMAGE_STAGES, images_off_reason
 from .models import AutomationConfig, AutomationRun, RunStatus
+from .ratios import SiteRatios, site_ratios
 from .results import SKIPPED
 from .stages import STAGES, Stage
 
-KEYWORDS_PER_CLUSTER = 3  # a new cluster per 3 keywords (the demo provider groups ~2.7)
 HISTORY_RUNS = 10  # recent finished runs that give a stage's pace before this run reaches it
 
 
-def ideas_per_cluster() -> int:
-    return max(1, getattr(settings, "IGNY8_AI_IDEAS_PER_CLUSTER", 3))
-
-
-def plan(site: Site, pending: dict[int, int], config: AutomationConfig | None = None) -> dict[int, int]:
+def plan(
+    site: Site, pending: dict[int, int], config: AutomationConfig | None = None, ratios: SiteRatios | None = None
+) -> dict[int, int]:
     """Items each stage is expected to handle in a run over these queues (stage number -> items)."""
     config = config or AutomationConfig.for_site(site)
-    prompts_per_content = 1 + site.in_article_images
+    ratios = ratios or site_ratios(site, STAGES[0].pending(site))
     images_off = images_off_reason(site, config)
 
     def flow(number: int, items: int) -> int:
@@ -44,11 +40,11 @@ def plan(site: Site, pending: dict[int, int], config: AutomationConfig | None = 
         return min(items, limit) if limit else items
 
     keywords = flow(1, pending[1])
-    clusters = flow(2, pending[2] + math.ceil(keywords / KEYWORDS_PER_CLUSTER))
-    ideas = flow(3, pending[3] + clusters * ideas_per_cluster())
+    clusters = flow(2, pending[2] + ratios.clusters_for(keywords, pending[1]))
+    ideas = flow(3, pending[3] + ratios.ideas_for(clusters))
     tasks = flow(4, pending[4] + ideas)
     contents = flow(5, pending[5] + tasks)
-    images = flow(6, pending[6] + contents * prompts_per_content)
+    images = flow(6, pending[6] + ratios.images_for(contents))
     reviews = flow(7, pending[7] + tasks)
     return {1: keywords, 2: clusters, 3: ideas, 4: tasks, 5: contents, 6: images, 7: reviews}
 

@@ -1,9 +1,10 @@
 """Read-only views of the pipeline: queue sizes, the credit estimate, run progress.
 
 The estimate projects downstream items (keywords become clusters, clusters become ideas...)
-with the ratios below, so a run on a fresh keyword list is not under-estimated. The ratios
-are deliberately on the high side: the estimate gates the start (balance >= 1.2 x estimate);
-each AI call is still checked and charged individually during the run.
+with the site's own ratios (ratios.py: learned from its history, safe defaults for a new site),
+so it neither undershoots a fresh keyword list nor prices every article at the longest one. It
+gates the start (balance >= 1.2 x estimate); each AI call is still checked and charged
+individually during the run.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -16,9 +17,9 @@ from igny8_core.billing.services import CreditService
 from . import progress
 from .images import images_off_reason
 from .models import AutomationConfig, RunStatus
-from .progress import KEYWORDS_PER_CLUSTER, ideas_per_cluster  # noqa: F401 (the projection's ratios)
+from .ratios import SiteRatios, site_ratios
 from .results import FINAL
-from .stages import STAGES
+from .stages import STAGES, Stage
 
 CENT = Decimal("0.01")
 START_BUFFER = Decimal("1.2")  # a run starts only if balance >= 1.2 x estimate
@@ -37,9 +38,12 @@ def initial_snapshot(site) -> dict:
     """The queues when a run starts, and its plan (what each stage is expected to handle): the
     plan fixes each stage's weight in the run's percentage."""
     counts = pending_counts(site)
+    ratios = site_ratios(site, STAGES[0].pending(site))
     snapshot = {f"stage_{n}_initial": count for n, count in counts.items()}
     snapshot["total_initial_items"] = sum(counts.values())
-    snapshot["planned"] = {str(n): items for n, items in progress.plan(site, counts).items()}
+    snapshot["planned"] = {str(n): items for n, items in progress.plan(site, counts, ratios=ratios).items()}
+    # What the site's cluster factor is learned from (its clusters_created over this).
+    snapshot["projected_clusters"] = ratios.projected_clusters
     snapshot["taken_at"] = timezone.now().isoformat()
     return snapshot
 
@@ -50,9 +54,10 @@ def estimate_credits(site, config: AutomationConfig | None = None) -> dict:
     pending = pending_counts(site)
     images_off = images_off_reason(site, config)
 
-    items = progress.plan(site, pending, config)  # image stages plan nothing when images are off
+    ratios = site_ratios(site, STAGES[0].pending(site))
+    items = progress.plan(site, pending, config, ratios)  # image stages plan nothing when images are off
     items[7] = pending[7] + items[4]  # the gate costs nothing: every draft that may reach it
-    credits = {stage.number: stage.price(items[stage.number], site) for stage in STAGES}
+    credits = {stage.number: _price(stage, items[stage.number], site, ratios) for stage in STAGES}
     estimated = sum(credits.values(), Decimal("0")).quantize(CENT)
     required = (estimated * START_BUFFER).quantize(CENT, rounding=ROUND_HALF_UP)
     budget = config.max_credits_per_run
@@ -74,7 +79,25 @@ def estimate_credits(site, config: AutomationConfig | None = None) -> dict:
         },
         "max_credits_per_run": budget,
         "images_off": images_off,  # why stages 5-6 make nothing, or ""
+        "ratios": ratios.as_dict(),
     }
+
+
+def _price(stage: Stage, items: int, site, ratios: SiteRatios) -> Decimal:
+    """Credits the stage is expected to charge for `items`: articles at the site's words per
+    article (each priced on its own, as charged), image prompts at its images per article,
+    nothing for a local clustering; the rest as the stage prices them."""
+    ai = stage.ai
+    if ai is None or not ai.operation or not items:
+        return Decimal("0.00")
+    variant = ai.planned_variant(site)
+    if stage.number == 1 and ratios.cluster_factor.source == "local":
+        return Decimal("0.00")
+    if stage.number == 4:
+        return (ratios.article_price(ai.operation, variant) * items).quantize(CENT, rounding=ROUND_HALF_UP)
+    if stage.number == 5:
+        return CreditService.cost_for(ai.operation, ratios.images_for(items), variant)
+    return stage.price(items, site)
 
 
 def run_usage(run) -> dict:

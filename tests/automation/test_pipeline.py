@@ -331,8 +331,11 @@ def test_estimate_breakdown_projects_downstream_items(alice_site):
     estimate = AutomationService.estimate_credits(alice_site)
     items = {row["stage"]: row["items"] for row in estimate["breakdown"]}
     credits = {row["stage"]: row["credits"] for row in estimate["breakdown"]}
-    assert items[1] == 30 and items[2] == 10 and items[4] == 4  # 30 keywords / 3 per cluster; task limit
-    assert credits[1] == Decimal("6.00") and credits[2] == Decimal("20.00") and credits[4] == Decimal("20.00")
+    ratios = estimate["ratios"]  # a new site: the default cluster factor, ideas and words per article
+    clusters = round(ratios["projected_clusters"] * ratios["cluster_factor"]["value"])
+    assert items[1] == 30 and items[2] == clusters and items[4] == 4  # the task limit
+    assert credits[1] == Decimal("6.00") and credits[2] == Decimal("2.00") * clusters
+    assert credits[4] == Decimal("12.00")  # 4 articles of 1500 words, 3 blocks of 500 each
     assert estimate["estimated_credits"] == sum(credits.values())
     assert estimate["sufficient"] is True and estimate["allocation"]["clustering"] is None  # no run budget
 

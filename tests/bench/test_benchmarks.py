@@ -30,6 +30,11 @@ def run_bench(script: str, **env) -> subprocess.CompletedProcess:
         ("bench_automation.py", {"BENCH_KEYWORDS": "6"}, ["run of 6 keywords: completed", "loop's own queries"]),
         ("bench_credits.py", {"BENCH_DEDUCTIONS": "16"}, ["sequential deductions: 16", "final balance"]),
         ("bench_clustering.py", {}, ["240 keywords, 24 topics", "local ", "ai (demo) "]),
+        (
+            "bench_estimate.py",
+            {"BENCH_SIZES": "8", "BENCH_DEMO": "0"},
+            ["fresh import of 8 keywords: run completed", "projected clusters", "actual/estimate"],
+        ),
     ],
 )
 def test_benchmark_runs_and_prints_its_figures(script, env, expected):
