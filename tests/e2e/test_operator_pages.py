@@ -219,6 +219,134 @@ config.save()
     run_to_the_end(page)
     expect(stage(page, 4)).to_contain_text("Content created")
 
+    # Deleting it: refused while a run of the site is paused, then done after a typed confirmation.
+    paused_run = (
+        stack.django("""
+from igny8_core.accounts.models import Site
+from igny8_core.automation.models import AutomationRun, new_run_id
+site = Site.objects.get(name="Tea Notes", domain="tea.example.com")
+run = AutomationRun.objects.create(account=site.account, site=site, run_id=new_run_id("manual"), status="paused")
+print(run.run_id)
+""")
+        .strip()
+        .splitlines()[-1]
+    )
+    page.get_by_role("link", name="Sites").click()
+    expect(page.get_by_test_id("site-row")).to_have_count(2)
+    tea.get_by_role("button", name="Delete Tea Notes").click()
+    dialog = page.get_by_test_id("site-delete-dialog")
+    expect(dialog).to_contain_text("This deletes Tea Notes (tea.example.com)")
+    expect(dialog).to_contain_text("keywords")
+    delete = dialog.get_by_role("button", name="Delete site")
+    expect(delete).to_be_disabled()
+    dialog.get_by_label("Type the site's name (Tea Notes) to confirm").fill("Tea Notes")
+    doc_shot(page, "sites-delete.png")
+    delete.click()
+    expect(dialog.get_by_test_id("site-delete-error")).to_contain_text(f"has a paused automation run ({paused_run})")
+    expect(page.get_by_test_id("site-row")).to_have_count(2)
+
+    stack.django(f"""
+from igny8_core.automation.models import AutomationRun
+AutomationRun.objects.filter(run_id={paused_run!r}).update(status="cancelled")
+""")
+    delete.click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_test_id("sites-notice")).to_contain_text('"Tea Notes" and everything it owned were deleted')
+    expect(page.get_by_test_id("site-row")).to_have_count(1)
+    # The selector falls back to the remaining site, and the keywords went with the site.
+    expect(page.get_by_test_id("site-select").locator("option")).to_have_count(1)
+    expect(page.get_by_test_id("site-select").locator("option:checked")).to_have_text("siteowner blog")
+    left = stack.django("""
+from igny8_core.accounts.models import Site
+from igny8_core.planner.models import Keywords
+print(Site.objects.filter(name="Tea Notes").count(), Keywords.objects.filter(keyword="green tea temperature").count())
+""")
+    assert left.strip().splitlines()[-1] == "0 0"
+
+
+def test_metrics_and_history_filters_show_the_sites_runs(stack, context):
+    site_id = tenant(stack, "metrician")
+    page = context.new_page()
+    login(page, "metrician")
+    import_csv(page, "keywords.csv", CSV_SMALL)
+    page.get_by_role("link", name="Automation").click()
+    first_id = run_to_the_end(page)
+    import_csv(page, "more.csv", "keyword\nnitro cold brew at home\n")
+    page.get_by_role("link", name="Automation").click()
+    second_id = run_to_the_end(page)
+    # A scheduled run that failed, as the scheduler would have left it.
+    failed_id = (
+        stack.django(f"""
+from datetime import timedelta
+from django.utils import timezone
+from igny8_core.automation.models import AutomationRun, new_run_id
+from igny8_core.accounts.models import Site
+site = Site.objects.get(pk={site_id})
+now = timezone.now()
+run = AutomationRun.objects.create(
+    account=site.account, site=site, run_id=new_run_id("scheduled"), trigger_type="scheduled", status="failed",
+    started_at=now - timedelta(minutes=1), completed_at=now, stopped_reason="Provider unreachable.",
+)
+print(run.run_id)
+""")
+        .strip()
+        .splitlines()[-1]
+    )
+    expected = (
+        stack.django(f"""
+from igny8_core.accounts.models import Site
+from igny8_core.automation.metrics import run_metrics
+m = run_metrics(Site.objects.get(pk={site_id}), 8)
+print(m["runs_total"], round(m["success_rate"] * 100), m["average_credits_per_run"])
+""")
+        .strip()
+        .splitlines()[-1]
+    )
+    runs_total, success, credits = expected.split()
+    assert (runs_total, success) == ("3", "67")
+    # The dashboard's one credits format: grouped, at most two decimals, no trailing zeros.
+    shown_credits = f"{float(credits):,.2f}".rstrip("0").rstrip(".")
+
+    page.reload()
+    expect(page.get_by_test_id("global-progress")).to_be_visible()
+    metrics = page.get_by_test_id("metrics")
+    expect(metrics.get_by_test_id("metric-runs")).to_have_text("3")
+    expect(metrics.get_by_test_id("metric-success")).to_have_text("67%")
+    expect(metrics.get_by_test_id("metric-credits")).to_have_text(shown_credits)
+    assert float(credits) > 0
+    expect(metrics.get_by_role("img", name=re.compile(r"Runs per week: .*: 3 runs"))).to_be_attached()
+    # Both real runs went through stage 1, so it has an average time; the chart counts them all.
+    expect(metrics.get_by_role("row", name=re.compile(r"^1\. "))).not_to_contain_text("—")
+    doc_shot(page, "metrics-history.png")
+
+    rows = page.get_by_test_id("history-row")
+    expect(rows).to_have_count(3)
+    page.get_by_label("Filter by status").select_option("completed")
+    expect(rows).to_have_count(2)
+    for run_id in (first_id, second_id):
+        expect(page.locator(f"[data-testid=history-row][data-run-id='{run_id}']")).to_be_visible()
+    page.get_by_label("Filter by status").select_option("failed")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_attribute("data-run-id", failed_id)
+    page.get_by_label("Filter by status").select_option("")
+    page.get_by_label("Filter by trigger").select_option("scheduled")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_attribute("data-run-id", failed_id)
+    page.get_by_label("Filter by trigger").select_option("manual")
+    expect(rows).to_have_count(2)
+    page.get_by_label("Filter by status").select_option("failed")
+    expect(rows).to_have_count(0)
+    expect(page.get_by_test_id("run-history")).to_contain_text("No run matches these filters")
+    page.get_by_label("Filter by status").select_option("")
+    page.get_by_label("Filter by trigger").select_option("")
+    # Started since tomorrow: none; since today: all three again.
+    today = page.evaluate("() => new Date().toLocaleDateString('en-CA')")
+    tomorrow = page.evaluate("() => new Date(Date.now() + 86400000).toLocaleDateString('en-CA')")
+    page.get_by_label("Started since").fill(tomorrow)
+    expect(rows).to_have_count(0)
+    page.get_by_label("Started since").fill(today)
+    expect(rows).to_have_count(3)
+
 
 def test_credits_page_lists_the_ledger_with_filters_and_runs(stack, context):
     tenant(stack, "payer")
