@@ -20,11 +20,14 @@ import ipaddress
 import re
 import socket
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
+from requests.models import PreparedRequest, Response
+from urllib3 import HTTPConnectionPool
 
 MAX_REDIRECTS = 5
 
@@ -133,7 +136,7 @@ def check_url(url: str) -> CheckedURL:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         raise HostNotFound(f"The host name {host} could not be resolved.") from None
-    addresses = tuple(dict.fromkeys(info[4][0] for info in infos))
+    addresses = tuple(dict.fromkeys(str(info[4][0]) for info in infos))
     for address in addresses:
         ip = _parse_ip(address.split("%", 1)[0])
         why = "an address that is not an IP address" if ip is None else _refusal(ip, port)
@@ -155,20 +158,34 @@ def check_url_for_saving(url: str) -> str:
     return url
 
 
+# Where send() leaves the checked address for get_connection_with_tls_context() on the request.
+CHECKED_ATTRIBUTE = "outbound_checked"
+
+
 class PinnedAddressAdapter(HTTPAdapter):
     """Checks every request (redirect hops included: requests sends each one through the adapter)
     and connects to the checked address, keeping the Host header, TLS SNI and certificate check
     on the name."""
 
-    def send(self, request, **kwargs):
-        checked = check_url(request.url)
+    def send(
+        self,
+        request: PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: Any = True,
+        cert: Any = None,
+        proxies: dict[str, str] | None = None,
+    ) -> Response:
+        checked = check_url(request.url or "")
         request = request.copy()  # the Host header must not follow a redirect to another host
         request.headers["Host"] = checked.host_header
-        request.outbound_checked = checked
-        return super().send(request, **kwargs)
+        setattr(request, CHECKED_ATTRIBUTE, checked)
+        return super().send(request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
 
-    def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
-        checked: CheckedURL = request.outbound_checked
+    def get_connection_with_tls_context(
+        self, request: PreparedRequest, verify: Any, proxies: dict[str, str] | None = None, cert: Any = None
+    ) -> HTTPConnectionPool:
+        checked: CheckedURL = getattr(request, CHECKED_ATTRIBUTE)
         host_params, pool_kwargs = self.build_connection_pool_key_attributes(request, verify, cert)
         host_params["host"] = checked.address
         if checked.scheme == "https" and not checked.host_is_ip:

@@ -21,7 +21,7 @@ class Account(models.Model):
             models.CheckConstraint(condition=models.Q(credits_balance__gte=0), name="account_balance_not_negative")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -38,7 +38,7 @@ class User(AbstractUser):
 
     objects = AccountUserManager()
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.username
 
 
@@ -82,7 +82,7 @@ class Site(models.Model):
         constraints = [models.UniqueConstraint(Lower("domain"), "account", name="site_domain_unique_per_account")]
         ordering = ["id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} ({self.domain})"
 
     @property
@@ -99,7 +99,7 @@ class Sector(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(Lower("name"), "site", name="sector_name_unique_per_site")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 

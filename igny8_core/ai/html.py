@@ -60,13 +60,13 @@ WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 
 
 class _Sanitiser(HTMLParser):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.open: list[str] = []
         self.dropping = 0
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in DROP_WITH_CONTENT:
             self.dropping += 1
             return
@@ -85,14 +85,14 @@ class _Sanitiser(HTMLParser):
         if tag not in VOID_TAGS:
             self.open.append(tag)
 
-    def handle_startendtag(self, tag, attrs):
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in DROP_WITH_CONTENT:  # <svg/>: nothing inside to drop, and no end tag will come
             return
         self.handle_starttag(tag, attrs)
         if RENAMED.get(tag, tag) in self.open and tag not in VOID_TAGS:
             self.handle_endtag(tag)
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag in DROP_WITH_CONTENT:
             self.dropping = max(0, self.dropping - 1)
             return
@@ -105,7 +105,7 @@ class _Sanitiser(HTMLParser):
             if current == tag:
                 break
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if not self.dropping:
             self.out.append(escape(data, quote=False))
 
@@ -123,25 +123,25 @@ def sanitize_html(html: str) -> str:
 
 
 class _Text(HTMLParser):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.headings: list[tuple[str, str]] = []
         self._heading: str | None = None
         self._buffer: list[str] = []
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.parts.append(" ")  # tags separate words: "<li>a</li><li>b</li>" is two words
         if tag in ("h2", "h3"):
             self._heading, self._buffer = tag, []
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         self.parts.append(" ")
         if tag == self._heading:
             self.headings.append((tag, " ".join("".join(self._buffer).split())))
             self._heading = None
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         self.parts.append(data)
         if self._heading:
             self._buffer.append(data)

@@ -49,7 +49,7 @@ class AIRequestLog(models.Model):
             models.Index(fields=["function", "success"], name="ailog_function_success"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         state = "ok" if self.success else "error"
         return f"{self.function} via {self.provider} ({state})"
 
@@ -73,7 +73,7 @@ class ItemFailure(models.Model):
         constraints = [models.UniqueConstraint(fields=["function", "item_id"], name="item_failure_one_per_item")]
         indexes = [models.Index(fields=["site", "function", "attempts"], name="item_failure_site_fn")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.function} #{self.item_id}: {self.code} ({self.attempts}x)"
 
 
@@ -110,10 +110,10 @@ class ModelPrice(models.Model):
     class Meta:
         ordering = ["model"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.model
 
-    def clean(self):
+    def clean(self) -> None:
         # A typo here would silently price every image at 0 or fail every cost computation.
         if not isinstance(self.image_prices, dict):
             raise ValidationError(
@@ -150,5 +150,5 @@ class AccountAIProvider(models.Model):
         constraints = [models.UniqueConstraint(fields=["account", "role"], name="ai_provider_one_per_role")]
         verbose_name = "account AI provider"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.account} {self.role}: {self.provider or 'install'}"

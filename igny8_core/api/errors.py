@@ -1,6 +1,7 @@
 """One JSON error shape for the whole API: {"detail": str, "code": str, ...field errors}."""
 
 import logging
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import Http404
@@ -20,7 +21,7 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if service := unavailable_service(exc):
         # PostgreSQL refusing connections or full, Redis down: the service, not the request, failed.
         request = context.get("request")

@@ -80,7 +80,7 @@ def _dist_file(relative: str) -> Path | None:
 
 
 @require_safe
-def asset(request, path: str):
+def asset(request: HttpRequest, path: str) -> FileResponse:
     """/assets/<hashed name>: immutable, so browsers cache it for a year."""
     found = _dist_file(f"assets/{path}")
     if found is None:
@@ -90,7 +90,7 @@ def asset(request, path: str):
 
 @require_safe
 @ensure_csrf_cookie
-def index(request, path: str = ""):
+def index(request: HttpRequest, path: str = "") -> HttpResponse | FileResponse:
     """Any dashboard route: a top-level file of dist/ (favicon) or the app's index.html."""
     if path.split("/", 1)[0] in RESERVED:
         raise Http404()

@@ -6,6 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from igny8_core.health import run_checks
@@ -32,7 +33,7 @@ HEALTH_FIELDS: dict[str, serializers.Field[Any, Any, Any, Any]] = {
 @permission_classes([AllowAny])
 @authentication_classes([])
 @throttle_classes([])
-def health(request):
+def health(request: Request) -> Response:
     """Readiness probe for load balancers and docker-compose."""
     checks = run_checks()
     failing = [name for name, result in checks.items() if result != "ok"]
@@ -48,7 +49,7 @@ def health(request):
 @extend_schema(exclude=True)
 @api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
 @permission_classes([AllowAny])
-def unknown_endpoint(request, path=""):
+def unknown_endpoint(request: Request, path: str = "") -> Response:
     """Anything under /api/v1/ that no route matches: a JSON 404 (not Django's HTML page), so API
     clients always get the documented error shape."""
     hint = ""

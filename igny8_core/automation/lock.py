@@ -80,7 +80,7 @@ class SiteLock:
             raise ClaimLost(f"The site lock {lock_key(self.site_id)} is no longer ours: {exc}") from exc
 
     def owned(self) -> bool:
-        return self._lock.owned()
+        return bool(self._lock.owned())
 
     def release(self) -> bool:
         """Release if we still own it; True when our token was deleted."""

@@ -10,9 +10,13 @@ import logging
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from .models import AutomationRun
 
 log = logging.getLogger(__name__)
 MAIN_LOG = "automation_run.log"
@@ -60,7 +64,7 @@ def tail_file(path: Path, lines: int) -> str:
 
 
 class RunLogger:
-    def __init__(self, run):
+    def __init__(self, run: "AutomationRun") -> None:
         self.run = run
         self.dir = run_log_dir(run.account_id, run.site_id, run.run_id)
 

@@ -99,7 +99,7 @@ class AutomationConfig(models.Model):
     class Meta:
         verbose_name = "automation config"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Automation of {self.site}"
 
     @classmethod
@@ -188,7 +188,7 @@ class AutomationRun(models.Model):
             models.Index(fields=["status", "heartbeat_at"], name="automation_run_stale"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.run_id
 
     @property

@@ -50,7 +50,7 @@ class CreditCostConfig(models.Model):
         verbose_name = "credit cost"
         ordering = ["id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_operation_display()}: {self.cost} per {self.per_units} {self.unit}"
 
     def price(self, quantity: int, variant: str | None = None) -> Decimal:
@@ -101,7 +101,7 @@ class CreditTransaction(models.Model):
         ]
         indexes = [models.Index(fields=["account", "-created_at"], name="credit_tx_account_time")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.transaction_type} {self.amount} ({self.account_id})"
 
 
@@ -135,7 +135,7 @@ class SiteAIBudgetAllocation(models.Model):
     class Meta:
         verbose_name = "site AI budget allocation"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"AI budget allocation of {self.site}"
 
     def percentages(self) -> dict[str, Decimal]:

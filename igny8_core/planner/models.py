@@ -46,7 +46,7 @@ class Keywords(SiteScopedModel):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.keyword
 
 
@@ -70,7 +70,7 @@ class Clusters(SiteScopedModel):
             models.Index(fields=["site", "id"], name="clusters_pending", condition=models.Q(status="new")),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -117,5 +117,5 @@ class ContentIdeas(SiteScopedModel):
             models.Index(fields=["site", "id"], name="ideas_pending", condition=models.Q(status="new")),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.idea_title

@@ -1,5 +1,8 @@
 """Planner rules used by the API: creating and deleting keywords."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Lower
@@ -18,7 +21,7 @@ def lock_site_keywords(site: Site) -> None:
     Site.objects.select_for_update().only("pk").get(pk=site.pk)
 
 
-def create_keyword(site: Site, keyword: str, **fields) -> Keywords:
+def create_keyword(site: Site, keyword: str, **fields: Any) -> Keywords:
     with transaction.atomic():
         lock_site_keywords(site)
         if Keywords.objects.filter(site=site).annotate(key=Lower("keyword")).filter(key=keyword.lower()).exists():
@@ -26,8 +29,9 @@ def create_keyword(site: Site, keyword: str, **fields) -> Keywords:
         return Keywords.objects.create(account_id=site.account_id, site=site, keyword=keyword, **fields)
 
 
-def delete_keywords(keywords) -> int:
+def delete_keywords(keywords: Iterable[Keywords]) -> int:
     """Delete these keywords and keep their clusters' keywords_count true. Returns how many."""
+    keywords = list(keywords)
     keyword_ids = [k.pk for k in keywords]
     cluster_ids = {k.cluster_id for k in keywords if k.cluster_id}
     with transaction.atomic():

@@ -1,10 +1,12 @@
 """The WordPress connection of a site: saving it (password encrypted) and testing it."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from igny8_core.accounts.models import Site
 from igny8_core.writer.models import Content
 
 from .models import WordPressConnection
@@ -17,12 +19,12 @@ class ConnectionTest:
     detail: str
     wordpress_user: str = ""
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "detail": self.detail, "wordpress_user": self.wordpress_user}
 
 
 def save_connection(
-    site, url: str, username: str, app_password: str | None, is_active: bool = True
+    site: Site, url: str, username: str, app_password: str | None, is_active: bool = True
 ) -> WordPressConnection:
     """Create or update the site's connection. `app_password` None keeps the stored one.
     Media uploaded through the old address/user is forgotten when either changes, and so are the

@@ -43,7 +43,7 @@ def place_images(html: str, images: list[ArticleImage]) -> str:
         if not referenced:
             to_insert.append((order, image))
     heading_ends = [m.end() for m in _H2_END.finditer(html)]
-    tail = []
+    tail: list[str] = []
     # Insert back to front so earlier offsets stay valid.
     for order, image in reversed(to_insert):
         if order <= len(heading_ends):

@@ -5,6 +5,7 @@ external_id, external_url, publish_attempts, publish_error); this app adds what 
 """
 
 from datetime import time
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -17,11 +18,11 @@ from . import crypto
 from .validation import settings_errors
 
 
-def default_publish_days():
+def default_publish_days() -> list[str]:
     return ["mon", "tue", "wed", "thu", "fri"]
 
 
-def default_time_slots():
+def default_time_slots() -> list[str]:
     return ["09:00", "14:00", "18:00"]
 
 
@@ -75,21 +76,21 @@ class PublishingSettings(models.Model):
         verbose_name = "publishing settings"
         verbose_name_plural = "publishing settings"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Publishing settings of {self.site}"
 
     @classmethod
-    def for_site(cls, site) -> "PublishingSettings":
+    def for_site(cls, site: Site) -> "PublishingSettings":
         """The site's settings; an unsaved default instance when none were saved yet."""
         found = cls.objects.filter(site=site).first()
         return found or cls(site=site, account_id=site.account_id)
 
-    def clean(self):
+    def clean(self) -> None:
         values = {name: getattr(self, name) for name in self.SETTINGS_FIELDS}
         if errors := settings_errors(values):
             raise ValidationError(errors)
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.site_id and not self.account_id:
             self.account_id = self.site.account_id
         super().save(*args, **kwargs)
@@ -113,7 +114,7 @@ class WordPressConnection(models.Model):
     class Meta:
         verbose_name = "WordPress connection"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.url} ({self.username})"
 
     @property
@@ -121,17 +122,17 @@ class WordPressConnection(models.Model):
         return crypto.decrypt(self.encrypted_password) if self.encrypted_password else ""
 
     @application_password.setter
-    def application_password(self, value: str):
+    def application_password(self, value: str) -> None:
         self.encrypted_password = crypto.encrypt(value)
 
-    def clean(self):
+    def clean(self) -> None:
         # The admin form saves through here: the same outbound policy as the API.
         try:
             check_url_for_saving(self.url)
         except OutboundURLRefused as exc:
             raise ValidationError({"url": str(exc)}) from None
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.site_id and not self.account_id:
             self.account_id = self.site.account_id
         super().save(*args, **kwargs)
@@ -149,5 +150,5 @@ class WordPressMedia(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["image", "connection"], name="wp_media_once_per_image")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"WP media {self.media_id} for image {self.image_id}"

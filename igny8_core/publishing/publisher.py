@@ -16,7 +16,8 @@ import logging
 import mimetypes
 import os
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import F
@@ -67,7 +68,7 @@ class Published:
     url: str
 
 
-def claim(content_id: int, now) -> bool:
+def claim(content_id: int, now: datetime) -> bool:
     """Take a due item for publishing; True for exactly one caller."""
     return bool(
         Content.objects.filter(
@@ -80,7 +81,7 @@ def claim(content_id: int, now) -> bool:
     )
 
 
-def release_stale_claims(now) -> int:
+def release_stale_claims(now: datetime) -> int:
     """Items left 'publishing' by a worker that died go back to the schedule (due now)."""
     stale_before = now - timedelta(seconds=settings.PUBLISH_CLAIM_TIMEOUT)
     return Content.objects.filter(site_status=Content.SiteStatus.PUBLISHING, updated_at__lt=stale_before).update(
@@ -88,7 +89,7 @@ def release_stale_claims(now) -> int:
     )
 
 
-def due_content_ids(now, limit: int) -> list[int]:
+def due_content_ids(now: datetime, limit: int) -> list[int]:
     return list(
         Content.objects.filter(site_status=Content.SiteStatus.SCHEDULED, scheduled_publish_at__lte=now)
         .order_by("scheduled_publish_at", "id")
@@ -124,7 +125,7 @@ class WordPressPublisher:
         html += json_ld_script(content, image_url)
         # Title and excerpt are plain text: WordPress stores them as sent for an administrator
         # (unfiltered_html) and themes print titles unescaped, so no markup may get through.
-        fields = {
+        fields: dict[str, Any] = {
             "title": strip_tags(content.title),
             "content": html,
             "excerpt": strip_tags(content.meta_description),
@@ -143,7 +144,7 @@ class WordPressPublisher:
         post = self.client.update_post(post_id, {**fields, "status": "publish"})
         return Published(post_id=post_id, url=post.get("link") or "")
 
-    def _taxonomy(self, content: Content) -> dict:
+    def _taxonomy(self, content: Content) -> dict[str, list[int]]:
         """Category from the cluster, tags from the target keywords (created when missing)."""
         fields = {}
         if content.cluster_id and content.cluster:
@@ -160,7 +161,7 @@ class WordPressPublisher:
             return known
         with image.file.open("rb") as handle:
             data = handle.read()
-        filename = os.path.basename(image.file.name)
+        filename = os.path.basename(image.file.name or "")
         mime = mimetypes.guess_type(filename)[0] or "application/octet-stream"
         uploaded = self.client.upload_media(filename, data, mime, alt_text=image.alt_text or image.prompt[:120])
         media, _ = WordPressMedia.objects.get_or_create(
@@ -173,9 +174,9 @@ class WordPressPublisher:
     @staticmethod
     def _local_urls(image: Images) -> tuple[str, ...]:
         try:
-            return (image.file.url, image.file.name)
+            return (image.file.url, image.file.name or "")
         except ValueError:
-            return (image.file.name,)
+            return (image.file.name or "",)
 
 
 def _active_connection(site_id: int) -> WordPressConnection:
@@ -189,7 +190,7 @@ def _retry_delay(attempts: int) -> timedelta:
     return min(timedelta(seconds=settings.PUBLISH_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def _record_failure(content: Content, error: Exception, permanent: bool, now) -> str:
+def _record_failure(content: Content, error: Exception, permanent: bool, now: datetime) -> str:
     attempts = Content.objects.values_list("publish_attempts", flat=True).get(id=content.id)
     still_claimed = Content.objects.filter(id=content.id, site_status=Content.SiteStatus.PUBLISHING)
     if permanent or attempts >= settings.PUBLISH_MAX_ATTEMPTS:
@@ -211,7 +212,7 @@ def _record_failure(content: Content, error: Exception, permanent: bool, now) ->
     return "retry"
 
 
-def publish_content(content_id: int, now=None) -> str:
+def publish_content(content_id: int, now: datetime | None = None) -> str:
     """Publish one due item. Returns 'published', 'retry', 'failed' or 'skipped' (not ours)."""
     now = now or timezone.now()
     if not claim(content_id, now):
@@ -236,7 +237,7 @@ def publish_content(content_id: int, now=None) -> str:
     return "published"
 
 
-def publish_due(now=None, limit: int | None = None) -> dict:
+def publish_due(now: datetime | None = None, limit: int | None = None) -> dict[str, int]:
     """One publisher tick: recover stale claims, schedule auto-publish content, publish due items."""
     now = now or timezone.now()
     counts = {"released": release_stale_claims(now), "scheduled": schedule_for_auto_publish_sites(now)}

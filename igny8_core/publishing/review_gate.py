@@ -6,6 +6,9 @@ in review are approved (oldest first); when auto-publish is on too, approved con
 publishing slots (site_status=scheduled, scheduled_publish_at) by the slot scheduler.
 """
 
+from typing import Any
+
+from igny8_core.accounts.models import Site
 from igny8_core.ai.quality import failed_checks
 from igny8_core.writer.models import Content
 
@@ -14,7 +17,7 @@ from .preparation import prepare_for_review
 from .services import approve_for_review, schedule_approved
 
 
-def process_review_gate(site, max_approvals: int = 0) -> dict:
+def process_review_gate(site: Site, max_approvals: int = 0) -> dict[str, Any]:
     """Return {"ready_for_review", "approved_count", "scheduled_count", "not_scheduled",
     "auto_approval", "auto_publish", "held_for_quality"}. `max_approvals` 0 means unlimited.
 

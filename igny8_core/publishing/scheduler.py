@@ -18,6 +18,7 @@ its first occurrence.
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .validation import WEEKDAYS, parse_hhmm
@@ -38,7 +39,7 @@ class ScheduleRules:
     queue_limit: int = 100
 
     @classmethod
-    def from_settings(cls, settings, tz: ZoneInfo | str) -> "ScheduleRules":
+    def from_settings(cls, settings: Any, tz: ZoneInfo | str) -> "ScheduleRules":
         """Build from a PublishingSettings (or anything with its attribute names)."""
         return cls(
             mode=settings.scheduling_mode,

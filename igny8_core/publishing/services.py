@@ -1,7 +1,9 @@
 """Publishing rules: approving content at stage 7 and giving approved content a publishing slot."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,10 +22,12 @@ OLDEST_FIRST = ("created_at", "id")
 @dataclass
 class ScheduleOutcome:
     scheduled: list[tuple[int, datetime]] = field(default_factory=list)
-    not_scheduled: list[dict] = field(default_factory=list)  # [{"content_id", "code", "reason"}]
+    not_scheduled: list[dict[str, Any]] = field(default_factory=list)  # [{"content_id", "code", "reason"}]
 
 
-def approve_for_review(site, limit: int = 0, now=None, min_quality_score: int = 0) -> list[int]:
+def approve_for_review(
+    site: Site, limit: int = 0, now: datetime | None = None, min_quality_score: int = 0
+) -> list[int]:
     """Approve up to `limit` (0 = all) content of the site waiting in review, oldest first;
     with `min_quality_score`, only content whose quality score reaches it.
 
@@ -43,7 +47,9 @@ def approve_for_review(site, limit: int = 0, now=None, min_quality_score: int = 
     return ids
 
 
-def schedule_approved(site, content_ids=None, now=None) -> ScheduleOutcome:
+def schedule_approved(
+    site: Site, content_ids: Iterable[int] | None = None, now: datetime | None = None
+) -> ScheduleOutcome:
     """Give approved, unpublished content of the site (optionally only `content_ids`) a slot.
 
     Scheduling of one site is serialised by a row lock on the site, so two schedulers never hand
@@ -78,7 +84,7 @@ def schedule_approved(site, content_ids=None, now=None) -> ScheduleOutcome:
     return outcome
 
 
-def schedule_for_auto_publish_sites(now=None) -> int:
+def schedule_for_auto_publish_sites(now: datetime | None = None) -> int:
     """Schedule approved content of every site with auto-publish on (also content approved by
     hand, and items a full queue left over). Returns how many items got a slot."""
     site_ids = (

@@ -7,7 +7,7 @@ from .publisher import publish_content, publish_due
 
 
 @shared_task(name="igny8_core.publishing.tasks.publish_due_content", ignore_result=True)
-def publish_due_content() -> dict:
+def publish_due_content() -> dict[str, int]:
     return publish_due()
 
 

@@ -5,13 +5,14 @@ Each check returns {field: [messages]} so both callers report field errors the s
 
 import re
 from datetime import time
+from typing import Any
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 MIN_INTERVAL, MAX_INTERVAL = 1, 1440
 
 
-def parse_hhmm(value) -> time:
+def parse_hhmm(value: object) -> time:
     """'09:30' -> time(9, 30); ValueError for anything else (no seconds, 24-hour clock)."""
     if isinstance(value, time):
         return value.replace(second=0, microsecond=0)
@@ -21,7 +22,7 @@ def parse_hhmm(value) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
-def day_errors(days) -> list[str]:
+def day_errors(days: object) -> list[str]:
     if not isinstance(days, list):
         return ["Must be a list of days: mon, tue, wed, thu, fri, sat, sun."]
     bad = [d for d in days if d not in WEEKDAYS]
@@ -32,7 +33,7 @@ def day_errors(days) -> list[str]:
     return []
 
 
-def slot_errors(slots) -> list[str]:
+def slot_errors(slots: object) -> list[str]:
     if not isinstance(slots, list):
         return ["Must be a list of HH:MM times."]
     errors = []
@@ -46,7 +47,7 @@ def slot_errors(slots) -> list[str]:
     return errors
 
 
-def settings_errors(values: dict) -> dict[str, list[str]]:
+def settings_errors(values: dict[str, Any]) -> dict[str, list[str]]:
     """Cross-field and per-field checks over a complete set of settings values."""
     errors: dict[str, list[str]] = {}
     for field, check in (("publish_days", day_errors), ("publish_time_slots", slot_errors)):

@@ -8,6 +8,7 @@ settings. Errors raise WordPressError; `permanent` tells the publisher whether r
 import base64
 import html
 import re
+from typing import TYPE_CHECKING, Any
 
 import requests
 from django.conf import settings
@@ -19,6 +20,9 @@ from igny8_core.outbound import (
     describe_status,
     outbound_session,
 )
+
+if TYPE_CHECKING:
+    from .models import WordPressConnection
 
 
 class WordPressError(Exception):
@@ -44,10 +48,11 @@ class WordPressClient:
         self.session = outbound_session()  # every request and redirect checked against the outbound policy
 
     @classmethod
-    def for_connection(cls, connection) -> "WordPressClient":
+    def for_connection(cls, connection: "WordPressConnection") -> "WordPressClient":
         return cls(connection.url, connection.username, connection.application_password)
 
-    def _call(self, method: str, route: str, *, params=None, **kwargs) -> dict | list:
+    def _call(self, method: str, route: str, *, params: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        """The decoded JSON answer (an object or a list)."""
         query = {"rest_route": route, **(params or {})}
         try:
             response = self.session.request(
@@ -89,13 +94,20 @@ class WordPressClient:
             )
         return body
 
-    def current_user(self) -> dict:
-        """The authenticated user (checks URL, username and application password at once)."""
-        return self._call("GET", "/wp/v2/users/me", params={"context": "edit"})
+    def _object(self, method: str, route: str, **kwargs: Any) -> dict[str, Any]:
+        """A call whose answer must be one JSON object (a post, a media item, a user)."""
+        body = self._call(method, route, **kwargs)
+        if not isinstance(body, dict):
+            raise WordPressError(f"WordPress answered {method} {route} without a JSON object.", permanent=True)
+        return body
 
-    def upload_media(self, filename: str, data: bytes, mime_type: str, alt_text: str = "") -> dict:
+    def current_user(self) -> dict[str, Any]:
+        """The authenticated user (checks URL, username and application password at once)."""
+        return self._object("GET", "/wp/v2/users/me", params={"context": "edit"})
+
+    def upload_media(self, filename: str, data: bytes, mime_type: str, alt_text: str = "") -> dict[str, Any]:
         safe_name = filename.replace('"', "").replace("\\", "") or "image"
-        return self._call(
+        return self._object(
             "POST",
             "/wp/v2/media",
             params={"alt_text": alt_text} if alt_text else None,
@@ -103,14 +115,14 @@ class WordPressClient:
             headers={"Content-Type": mime_type, "Content-Disposition": f'attachment; filename="{safe_name}"'},
         )
 
-    def create_post(self, fields: dict) -> dict:
-        return self._call("POST", "/wp/v2/posts", json=fields)
+    def create_post(self, fields: dict[str, Any]) -> dict[str, Any]:
+        return self._object("POST", "/wp/v2/posts", json=fields)
 
-    def update_post(self, post_id: int, fields: dict) -> dict:
-        return self._call("POST", f"/wp/v2/posts/{int(post_id)}", json=fields)
+    def update_post(self, post_id: int, fields: dict[str, Any]) -> dict[str, Any]:
+        return self._object("POST", f"/wp/v2/posts/{int(post_id)}", json=fields)
 
-    def get_post(self, post_id: int, context: str = "view") -> dict:
-        return self._call("GET", f"/wp/v2/posts/{int(post_id)}", params={"context": context})
+    def get_post(self, post_id: int, context: str = "view") -> dict[str, Any]:
+        return self._object("GET", f"/wp/v2/posts/{int(post_id)}", params={"context": context})
 
     def term_id(self, taxonomy: str, name: str) -> int:
         """The id of the category or tag (`taxonomy` "categories" / "tags") named `name`,
@@ -139,5 +151,5 @@ class WordPressClient:
                 return int(term["id"])
         return None
 
-    def get_media(self, media_id: int) -> dict:
-        return self._call("GET", f"/wp/v2/media/{int(media_id)}")
+    def get_media(self, media_id: int) -> dict[str, Any]:
+        return self._object("GET", f"/wp/v2/media/{int(media_id)}")

@@ -39,7 +39,7 @@ class Tasks(SiteScopedModel):
             models.Index(fields=["site", "id"], name="tasks_pending", condition=models.Q(status="queued")),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
 
@@ -106,7 +106,7 @@ class Content(SiteScopedModel):
             models.Index(fields=["site_status", "scheduled_publish_at"], name="content_publish_due"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
 
@@ -114,8 +114,10 @@ def site_image_folder(account_id: int, site_id: int) -> str:
     return f"images/{int(account_id)}/{int(site_id)}"
 
 
-def image_upload_to(instance, filename):
-    return f"{site_image_folder(instance.account_id, instance.site_id)}/{filename}"
+def image_upload_to(instance: "Images", filename: str) -> str:
+    # The file is named before the first save, which is where the account is taken from the site.
+    account_id = instance.account_id or instance.site.account_id
+    return f"{site_image_folder(account_id, instance.site_id)}/{filename}"
 
 
 class Images(SiteScopedModel):
@@ -153,5 +155,5 @@ class Images(SiteScopedModel):
             models.Index(fields=["site", "id"], name="images_pending", condition=models.Q(status="pending")),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_image_type_display()} #{self.position} of content {self.content_id}"

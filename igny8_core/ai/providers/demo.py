@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import textwrap
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -32,7 +33,7 @@ class DemoProvider(AIProvider):
         self.image_size = image_size
         self.image_quality = image_quality
 
-    def _complete(self, messages, schema, schema_name) -> RawCompletion:
+    def _complete(self, messages: list[dict[str, str]], schema: dict[str, Any], schema_name: str) -> RawCompletion:
         # The provider test's ping carries no input: it only asks whether the provider answers.
         answer = (
             {"ok": True} if schema_name == "connectivity_check" else self._answer(schema_name, extract_input(messages))
@@ -43,7 +44,7 @@ class DemoProvider(AIProvider):
             text=text, model=self.text_model, prompt_tokens=_tokens(prompt), completion_tokens=_tokens(text)
         )
 
-    def _answer(self, schema_name: str, payload: dict) -> dict:
+    def _answer(self, schema_name: str, payload: dict[str, Any]) -> dict[str, Any]:
         site = payload.get("site", {})
         if schema_name == "keyword_clusters":
             return {"clusters": demo_text.cluster_keywords(payload["keywords"], payload.get("existing_clusters", ()))}
@@ -55,7 +56,9 @@ class DemoProvider(AIProvider):
             return demo_text.image_prompts(payload)
         raise ValueError(f"The demo provider has no answer for '{schema_name}'.")
 
-    def generate_image(self, prompt, size=None, quality=None, *, title="") -> GeneratedImage:
+    def generate_image(
+        self, prompt: str, size: str | None = None, quality: str | None = None, *, title: str = ""
+    ) -> GeneratedImage:
         width, height = (int(v) for v in (size or self.image_size).lower().split("x"))
         return GeneratedImage(data=draw_demo_image(prompt, width, height, title), model=self.image_model, source="demo")
 

@@ -5,10 +5,15 @@ import hashlib
 import random
 import re
 from collections import Counter
+from collections.abc import Iterable
 from html import escape
+from typing import Any
 
 from igny8_core.ai.similarity import STOPWORDS as SIMILARITY_STOPWORDS
 from igny8_core.ai.similarity import stem
+
+# A JSON object as the AI functions send and expect it.
+Json = dict[str, Any]
 
 DEMO_NOTICE = (
     '<p class="igny8-demo-notice"><em>Demo text: written offline by the IGNY8 demo provider, '
@@ -58,7 +63,7 @@ STOPWORDS = SIMILARITY_STOPWORDS | {
 TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 
-def rng_for(*parts) -> random.Random:
+def rng_for(*parts: object) -> random.Random:
     digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
     return random.Random(int(digest[:16], 16))
 
@@ -83,7 +88,7 @@ def title_case(text: str) -> str:
 LINK_THRESHOLD = 0.2  # average Jaccard similarity two groups need to be merged
 
 
-def cluster_keywords(keywords: list[dict], existing_names=()) -> list[dict]:
+def cluster_keywords(keywords: list[Json], existing_names: Iterable[str] = ()) -> list[Json]:
     """Average-linkage agglomerative grouping on the Jaccard similarity of the keywords'
     significant words: repeatedly merge the two most similar groups until no pair reaches
     LINK_THRESHOLD. Each group is named by its most shared words, or takes the name of an
@@ -91,11 +96,11 @@ def cluster_keywords(keywords: list[dict], existing_names=()) -> list[dict]:
     words = {k["id"]: significant(k["keyword"]) for k in keywords}
     roots = {i: {root for root, _ in pairs} for i, pairs in words.items()}
 
-    def similarity(a, b):
+    def similarity(a: int, b: int) -> float:
         union = roots[a] | roots[b]
         return len(roots[a] & roots[b]) / len(union) if union else 0.0
 
-    def linkage(g, h):
+    def linkage(g: list[int], h: list[int]) -> float:
         return sum(similarity(a, b) for a in g for b in h) / (len(g) * len(h))
 
     groups = [[k["id"]] for k in keywords]
@@ -112,7 +117,7 @@ def cluster_keywords(keywords: list[dict], existing_names=()) -> list[dict]:
         groups[i] += groups.pop(j)
 
     text = {k["id"]: k["keyword"].strip() for k in keywords}
-    clusters: dict[str, dict] = {}
+    clusters: dict[str, Json] = {}
     existing = [(name, {root for root, _ in significant(name)}) for name in existing_names]
     for members in groups:
         name = _reuse_existing(_group_name(members, words, text), existing)
@@ -130,14 +135,14 @@ def cluster_keywords(keywords: list[dict], existing_names=()) -> list[dict]:
     ]
 
 
-def _reuse_existing(name: str, existing: list[tuple[str, set]]) -> str:
+def _reuse_existing(name: str, existing: list[tuple[str, set[str]]]) -> str:
     roots = {root for root, _ in significant(name)}
     scored = [(len(roots & other) / len(roots | other), candidate) for candidate, other in existing if roots | other]
     score, best = max(scored, key=lambda pair: pair[0], default=(0.0, name))
     return best if score >= 0.5 else name
 
 
-def _group_name(members, words, text) -> str:
+def _group_name(members: list[int], words: dict[int, list[tuple[str, str]]], text: dict[int, str]) -> str:
     """The group's most shared words (at most two, in the order a member uses them)."""
     if len(members) == 1:
         return title_case(text[members[0]])
@@ -191,7 +196,7 @@ _IDEA_PATTERNS = [
 ]
 
 
-def content_ideas(cluster: dict, count: int) -> list[dict]:
+def content_ideas(cluster: Json, count: int) -> list[Json]:
     name = cluster["name"]
     keywords = cluster.get("keywords") or [name.lower()]
     start = rng_for("ideas", name).randrange(len(_IDEA_PATTERNS))
@@ -215,7 +220,7 @@ def content_ideas(cluster: dict, count: int) -> list[dict]:
 _FAQ_PATTERNS = ["What is {kw}?", "How much does {kw} cost?", "Is {kw} worth it?", "How do I choose {kw}?"]
 
 
-def demo_outline(keywords: list[str], structure: str, rng) -> dict:
+def demo_outline(keywords: list[str], structure: str, rng: random.Random) -> Json:
     """An outline like a model's: one h2 per target keyword (up to four) with an h3 under it,
     the points each covers, and FAQ questions about the primary keyword."""
     sections = []
@@ -264,7 +269,7 @@ _SUBHEADINGS = [
 ]
 
 
-def _paragraph(rng, kw, context, sentences=4) -> str:
+def _paragraph(rng: random.Random, kw: str, context: dict[str, str], sentences: int = 4) -> str:
     chosen = rng.sample(_SENTENCES, sentences)
     return "<p>" + " ".join(escape(s.format(kw=kw, **context)) for s in chosen) + "</p>"
 
@@ -274,15 +279,15 @@ def _avoids(text: str, avoid: list[str]) -> bool:
     return not any(term.lower() in lowered for term in avoid)
 
 
-def _paragraph_avoiding(rng, kw, context, sentences, avoid) -> str:
+def _paragraph_avoiding(rng: random.Random, kw: str, context: dict[str, str], sentences: int, avoid: list[str]) -> str:
     """A paragraph whose sentences use none of the site's avoided terms (the brief says so)."""
     pool = [s.format(kw=kw, **context) for s in _SENTENCES]
     pool = [s for s in pool if _avoids(s, avoid)] or [f"This section is about {kw}."]
     return "<p>" + " ".join(escape(s) for s in rng.sample(pool, min(sentences, len(pool)))) + "</p>"
 
 
-def _outline_sections(payload: dict, keywords: list[str]) -> list[dict]:
-    sections: list[dict] = list((payload.get("outline") or {}).get("sections") or [])
+def _outline_sections(payload: Json, keywords: list[str]) -> list[Json]:
+    sections: list[Json] = list((payload.get("outline") or {}).get("sections") or [])
     if sections:
         return sections
     # No outline (an idea created before outlines): the same shape from the keywords.
@@ -292,7 +297,7 @@ def _outline_sections(payload: dict, keywords: list[str]) -> list[dict]:
     return list(outline["sections"])
 
 
-def article(payload: dict, site_name: str, topic: str) -> dict:
+def article(payload: Json, site_name: str, topic: str) -> Json:
     """An HTML article written from the idea's outline (its headings, in order), grown a
     paragraph per section at a time up to the target word count, plus the FAQ answers."""
     from igny8_core.ai.html import word_count
@@ -352,7 +357,7 @@ def article(payload: dict, site_name: str, topic: str) -> dict:
     }
 
 
-def image_prompts(payload: dict) -> dict:
+def image_prompts(payload: Json) -> Json:
     title = payload["title"]
     headings = payload.get("sections") or []
     count = int(payload.get("count", 0))
