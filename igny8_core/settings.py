@@ -313,6 +313,7 @@ SPECTACULAR_SETTINGS = {
         "ContentStatusEnum": "igny8_core.writer.models.Content.Status",
         "ImageStatusEnum": "igny8_core.writer.models.Images.Status",
         "AutomationRunStatusEnum": "igny8_core.automation.models.RunStatus",
+        "StageKindEnum": "igny8_core.automation.stages.STAGE_KINDS",
     },
 }
 

@@ -37,7 +37,9 @@ AIResultSerializer = inline_serializer(
             )
         ),
         "credits_used": serializers.DecimalField(max_digits=14, decimal_places=2),
-        "stats": serializers.DictField(help_text="Function-specific counts, e.g. clusters_created."),
+        "stats": serializers.DictField(
+            child=serializers.IntegerField(), help_text="Function-specific counts, e.g. clusters_created."
+        ),
         "not_attempted": serializers.ListField(
             child=serializers.IntegerField(),
             help_text="Ids left pending because the caller stopped between items (the pipeline's pause); "

@@ -94,13 +94,30 @@ ROLE_ANSWER: dict[str, serializers.Field[Any, Any, Any, Any]] = {
     "base_url": serializers.CharField(),
     "model": serializers.CharField(),
     "api_key_set": serializers.BooleanField(),
-    "uses": serializers.DictField(help_text="What runs use now: provider, model, source (install or account)."),
 }
+USES: dict[str, serializers.Field[Any, Any, Any, Any]] = {
+    "provider": serializers.CharField(),
+    "model": serializers.CharField(),
+    "source": serializers.ChoiceField(choices=["install", "account"], help_text="Whose settings apply."),
+}
+USES_HELP = "What runs use now."
 SETTINGS_ANSWER = inline_serializer(
     "AIProviderSettings",
     {
-        "text": inline_serializer("AIProviderTextRole", {**ROLE_ANSWER, "structured_output": serializers.CharField()}),
-        "image": inline_serializer("AIProviderImageRole", ROLE_ANSWER),
+        "text": inline_serializer(
+            "AIProviderTextRole",
+            {
+                **ROLE_ANSWER,
+                "structured_output": serializers.CharField(),
+                "uses": inline_serializer(
+                    "AIProviderTextUses", {**USES, "structured_output": serializers.CharField()}, help_text=USES_HELP
+                ),
+            },
+        ),
+        "image": inline_serializer(
+            "AIProviderImageRole",
+            {**ROLE_ANSWER, "uses": inline_serializer("AIProviderImageUses", USES, help_text=USES_HELP)},
+        ),
     },
 )
 CHECK: dict[str, serializers.Field[Any, Any, Any, Any]] = {

@@ -6,7 +6,6 @@ calls AutomationService and shapes the answer. `site_id` / `run_id` are query pa
 (POST endpoints also accept them in the JSON body).
 """
 
-from decimal import Decimal
 from typing import Any, cast
 
 from drf_spectacular.types import OpenApiTypes
@@ -36,8 +35,11 @@ from .models import ACTIVE_STATUSES, AutomationConfig, AutomationRun
 from .serializers import (
     AutomationConfigSerializer,
     AutomationRunSerializer,
+    CurrentProcessingSerializer,
+    EstimateSerializer,
     FailedItemSerializer,
     HistoryQuerySerializer,
+    PipelineOverviewSerializer,
     RetryFailedSerializer,
     RunHistorySerializer,
     RunMetricsSerializer,
@@ -61,17 +63,6 @@ ERRORS = {
     404: OpenApiResponse(description="Unknown site / run, or one of another account."),
 }
 CONFLICT = OpenApiResponse(description="The run's state does not allow this (code: invalid_run_state, lock_held).")
-
-
-def jsonable(value):
-    """Decimals as strings (like every credit amount of the API), recursively."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dict):
-        return {key: jsonable(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(item) for item in value]
-    return value
 
 
 def _run_of_request(request, required_site: bool = False) -> AutomationRun | None:
@@ -180,18 +171,20 @@ class AutomationViewSet(ViewSet):
         run = _run_of_request(request, required_site=True)
         return Response({"run": AutomationRunSerializer(run).data if run else None})
 
-    @extend_schema(parameters=[SITE_REQUIRED], responses={200: OpenApiTypes.OBJECT, **ERRORS})
+    @extend_schema(parameters=[SITE_REQUIRED], responses={200: PipelineOverviewSerializer, **ERRORS})
     def pipeline_overview(self, request):
-        """Pending items of every stage: {"stages": [{number, name, type, pending}]}."""
-        return Response({"stages": AutomationService.pipeline_overview(get_site_or_404(request))})
+        """Pending items of every stage."""
+        stages = AutomationService.pipeline_overview(get_site_or_404(request))
+        return Response(PipelineOverviewSerializer({"stages": stages}).data)
 
-    @extend_schema(parameters=[SITE, RUN], responses={200: OpenApiTypes.OBJECT, **ERRORS})
+    @extend_schema(parameters=[SITE, RUN], responses={200: CurrentProcessingSerializer, **ERRORS})
     def current_processing(self, request):
-        """What the run works on now: {"run_id", "processing": {stage, stage_name, batch,
-        total_batches, items: [{id, title}]} | null}."""
+        """What the run works on now: the batch in flight and its items (null between batches)."""
         run = _run_of_request(request)
         processing = AutomationService.current_processing(run) if run else None
-        return Response({"run_id": run.run_id if run else None, "processing": processing})
+        return Response(
+            CurrentProcessingSerializer({"run_id": run.run_id if run else None, "processing": processing}).data
+        )
 
     @extend_schema(parameters=[SITE, RUN], responses={200: RunProgressSerializer, **ERRORS})
     def run_progress(self, request):
@@ -340,12 +333,12 @@ class AutomationViewSet(ViewSet):
             raise exceptions.NotFound("No log for this run.") from None
         return Response({"run_id": run.run_id, "lines": lines, "log": text})
 
-    @extend_schema(parameters=[SITE_REQUIRED], responses={200: OpenApiTypes.OBJECT, **ERRORS})
+    @extend_schema(parameters=[SITE_REQUIRED], responses={200: EstimateSerializer, **ERRORS})
     def estimate(self, request):
         """estimated_credits, required (1.2x, capped by max_credits_per_run), current_balance,
         sufficient, breakdown per stage, allocation per AI operation, images_off, and the site's
         ratios the projection used (each with its source: site, default or local)."""
-        return Response(jsonable(AutomationService.estimate_credits(get_site_or_404(request))))
+        return Response(EstimateSerializer(AutomationService.estimate_credits(get_site_or_404(request))).data)
 
     @extend_schema(responses={200: StageDescriptionSerializer(many=True)})
     def stages(self, request):

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from .models import AutomationConfig, AutomationRun, RunStatus, TriggerType
 from .reporting import run_usage
-from .stages import Stage
+from .stages import STAGE_KINDS, STAGES, Stage
 
 HH_MM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -75,6 +75,85 @@ class AutomationConfigSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         return super().to_internal_value(data)
 
+class TallyFailureSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    error = serializers.CharField()
+
+
+class HeldForQualitySerializer(serializers.Serializer):
+    content_id = serializers.IntegerField()
+    score = serializers.IntegerField()
+    failed_checks = serializers.ListField(child=serializers.CharField())
+
+
+class NotScheduledSerializer(serializers.Serializer):
+    content_id = serializers.IntegerField()
+    code = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class StageTallyBase(serializers.Serializer):
+    """Documents the JSON a stage stores as stage_N_result (results.StageResult). Every key is
+    optional: a stage not reached yet is {}, and a tally saved by an older version lacks newer keys."""
+
+    status = serializers.CharField(required=False, help_text="running, completed, partial, skipped, failed, cancelled.")
+    batches_run = serializers.IntegerField(required=False)
+    items_requested = serializers.IntegerField(required=False)
+    items_failed = serializers.IntegerField(required=False)
+    failed_items = TallyFailureSerializer(many=True, required=False, help_text="The last 20 failures.")
+    credits_used = serializers.CharField(required=False, help_text="Decimal string.")
+    prompt_tokens = serializers.IntegerField(required=False)
+    completion_tokens = serializers.IntegerField(required=False)
+    provider_cost = serializers.CharField(required=False, help_text="USD, decimal string.")
+    time_elapsed = serializers.FloatField(required=False, help_text="Seconds.")
+    skipped = serializers.BooleanField(required=False)
+    partial = serializers.BooleanField(required=False)
+    reason = serializers.CharField(required=False, help_text="Why it was skipped, partial or stopped.")
+    started_at = serializers.DateTimeField(required=False)
+    finished_at = serializers.DateTimeField(required=False)
+    # The review gate's extras.
+    auto_approval = serializers.BooleanField(required=False)
+    not_scheduled = NotScheduledSerializer(many=True, required=False)
+    held_for_quality = HeldForQualitySerializer(many=True, required=False)
+
+
+# The stats keys come from the stages (each AI function owns its own), one integer each.
+StageTallySerializer = type(
+    "StageTallySerializer",
+    (StageTallyBase,),
+    {
+        key: serializers.IntegerField(required=False, help_text=f"{label} (stage {stage.number}).")
+        for stage in STAGES
+        for key, label in stage.stats
+    },
+)
+
+
+@extend_schema_field(StageTallySerializer)
+class StageTallyField(serializers.JSONField):
+    """A stored stage tally, served as stored; the schema gives its keys."""
+
+
+class InitialSnapshotSerializer(serializers.Serializer):
+    """The queues when the run started and its plan (reporting.initial_snapshot); {} before that."""
+
+    total_initial_items = serializers.IntegerField(required=False)
+    planned = serializers.DictField(
+        child=serializers.IntegerField(), required=False, help_text="Items planned per stage number ('1'-'7')."
+    )
+    taken_at = serializers.DateTimeField(required=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for stage in STAGES:
+            fields[f"stage_{stage.number}_initial"] = serializers.IntegerField(required=False)
+        return fields
+
+
+@extend_schema_field(InitialSnapshotSerializer)
+class InitialSnapshotField(serializers.JSONField):
+    """The stored snapshot, served as stored; the schema gives its keys."""
+
 
 class RunUsageFields(serializers.Serializer):
     """Tokens and provider cost of the whole run (the sum of its stage results)."""
@@ -105,6 +184,14 @@ class AutomationRunSerializer(RunUsageFields, serializers.ModelSerializer):
     waiting_for_worker = serializers.SerializerMethodField(
         help_text="Running, but no worker has picked the run up yet (check that a Celery worker runs)."
     )
+    stage_1_result = StageTallyField(read_only=True)
+    stage_2_result = StageTallyField(read_only=True)
+    stage_3_result = StageTallyField(read_only=True)
+    stage_4_result = StageTallyField(read_only=True)
+    stage_5_result = StageTallyField(read_only=True)
+    stage_6_result = StageTallyField(read_only=True)
+    stage_7_result = StageTallyField(read_only=True)
+    initial_snapshot = InitialSnapshotField(read_only=True)
 
     class Meta:
         model = AutomationRun
@@ -202,7 +289,7 @@ class StageDescriptionSerializer(serializers.Serializer):
 
     number = serializers.IntegerField()
     name = serializers.CharField(help_text="e.g. Keywords → Clusters.")
-    kind = serializers.ChoiceField(choices=["AI", "Local", "Manual"])
+    kind = serializers.ChoiceField(choices=STAGE_KINDS)
     function = serializers.CharField(allow_null=True, help_text="The AI function; null for the review gate.")
     consumes = serializers.SerializerMethodField(help_text="What it takes in, plural: keywords.")
     produces = serializers.SerializerMethodField(help_text="What it makes, plural: clusters.")
@@ -264,7 +351,7 @@ class RunMetricsSerializer(serializers.Serializer):
 class StageProgressSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     name = serializers.CharField()
-    type = serializers.CharField(help_text="AI, Local or Manual.")
+    type = serializers.ChoiceField(choices=STAGE_KINDS)
     status = serializers.CharField(
         help_text="pending, running, paused, completed, partial, skipped, or the run's final status "
         "(cancelled / failed) for the stage it stopped in."
@@ -273,7 +360,7 @@ class StageProgressSerializer(serializers.Serializer):
     processed_count = serializers.IntegerField(help_text="Items it handled (failed attempts included).")
     remaining_count = serializers.IntegerField(help_text="input_count - processed_count (0 when skipped).")
     planned_count = serializers.IntegerField(help_text="Items planned for it when the run started (its weight).")
-    result = serializers.JSONField(allow_null=True, help_text="The stage's stored tally (stage_N_result).")
+    result = StageTallyField(allow_null=True, help_text="The stage's stored tally (stage_N_result).")
 
 
 class GlobalProgressSerializer(serializers.Serializer):
@@ -304,4 +391,74 @@ class RunProgressSerializer(serializers.Serializer):
     global_progress = GlobalProgressSerializer()
     stages = StageProgressSerializer(many=True)
     metrics = RunProgressMetricsSerializer()
-    initial_snapshot = serializers.JSONField()
+    initial_snapshot = InitialSnapshotField()
+
+
+class PipelineStageSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+    type = serializers.ChoiceField(choices=STAGE_KINDS)
+    pending = serializers.IntegerField(help_text="Items waiting for this stage now.")
+
+
+class PipelineOverviewSerializer(serializers.Serializer):
+    stages = PipelineStageSerializer(many=True)
+
+
+class ProcessingItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class ProcessingSerializer(serializers.Serializer):
+    stage = serializers.IntegerField()
+    stage_name = serializers.CharField()
+    batch = serializers.IntegerField(help_text="The batch in flight (1-based).")
+    total_batches = serializers.IntegerField()
+    items = ProcessingItemSerializer(many=True)
+
+
+class CurrentProcessingSerializer(serializers.Serializer):
+    run_id = serializers.CharField(allow_null=True)
+    processing = ProcessingSerializer(allow_null=True, help_text="null unless a batch is in flight.")
+
+
+class EstimateStageSerializer(serializers.Serializer):
+    stage = serializers.IntegerField()
+    name = serializers.CharField()
+    items = serializers.IntegerField(help_text="Items the stage is expected to handle.")
+    credits = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class RatioSerializer(serializers.Serializer):
+    value = serializers.DecimalField(max_digits=12, decimal_places=2)
+    source = serializers.ChoiceField(
+        choices=["site", "default", "local"], help_text="Learned from the site, the default, or local clustering."
+    )
+
+
+class SiteRatiosSerializer(serializers.Serializer):
+    """The ratios the estimate projected downstream items with (ratios.SiteRatios)."""
+
+    projected_clusters = serializers.IntegerField(help_text="New clusters the local grouping makes of the keywords.")
+    cluster_factor = RatioSerializer()
+    ideas_per_cluster = RatioSerializer()
+    words_per_article = RatioSerializer()
+    images_per_article = RatioSerializer()
+
+
+class EstimateSerializer(serializers.Serializer):
+    estimated_credits = serializers.DecimalField(max_digits=14, decimal_places=2)
+    required = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="What a start needs: 1.2 x the estimate, capped by the run budget."
+    )
+    current_balance = serializers.DecimalField(max_digits=14, decimal_places=2)
+    sufficient = serializers.BooleanField()
+    breakdown = EstimateStageSerializer(many=True)
+    allocation = serializers.DictField(
+        child=serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True),
+        help_text="Credits each AI operation may spend of the run budget (null: unlimited).",
+    )
+    max_credits_per_run = serializers.DecimalField(max_digits=12, decimal_places=2)
+    images_off = serializers.CharField(help_text="Why the image stages make nothing, or empty.")
+    ratios = SiteRatiosSerializer()

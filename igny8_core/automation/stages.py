@@ -18,6 +18,7 @@ from igny8_core.ai.failures import exhausted_ids
 from igny8_core.ai.functions import AIFunction, get_function
 from igny8_core.writer.models import Content
 
+STAGE_KINDS = ("AI", "Local", "Manual")  # what `Stage.kind` answers
 GATE_NOUNS = ("content in review", "approved")
 GATE_STATS = (
     ("ready_for_review", "Ready for review"),

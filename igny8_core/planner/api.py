@@ -2,7 +2,7 @@
 
 import django_filters
 from django.core.exceptions import ObjectDoesNotExist
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -107,10 +107,30 @@ class ClusterSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class OutlineSectionSerializer(serializers.Serializer):
+    heading = serializers.CharField()
+    level = serializers.ChoiceField(choices=[2, 3])
+    points = serializers.ListField(child=serializers.CharField())
+
+
+class OutlineSerializer(serializers.Serializer):
+    """An idea's outline (ai.outline.clean_outline); {} for an idea made before outlines."""
+
+    sections = OutlineSectionSerializer(many=True, required=False)
+    faq = serializers.ListField(child=serializers.CharField(), required=False, help_text="FAQ questions.")
+
+
+@extend_schema_field(OutlineSerializer)
+class OutlineField(serializers.JSONField):
+    """The stored outline, served as stored; the schema gives its shape."""
+
+
 class IdeaSerializer(serializers.ModelSerializer):
     # No default: with one, DRF leaves the field out of PATCH answers (partial) when there is no cluster.
     cluster_name = serializers.CharField(source="cluster.name", read_only=True, allow_null=True)
     task = serializers.SerializerMethodField(help_text="The writer task made from this idea, if any.")
+    target_keywords = serializers.ListField(child=serializers.CharField(), read_only=True)
+    outline = OutlineField(read_only=True)
 
     class Meta:
         model = ContentIdeas

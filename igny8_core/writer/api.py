@@ -73,6 +73,7 @@ class TaskSerializer(serializers.ModelSerializer):
     # No default: with one, DRF leaves the field out of PATCH answers (partial) when there is no cluster.
     cluster_name = serializers.CharField(source="cluster.name", read_only=True, allow_null=True)
     content = serializers.SerializerMethodField(help_text="The content written for this task, if any.")
+    keywords = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = Tasks
