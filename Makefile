@@ -8,14 +8,15 @@ PORT  ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/igny8
 TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
 
-.PHONY: help setup up run demo test frontend bench bench-smoke check-redis clean lint format
+.PHONY: help setup up run demo test frontend bench bench-smoke check-redis clean lint format api-types
 
 help:
 	@echo "make up      - set everything up (venv, DB, demo data, dashboard) and run web + worker + beat"
 	@echo "make test    - run the whole test suite (PostgreSQL + Redis, real Celery worker, browser)"
 	@echo "make setup   - install and migrate only";  echo "make bench   - run the benchmarks in bench/ (fails when one fails)"
 	@echo "make audit   - known vulnerabilities in the Python and npm packages (pip-audit, npm audit)"
-	@echo "make lint    - lint, format and type checks (ruff, mypy, prettier, eslint, tsc); make format rewrites the files"
+	@echo "make lint    - lint, format and type checks (ruff, mypy, prettier, eslint, tsc, API types up to date); make format rewrites the files"
+	@echo "make api-types - regenerate the dashboard's API types (frontend/src/api/schema.d.ts) from the OpenAPI schema"
 
 $(PY):
 	@PYBIN=$$(scripts/find-python.sh) && $$PYBIN -m venv $(VENV)
@@ -43,7 +44,7 @@ endif
 
 frontend/dist/index.html: $(DASHBOARD_SOURCES)
 	@command -v npm >/dev/null || { echo "npm is needed to build the dashboard (apt-get install nodejs npm)"; exit 1; }
-	cd frontend && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build
+	cd frontend && { node scripts/deps-installed.mjs || npm ci --no-audit --no-fund; } && npm run build
 	@# A .gz next to each built file: the bundle is served compressed (igny8_core/api/spa.py).
 	@if [ -x $(PY) ]; then $(PY) -m whitenoise.compress -q frontend/dist; fi
 	@touch $@
@@ -83,9 +84,15 @@ lint: $(VENV)/.deps
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	@if [ -f frontend/package.json ]; then \
-	  cd frontend && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } \
+	  cd frontend && { node scripts/deps-installed.mjs || npm ci --no-audit --no-fund; } \
 	    && npm run -s format:check && npm run -s lint; \
 	fi
+	@# The committed API types must be what the schema generates now (the API is their source).
+	@if [ -f frontend/package.json ]; then VENV=$(VENV) scripts/api-types.sh --check; fi
+
+# The dashboard's TypeScript types of the API, generated from the OpenAPI schema.
+api-types: $(VENV)/.deps
+	VENV=$(VENV) scripts/api-types.sh
 
 # Exit 3 when the vulnerability data cannot be reached; AUDIT_IF_REACHABLE=1 (CI) makes that a skip.
 audit: $(VENV)/.deps

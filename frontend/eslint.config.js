@@ -22,4 +22,6 @@ export default tseslint.config(
       "react-hooks/refs": "warn",
     },
   },
+  // Build scripts run under Node.
+  { files: ["scripts/**/*.mjs"], languageOptions: { globals: globals.node } },
 );
