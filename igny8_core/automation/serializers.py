@@ -75,6 +75,7 @@ class AutomationConfigSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         return super().to_internal_value(data)
 
+
 class TallyFailureSerializer(serializers.Serializer):
     id = serializers.IntegerField(allow_null=True)
     error = serializers.CharField()
@@ -107,7 +108,9 @@ class StageTallyBase(serializers.Serializer):
     provider_cost = serializers.CharField(required=False, help_text="USD, decimal string.")
     time_elapsed = serializers.FloatField(required=False, help_text="Seconds.")
     skipped = serializers.BooleanField(required=False)
-    partial = serializers.BooleanField(required=False)
+    # Fields named like Serializer.partial / Field.required (the metaclass moves them into the
+    # declared fields; the stubs see a clash).
+    partial = serializers.BooleanField(required=False)  # type: ignore[assignment]
     reason = serializers.CharField(required=False, help_text="Why it was skipped, partial or stopped.")
     started_at = serializers.DateTimeField(required=False)
     finished_at = serializers.DateTimeField(required=False)
@@ -449,7 +452,7 @@ class SiteRatiosSerializer(serializers.Serializer):
 
 class EstimateSerializer(serializers.Serializer):
     estimated_credits = serializers.DecimalField(max_digits=14, decimal_places=2)
-    required = serializers.DecimalField(
+    required = serializers.DecimalField(  # type: ignore[assignment]
         max_digits=14, decimal_places=2, help_text="What a start needs: 1.2 x the estimate, capped by the run budget."
     )
     current_balance = serializers.DecimalField(max_digits=14, decimal_places=2)

@@ -54,7 +54,7 @@ def _walk(node, where: str, components: dict, seen: set, found: list):
             found.append(where)
         return
     for key in ("allOf", "oneOf", "anyOf"):
-        for i, sub in enumerate(node.get(key, [])):
+        for sub in node.get(key, []):
             _walk(sub, where, components, seen, found)
     for name, sub in node.get("properties", {}).items():
         _walk(sub, f"{where}.{name}", components, seen, found)

@@ -985,7 +985,11 @@ export interface paths {
     get: operations["sites_retrieve"];
     put?: never;
     post?: never;
-    delete?: never;
+    /**
+     * Delete a site and everything it owns
+     * @description Cascades to the site's keywords, clusters, ideas, tasks, content, images (and their files), runs (and their logs), configuration, WordPress connection and notification targets. The account's credit ledger keeps its rows, without the site. 409 `site_has_active_run` while an automation run of the site is running or paused (cancel it first).
+     */
+    delete: operations["sites_destroy"];
     options?: never;
     head?: never;
     /** Update a site */
@@ -6734,6 +6738,72 @@ export interface operations {
       };
       /** @description Not found, or owned by another account. */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description A service the API needs is unavailable (code service_unavailable: the database, or Redis). */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  sites_destroy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this site. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description No response body */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not authenticated (send `Authorization: Token <key>` or a session cookie). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Forbidden (for session auth: missing or wrong CSRF token). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or owned by another account. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The object's state does not allow this. */
+      409: {
         headers: {
           [name: string]: unknown;
         };
