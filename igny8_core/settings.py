@@ -314,6 +314,8 @@ SPECTACULAR_SETTINGS = {
         "ImageStatusEnum": "igny8_core.writer.models.Images.Status",
         "AutomationRunStatusEnum": "igny8_core.automation.models.RunStatus",
         "StageKindEnum": "igny8_core.automation.stages.STAGE_KINDS",
+        "RatioSourceEnum": "igny8_core.automation.serializers.RATIO_SOURCES",
+        "ProviderSourceEnum": "igny8_core.ai.provider_api.SOURCES",
     },
 }
 

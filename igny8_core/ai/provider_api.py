@@ -95,10 +95,11 @@ ROLE_ANSWER: dict[str, serializers.Field[Any, Any, Any, Any]] = {
     "model": serializers.CharField(),
     "api_key_set": serializers.BooleanField(),
 }
+SOURCES = ("install", "account")  # whose settings a role uses
 USES: dict[str, serializers.Field[Any, Any, Any, Any]] = {
     "provider": serializers.CharField(),
     "model": serializers.CharField(),
-    "source": serializers.ChoiceField(choices=["install", "account"], help_text="Whose settings apply."),
+    "source": serializers.ChoiceField(choices=SOURCES, help_text="Whose settings apply."),
 }
 USES_HELP = "What runs use now."
 SETTINGS_ANSWER = inline_serializer(

@@ -144,6 +144,9 @@ class InitialSnapshotSerializer(serializers.Serializer):
     planned = serializers.DictField(
         child=serializers.IntegerField(), required=False, help_text="Items planned per stage number ('1'-'7')."
     )
+    projected_clusters = serializers.IntegerField(
+        required=False, help_text="New clusters the local grouping projected (the cluster factor learns from it)."
+    )
     taken_at = serializers.DateTimeField(required=False)
 
     def get_fields(self):
@@ -433,10 +436,13 @@ class EstimateStageSerializer(serializers.Serializer):
     credits = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
+RATIO_SOURCES = ("site", "default", "local")
+
+
 class RatioSerializer(serializers.Serializer):
     value = serializers.DecimalField(max_digits=12, decimal_places=2)
     source = serializers.ChoiceField(
-        choices=["site", "default", "local"], help_text="Learned from the site, the default, or local clustering."
+        choices=RATIO_SOURCES, help_text="Learned from the site, the default, or local clustering."
     )
 
 

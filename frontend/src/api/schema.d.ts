@@ -241,7 +241,8 @@ export interface paths {
     };
     /**
      * @description estimated_credits, required (1.2x, capped by max_credits_per_run), current_balance,
-     *     sufficient, breakdown per stage, allocation per AI operation.
+     *     sufficient, breakdown per stage, allocation per AI operation, images_off, and the site's
+     *     ratios the projection used (each with its source: site, default or local).
      */
     get: operations["automation_estimate_retrieve"];
     put?: never;
@@ -1296,7 +1297,7 @@ export interface components {
        *     * `install` - install
        *     * `account` - account
        */
-      source: components["schemas"]["SourceEnum"];
+      source: components["schemas"]["ProviderSourceEnum"];
     };
     AIProviderSettings: {
       text: components["schemas"]["AIProviderTextRole"];
@@ -1343,7 +1344,7 @@ export interface components {
        *     * `install` - install
        *     * `account` - account
        */
-      source: components["schemas"]["SourceEnum"];
+      source: components["schemas"]["ProviderSourceEnum"];
       structured_output: string;
     };
     AIResult: {
@@ -1773,6 +1774,7 @@ export interface components {
       max_credits_per_run: string;
       /** @description Why the image stages make nothing, or empty. */
       images_off: string;
+      ratios: components["schemas"]["SiteRatios"];
     };
     EstimateStage: {
       stage: number;
@@ -1950,6 +1952,8 @@ export interface components {
       planned?: {
         [key: string]: number;
       };
+      /** @description New clusters the local grouping projected (the cluster factor learns from it). */
+      projected_clusters?: number;
       /** Format: date-time */
       taken_at?: string;
       stage_1_initial?: number;
@@ -2321,6 +2325,12 @@ export interface components {
       id: number;
       title: string;
     };
+    /**
+     * @description * `install` - install
+     *     * `account` - account
+     * @enum {string}
+     */
+    ProviderSourceEnum: "install" | "account";
     PublishingQueue: {
       scheduled_count: number;
       queue_limit: number;
@@ -2389,6 +2399,25 @@ export interface components {
       /** @description Object ids (at most 100). */
       ids: number[];
     };
+    Ratio: {
+      /** Format: decimal */
+      value: string;
+      /**
+       * @description Learned from the site, the default, or local clustering.
+       *
+       *     * `site` - site
+       *     * `default` - default
+       *     * `local` - local
+       */
+      source: components["schemas"]["RatioSourceEnum"];
+    };
+    /**
+     * @description * `site` - site
+     *     * `default` - default
+     *     * `local` - local
+     * @enum {string}
+     */
+    RatioSourceEnum: "site" | "default" | "local";
     RetryFailed: {
       requeued: {
         [key: string]: number;
@@ -2525,6 +2554,15 @@ export interface components {
       /** Format: date-time */
       readonly updated_at: string;
     };
+    /** @description The ratios the estimate projected downstream items with (ratios.SiteRatios). */
+    SiteRatios: {
+      /** @description New clusters the local grouping makes of the keywords. */
+      projected_clusters: number;
+      cluster_factor: components["schemas"]["Ratio"];
+      ideas_per_cluster: components["schemas"]["Ratio"];
+      words_per_article: components["schemas"]["Ratio"];
+      images_per_article: components["schemas"]["Ratio"];
+    };
     SiteRequest: {
       name: string;
       /** @description Bare domain, e.g. example.com (unique in your account). */
@@ -2557,12 +2595,6 @@ export interface components {
      * @enum {string}
      */
     SiteStatusEnum: "not_published" | "scheduled" | "publishing" | "published" | "failed";
-    /**
-     * @description * `install` - install
-     *     * `account` - account
-     * @enum {string}
-     */
-    SourceEnum: "install" | "account";
     StageCredits: {
       stage: number;
       name: string;
