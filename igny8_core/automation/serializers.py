@@ -441,7 +441,7 @@ RATIO_SOURCES = ("site", "default", "local")
 
 class RatioSerializer(serializers.Serializer):
     value = serializers.DecimalField(max_digits=12, decimal_places=2)
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=RATIO_SOURCES, help_text="Learned from the site, the default, or local clustering."
     )
 
