@@ -16,6 +16,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.db.models import Count
 
+from igny8_core.automation import ledger
 from igny8_core.automation import lock as site_lock
 from igny8_core.automation.models import RunStatus
 from igny8_core.automation.recovery import recover_stale_runs
@@ -24,7 +25,7 @@ from igny8_core.billing.models import CreditTransaction
 from igny8_core.writer.models import Content, Tasks
 
 from .helpers import add_keywords, demo_engine, fast_config
-from .test_pipeline import assert_results_match_database, deductions
+from .test_pipeline import STAGE_OPERATION, assert_results_match_database, deductions
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -217,8 +218,12 @@ def test_worker_killed_with_sigkill_is_recovered_without_duplicates_or_double_ch
         CreditTransaction.objects.filter(account=run.account, operation="image_generation").count()
         == run.site.automation_runs.get().stage_result(6)["images_generated"]
     )
-    # A batch finished in the instant before the kill may miss from the tally, never more.
-    assert run.total_credits_used <= deductions(run.account)
+    # The run's credits are the ledger's: its total and each stage's, also across the kill and
+    # the recovery (a tally kept by the dead worker would miss what it charged last).
+    total, per_operation = ledger.run_credits(run.pk)
+    assert run.total_credits_used == total == deductions(run.account)
+    for number, operation in STAGE_OPERATION.items():
+        assert Decimal(run.stage_result(number)["credits_used"]) == per_operation.get(operation, 0), number
     assert (
         "Recovered: no heartbeat since"
         in (
