@@ -1,14 +1,15 @@
 """The run estimate against what a real run then charges, on the demo provider.
 
 For the demo site (seed_demo: its 64 keywords, before any run), for fresh 8-, 20- and
-64-keyword imports (new sites: the estimate's defaults), and for 20 keywords imported into the
-demo site after its first run (its learned ratios), prints the estimate and the actual credits
+64-keyword imports (new sites: the estimate's defaults; the demo set's first keywords, few
+topics) and a fresh import of 19 keywords on many topics, and for 20 keywords on new topics
+imported into the demo site after its first run (its learned ratios), prints the estimate and the actual credits
 per stage (items and credits), the ratios the estimate used and where they came from, and the
 actual / estimate ratio. Exits non-zero when a run does not complete or its actual credits are
 outside +-20% of the estimate. Needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL); uses a
 throwaway database `<name>_bench_estimate`.
 
-    BENCH_SIZES=8,20,64  BENCH_DEMO=1  python bench/bench_estimate.py
+    BENCH_SIZES=8,20,64  BENCH_DEMO=1  BENCH_MIXED=1  python bench/bench_estimate.py
 """
 
 import os
@@ -21,6 +22,7 @@ from support import demo_site, prepare_environment, throwaway_database  # noqa: 
 
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "8,20,64").split(",") if n.strip()]
 DEMO = os.environ.get("BENCH_DEMO", "1") == "1"
+MIXED = os.environ.get("BENCH_MIXED", "1") == "1"  # also 19 keywords on many topics (every 3rd)
 TOLERANCE = Decimal("0.20")
 SECOND_IMPORT = [
     f"{topic} {detail}"
@@ -81,6 +83,7 @@ def main() -> int:
     with throwaway_database("bench_estimate", tmp):
         from django.core.management import call_command
 
+        from igny8_core.accounts.demo_data import DEMO_KEYWORDS
         from igny8_core.accounts.models import Site
         from igny8_core.billing.services import CreditService
         from igny8_core.planner.models import Keywords
@@ -101,6 +104,13 @@ def main() -> int:
         for size in SIZES:
             _, site, _ = demo_site(size, name=f"estimate-{size}")
             outcomes.append(run_and_compare(f"fresh import of {size} keywords", site))
+        if MIXED:
+            _, site, _ = demo_site(0, name="estimate-mixed")
+            Keywords.objects.bulk_create(
+                Keywords(account=site.account, site=site, keyword=kw, volume=vol)
+                for kw, vol, _, _ in DEMO_KEYWORDS[::3][:19]
+            )
+            outcomes.append(run_and_compare("fresh import of 19 keywords on many topics", site))
 
         for outcome in outcomes:
             ratio = print_comparison(outcome)

@@ -41,7 +41,10 @@ def plan(
 
     keywords = flow(1, pending[1])
     clusters = flow(2, pending[2] + ratios.clusters_for(keywords, pending[1]))
-    ideas = flow(3, pending[3] + ratios.ideas_for(clusters))
+    waiting = min(pending[2], clusters)  # the queue's older clusters go first
+    # Each idea targets keywords no other idea targets (the duplicate guard skips the rest), so
+    # the new clusters give at most one idea per keyword: a one-keyword cluster gives one.
+    ideas = flow(3, pending[3] + ratios.ideas_for(waiting) + min(ratios.ideas_for(clusters - waiting), keywords))
     tasks = flow(4, pending[4] + ideas)
     contents = flow(5, pending[5] + tasks)
     images = flow(6, pending[6] + ratios.images_for(contents))

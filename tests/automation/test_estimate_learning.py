@@ -98,9 +98,21 @@ def test_a_site_with_history_gets_its_own_ratios(small_site, settings):
     assert estimate["ratios"]["ideas_per_cluster"]["source"] == "site"
 
 
-@pytest.mark.parametrize("keywords", [8, 20])
-def test_a_fresh_import_costs_within_20_percent_of_its_estimate(small_site, keywords):
-    add_keywords(small_site, keywords)
+# One topic (the demo set's first keywords) and many topics (every 8th, every 3rd keyword).
+IMPORTS = {
+    "8 of one topic": DEMO_KEYWORDS[:8],
+    "20 of few topics": DEMO_KEYWORDS[:20],
+    "8 of 8 topics": DEMO_KEYWORDS[::8][:8],
+    "19 of many topics": DEMO_KEYWORDS[::3][:19],
+}
+
+
+@pytest.mark.parametrize("name", IMPORTS)
+def test_a_fresh_import_costs_within_20_percent_of_its_estimate(small_site, name):
+    Keywords.objects.bulk_create(
+        Keywords(account_id=small_site.account_id, site=small_site, keyword=kw, volume=vol)
+        for kw, vol, _, _ in IMPORTS[name]
+    )
     fast_config(small_site)
     estimated = AutomationService.estimate_credits(small_site)["estimated_credits"]
     run = start_and_execute(small_site, demo_engine(small_site))

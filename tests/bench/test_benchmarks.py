@@ -32,7 +32,7 @@ def run_bench(script: str, **env) -> subprocess.CompletedProcess:
         ("bench_clustering.py", {}, ["240 keywords, 24 topics", "local ", "ai (demo) "]),
         (
             "bench_estimate.py",
-            {"BENCH_SIZES": "8", "BENCH_DEMO": "0"},
+            {"BENCH_SIZES": "8", "BENCH_DEMO": "0", "BENCH_MIXED": "0"},
             ["fresh import of 8 keywords: run completed", "projected clusters", "actual/estimate"],
         ),
     ],
