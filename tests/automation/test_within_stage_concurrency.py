@@ -10,6 +10,7 @@ import pytest
 from ai.fake_openai import CHAT, FakeOpenAI
 from celery_support import running_worker
 
+from igny8_core.ai.functions import get_function
 from igny8_core.automation import lock as site_lock
 from igny8_core.automation.models import RunStatus
 from igny8_core.automation.service import AutomationService
@@ -135,8 +136,11 @@ def test_per_run_limit_with_batches_in_flight(worker, server, small_site):
 
 
 def test_credit_budget_is_reserved_before_launch(worker, server, small_site):
-    eight = AutomationService.estimate_credits(small_site, articles_only(small_site))["estimated_credits"]
-    budget = (eight / 8 * Decimal("2.5")).quantize(Decimal("0.01"))  # two and a half articles' estimates
+    articles_only(small_site)
+    # What the engine reserves for one article before launching it: its upper bound (the run
+    # estimate prices articles at the site's expected length, lower).
+    one = get_function("generate_content").price(1, small_site)
+    budget = (one * Decimal("2.5")).quantize(Decimal("0.01"))  # two and a half articles' reservations
     fast_config(small_site, max_concurrency=4, max_credits_per_run=budget)
     run = AutomationService.start_automation(small_site)
     wait_for(lambda: stopped(run), message="the run to finish")
