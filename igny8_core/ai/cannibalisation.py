@@ -5,6 +5,8 @@ not created, so two articles never compete for one query."""
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Value
+
 from igny8_core.accounts.models import Site
 from igny8_core.planner.models import ContentIdeas
 from igny8_core.writer.models import Content
@@ -28,18 +30,15 @@ class Duplicate:
 
 
 def site_pieces(site: Site) -> list[Piece]:
-    """Every idea and content of the site, as the guard compares them."""
-    pieces = [
-        Piece(title, list(keywords or []), f'idea {pk} "{title}"')
-        for pk, title, keywords in ContentIdeas.objects.filter(site=site).values_list(
-            "id", "idea_title", "target_keywords"
-        )
-    ]
-    pieces += [
-        Piece(title, list(keywords or []), f'content {pk} "{title}"')
-        for pk, title, keywords in Content.objects.filter(site=site).values_list("id", "title", "task__keywords")
-    ]
-    return pieces
+    """Every idea and content of the site, as the guard compares them (one query)."""
+    ideas = ContentIdeas.objects.filter(site=site).annotate(kind=Value("idea")).order_by()
+    contents = Content.objects.filter(site=site).annotate(kind=Value("content")).order_by()
+    rows = ideas.values_list("id", "idea_title", "target_keywords", "kind").union(
+        contents.values_list("id", "title", "task__keywords", "kind"), all=True
+    )
+    # Ideas first, then content, each in id order: the order the guard reports matches in.
+    ordered = sorted(rows, key=lambda row: (row[3] != "idea", row[0]))
+    return [Piece(title, list(keywords or []), f'{kind} {pk} "{title}"') for pk, title, keywords, kind in ordered]
 
 
 def split_duplicates(site: Site, proposals: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Duplicate]]:

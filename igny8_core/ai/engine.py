@@ -1,10 +1,18 @@
 """AIEngine: the one path every AI function runs through.
 
-    validate ids -> skip items no longer pending -> credit check of the whole call
+    validate ids and load the items with the balance (one query) -> skip items no longer
+    pending -> credit check of the whole call
     then per work unit (one item, or the whole batch for auto_cluster):
-        credit check of the unit -> prompt -> provider -> JSON-schema validated answer
-        -> one transaction { lock + re-check the items, save, CreditService.deduct
-           with an idempotency key } -> AIRequestLog row
+        credit check of the unit (the call's for the first) -> prompt -> provider
+        -> JSON-schema validated answer
+        -> one transaction { lock + re-read the items, save, CreditService.deduct with an
+           idempotency key, AIRequestLog row }
+
+The per-item path is kept lean (the pipeline runs it thousands of times): costs are read once
+per engine (CreditService.cached_costs, at most a minute old), the balance once per unit, the
+items locked and re-read by one statement (two where the function's pending state is not on the row), ItemFailure rows deleted only where one exists, the charge
+is one statement. A unit whose commit hits a unique constraint (a concurrent writer took a
+slug meanwhile) is committed once more from a fresh locked re-read: the answer is not lost.
 
 Because saving and charging commit together, a crash before the commit leaves nothing
 saved and nothing charged, and a retry finds its items either still pending (done once)
@@ -23,15 +31,17 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Exists, OuterRef, Subquery
 
+from igny8_core.accounts.models import Account
 from igny8_core.billing.services import CreditService, InsufficientCredits
 
 from . import failures
 from .exceptions import AIError, InvalidInput, ProviderError
 from .functions import get_function
 from .functions.base import AIFunction, Context, Generation
-from .models import AIRequestLog
+from .models import AIRequestLog, ItemFailure
 from .pricing import PriceBook
 from .providers import AIProvider, get_provider
 
@@ -101,6 +111,7 @@ class AIEngine:
         self.site = site
         self._provider = provider
         self._prices = PriceBook()
+        self._costs: dict = {}  # the cost table as this engine read it (CreditService.cached_costs)
         self.ctx = Context(account, site, self._get_provider)
         self.run_pk: int | None = None  # the automation run this engine works for (ledger rows, failures)
 
@@ -118,22 +129,27 @@ class AIEngine:
     def estimate(self, name: str, ids) -> Decimal:
         """Upper estimate of what run(name, ids) would charge now (pending items only)."""
         fn = get_function(name)
-        pending, _ = self._pending(fn, self._load(fn, ids))
-        return fn.estimate(self.ctx, pending)
+        with CreditService.cached_costs(self._costs):
+            pending, _ = self._pending(fn, self._load(fn, ids)[0])
+            return fn.estimate(self.ctx, pending)
 
     def run(self, name: str, ids, should_stop: Callable[[], bool] | None = None) -> AIResult:
         """Process `ids`. `should_stop` is asked between items (not before the first): when it
         answers True the rest are left untouched, still pending, and listed in `not_attempted`
         (the pipeline's pause / cancel take effect after the current item)."""
         fn = get_function(name)
-        items = self._load(fn, ids)
-        result = AIResult(function=name, items_requested=len(items), stats=dict.fromkeys(fn.stat_keys, 0))
+        with CreditService.cached_costs(self._costs):
+            return self._run(fn, ids, should_stop)
+
+    def _run(self, fn: AIFunction, ids, should_stop) -> AIResult:
+        items, balance = self._load(fn, ids, with_balance=bool(fn.operation))
+        result = AIResult(function=fn.name, items_requested=len(items), stats=dict.fromkeys(fn.stat_keys, 0))
         pending, skipped = self._pending(fn, items)
         for item, reason in skipped:
             result.fail([item.pk], reason, "not_pending")
         if fn.operation and pending:
             # Refused before any provider call: nothing is generated, saved or charged.
-            CreditService.check(self.account, fn.estimate(self.ctx, pending), fn.operation)
+            CreditService.check(self.account, fn.estimate(self.ctx, pending), fn.operation, available=balance)
         outage = False
         units = fn.units(pending)
         for n, unit in enumerate(units):
@@ -142,18 +158,26 @@ class AIEngine:
             if n and (outage or (should_stop is not None and should_stop())):
                 result.not_attempted = [item.pk for rest in units[n:] for item in rest]
                 break
-            error = self._run_unit(fn, unit, result)
+            # The first unit was checked with the whole call, on the balance just read.
+            error = self._run_unit(fn, unit, result, check_credits=n > 0)
             outage = isinstance(error, ProviderError) and error.transient
         return result
 
     # --- steps -----------------------------------------------------------------------
-    def _load(self, fn: AIFunction, ids) -> list:
+    def _load(self, fn: AIFunction, ids, with_balance: bool = False) -> tuple[list, Decimal | None]:
+        """The items in the order asked, and (with_balance) the account's balance read by the
+        same query."""
         ids = clean_ids(ids, fn.max_batch, fn.item_label)
-        found = {item.pk: item for item in fn.queryset(self.site).filter(pk__in=ids)}
+        query = fn.queryset(self.site).filter(pk__in=ids)
+        if with_balance:
+            balance = Account.objects.filter(pk=self.account.pk).values("credits_balance")
+            query = query.annotate(_account_balance=Subquery(balance))
+        found = {item.pk: item for item in query}
         missing = [i for i in ids if i not in found]
         if missing:
             raise InvalidInput(f"No {fn.item_label} with id(s) {missing} in site {self.site.pk} of this account.")
-        return [found[i] for i in ids]
+        items = [found[i] for i in ids]
+        return items, (items[0]._account_balance if with_balance else None)
 
     @staticmethod
     def _pending(fn: AIFunction, items: list):
@@ -163,9 +187,9 @@ class AIEngine:
             (skipped.append((item, reason)) if reason else pending.append(item))
         return pending, skipped
 
-    def _run_unit(self, fn: AIFunction, unit: list, result: AIResult):
+    def _run_unit(self, fn: AIFunction, unit: list, result: AIResult, check_credits: bool = True):
         ids = [item.pk for item in unit]
-        if fn.operation:
+        if fn.operation and check_credits:
             try:  # re-checked per unit: the balance may have moved since the call started
                 CreditService.check(self.account, fn.estimate(self.ctx, unit), fn.operation)
             except InsufficientCredits as exc:
@@ -194,7 +218,7 @@ class AIEngine:
             self._fail_unit(fn, unit, result, error, row, started)
             return error
         try:
-            saved, charged, gone = self._commit(fn, ids, prepared)
+            saved, charged, gone = self._commit(fn, ids, prepared, row, started)
         except InsufficientCredits as exc:
             fn.discard(prepared)
             result.fail(ids, str(exc), "insufficient_credits")
@@ -221,8 +245,8 @@ class AIEngine:
             result.fail(
                 [item_id], f"{fn.item_label} {item_id} was completed by another process meanwhile", "not_pending"
             )
+        self._tally(row, result)  # the row was written with the items (or the unit found them gone)
         if saved is None:
-            self._write_log(row, started, result=result)
             return None
         for item_id, code, message in saved.failed:
             self._fail_items(fn, [item_id], result, message, code)
@@ -232,26 +256,48 @@ class AIEngine:
         for key, value in saved.stats.items():
             result.stats[key] = result.stats.get(key, 0) + value
         result.notes.extend(saved.notes)
-        row.credits = charged
-        self._write_log(row, started, result=result)
         return None
 
-    def _commit(self, fn: AIFunction, ids: list[int], prepared):
-        """Save and charge in one transaction. Returns (saved | None, credits charged, ids gone)."""
+    def _commit(self, fn: AIFunction, ids: list[int], prepared, row: AIRequestLog, started):
+        """Save, charge and log in one transaction; once more if a unique constraint refused it
+        (a concurrent writer: the second try re-reads what it committed). Returns (saved | None,
+        credits charged, ids gone)."""
+        try:
+            try:
+                return self._commit_once(fn, ids, prepared, row, started)
+            except IntegrityError:
+                log.info("%s: %s %s met a concurrent write; committing once more", fn.name, fn.item_label, ids)
+                row.pk, row._state.adding = None, True
+                return self._commit_once(fn, ids, prepared, row, started)
+        except BaseException:
+            row.pk, row._state.adding = None, True  # rolled back: the row is written on its own
+            raise
+
+    def _commit_once(self, fn: AIFunction, ids: list[int], prepared, row: AIRequestLog, started):
         with transaction.atomic():
-            # Lock first, then re-read: the second statement sees everything committed by a
-            # concurrent twin that held the lock before us (annotations included).
-            list(fn.model.objects.filter(pk__in=ids).order_by("pk").select_for_update().values_list("pk"))
-            fresh = fn.queryset(self.site).filter(pk__in=ids)
+            had_failure = ItemFailure.objects.filter(function=fn.name, item_id=OuterRef("pk"))
+            fresh = fn.queryset(self.site).filter(pk__in=ids).annotate(_had_failure=Exists(had_failure))
+            if fn.save_changes_own_row:
+                # A locking read waits for a concurrent twin and returns the row as it committed
+                # it: its status already says "done".
+                fresh = fresh.order_by("pk").select_for_update(of=("self",))
+            else:
+                # Lock first, then re-read: the second statement sees everything committed by a
+                # concurrent twin that held the lock before us (annotations included).
+                list(fn.model.objects.filter(pk__in=ids).order_by("pk").select_for_update().values_list("pk"))
             current = [item for item in fresh if fn.pending_reason(item) is None]
             gone = [i for i in ids if i not in {item.pk for item in current}]
             if not current:
                 fn.discard(prepared)
+                self._close_log(row, started)
+                self._save_log(row)
                 return None, Decimal("0.00"), gone
             order = {item_id: n for n, item_id in enumerate(ids)}
             current.sort(key=lambda item: order[item.pk])
             saved = fn.save(self.ctx, current, prepared)
-            failures.clear(fn.name, saved.processed_ids)
+            processed = set(saved.processed_ids)
+            if cleared := [item.pk for item in current if item.pk in processed and item._had_failure]:
+                failures.clear(fn.name, cleared)
             charged = Decimal("0.00")
             if fn.operation and saved.quantity > 0:
                 amount = CreditService.cost_for(fn.operation, saved.quantity, saved.variant)
@@ -272,6 +318,9 @@ class AIEngine:
                         run_id=self.run_pk,
                     )
                     charged = amount if charge.charged else Decimal("0.00")
+            row.credits = charged
+            self._close_log(row, started)
+            self._save_log(row)  # with the items: a unit saved is a unit logged
         return saved, charged, gone
 
     def _fail_unit(self, fn: AIFunction, unit: list, result: AIResult, error: Exception, log_row, started=None):
@@ -321,22 +370,43 @@ class AIEngine:
     def _write_log(
         self, row: AIRequestLog, started, error: str = "", code: str = "", result: AIResult | None = None
     ) -> None:
+        """The row of a unit that saved nothing, written on its own."""
+        self._close_log(row, started, error, code)
+        if result is not None:
+            self._tally(row, result)
+        if row.provider == "local":
+            return
+        try:
+            row.save()
+        except Exception:  # the log must never break the work it describes
+            log.exception("Could not write the AI request log for %s", row.function)
+
+    def _close_log(self, row: AIRequestLog, started, error: str = "", code: str = "") -> None:
+        """The row's outcome fields (may be called again when a commit is retried)."""
         if row.provider == "local":
             return  # no AI request was made
-        # Tokens are billed whether or not the answer was usable.
-        row.provider_cost += self._prices.cost(
+        # Tokens are billed whether or not the answer was usable; an image's price is set
+        # before (kept aside so a second call does not add the tokens twice).
+        if not hasattr(row, "_cost_before_tokens"):
+            row._cost_before_tokens = row.provider_cost
+        row.provider_cost = row._cost_before_tokens + self._prices.cost(
             model=row.model, prompt_tokens=row.prompt_tokens, completion_tokens=row.completion_tokens
         )
-        if result is not None:
-            result.prompt_tokens += row.prompt_tokens
-            result.completion_tokens += row.completion_tokens
-            result.provider_cost += row.provider_cost
         row.duration_ms = int((time.monotonic() - started) * 1000) if started else 0
         row.success = not error
         row.error = error[:5000]
         row.code = code if error else ""
         row.attempts = max(row.attempts, 1)
-        try:
-            row.save()
-        except Exception:  # the log must never break the work it describes
-            log.exception("Could not write the AI request log for %s", row.function)
+
+    @staticmethod
+    def _save_log(row: AIRequestLog) -> None:
+        if row.provider != "local":
+            row.save()  # inside the item's transaction: if it fails, the unit fails, nothing is lost
+
+    @staticmethod
+    def _tally(row: AIRequestLog, result: AIResult) -> None:
+        if row.provider == "local":
+            return
+        result.prompt_tokens += row.prompt_tokens
+        result.completion_tokens += row.completion_tokens
+        result.provider_cost += row.provider_cost

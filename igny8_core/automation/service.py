@@ -1,10 +1,12 @@
 """AutomationService: start / pause / resume / cancel a run, and execute it.
 
 Execution is one loop over the seven stage descriptions (stages.py). Per batch it:
-checks stop (the run's status in the database, its claim, the credit budget) -> selects the
-next batch fresh from the database (status-driven, so resume and recovery never redo work)
--> calls the AI engine -> saves the stage tally, credits and heartbeat with a fenced write
--> logs -> waits `within_stage_delay`. Everything needed to continue lives on the run row.
+selects the next batch fresh from the database (status-driven, so resume and recovery never
+redo work) -> reserves its credits against the budget -> one fenced write of the stage tally
+(the batches finished since the last write), the ledger's credits, the heartbeat and
+"currently processing", whose returned status is the stop check (pause / cancel / a lost
+claim stop the launch) -> hands the batch to the AI engine -> logs. Everything needed to
+continue lives on the run row.
 """
 
 import logging
@@ -247,6 +249,7 @@ class AutomationService:
         self.claim = claim
         self.engine = engine
         self.logger = RunLogger(run)
+        self._unsaved = False  # a batch finished since the stage's last fenced write
 
     @classmethod
     def from_run_id(cls, run_id: str, **kwargs) -> "AutomationService":
@@ -349,8 +352,10 @@ class AutomationService:
             return RunStatus.COMPLETED
         return self._db_status()
 
-    def _check_stop(self) -> None:
-        status = self.claim.checkpoint()
+    def _check_stop(self, status: str | None = None) -> None:
+        """Stop unless the run is running (`status`: as a fenced write just returned it)."""
+        if status is None:
+            status = self.claim.checkpoint()
         if status != RunStatus.RUNNING:
             self.logger.log(f"Worker stopped: run is {status}.", stage=self.run.current_stage)
             raise RunHalted(status)
@@ -419,18 +424,25 @@ class AutomationService:
     def run_stage_7(self):
         return self.run_stage(7)
 
-    def _save(self, stage, result: StageResult, **fields) -> None:
-        # Credits from the ledger (what this run's deductions add up to), never a running sum.
-        total, per_operation = ledger.run_credits(self.run.pk)
-        operation = stage.operation
-        if operation:
-            result.data["credits_used"] = str(per_operation.get(operation, ledger.ZERO))
+    def _save(self, stage, result: StageResult, **fields) -> str:
+        """Write the stage's tally with a fenced UPDATE; returns the run's status it found.
+        Credits from the ledger (what this run's deductions add up to, summed by the same
+        statement), never a running sum."""
+        self.claim.raise_if_lost()
         data = result.as_json()
-        updates = {stage.result_field: data, "heartbeat_at": timezone.now(), "total_credits_used": total, **fields}
-        self.claim.update(**updates)
+        written = ledger.save_with_credits(
+            self.run.pk, self.claim.epoch, stage.result_field, data, stage.operation, fields
+        )
+        if written is None:
+            raise ClaimLost(f"Run {self.run.pk}: epoch {self.claim.epoch} is stale; another claim took over.")
+        status, self.run.total_credits_used, stage_credits = written
+        if stage.operation:
+            result.data["credits_used"] = data["credits_used"] = stage_credits
         setattr(self.run, stage.result_field, data)
         if "current_stage" in fields:
             self.run.current_stage = fields["current_stage"]
+        self._unsaved = False
+        return str(status)
 
     def _run_gate(self, stage, result: StageResult) -> None:
         from igny8_core.publishing.review_gate import process_review_gate
@@ -506,6 +518,11 @@ class AutomationService:
             while True:
                 while pool.has_room and batches.stop is None and self._launch(stage, result, batches, pool):
                     pass
+                if self._unsaved:  # finished batches no launch has written yet (and the stop check)
+                    try:
+                        self._check_stop(self._save(stage, result, current_processing=batches.current_processing()))
+                    except (RunHalted, ClaimLost, WorkerDraining) as exc:
+                        batches.stop = batches.stop or exc
                 if not pool.in_flight:
                     break
                 self._record(stage, result, batches, pool.next_finished())
@@ -513,8 +530,13 @@ class AutomationService:
             for finished in pool.drain():  # something raised while batches were in flight
                 try:
                     self._record(stage, result, batches, finished, quietly=True)
-                except Exception:  # e.g. the claim lost: what the items saved stays saved
+                except Exception:
                     log.exception("Run %s: batch %s not recorded", self.run.run_id, finished.key)
+            if self._unsaved:
+                try:
+                    self._save(stage, result, current_processing=batches.current_processing())
+                except Exception:  # e.g. the claim lost: what the items saved stays saved
+                    log.exception("Run %s: the tally of stage %s not saved", self.run.run_id, number)
             pool.close()
         if isinstance(batches.stop, BaseException):
             raise batches.stop
@@ -536,7 +558,6 @@ class AutomationService:
             delay = self.config.within_stage_delay
             if delay and batches.launched and self._pending(stage, batches).exists():
                 self._wait(delay)  # between batches, not after the last one
-            self._check_stop()
         except (RunHalted, ClaimLost, WorkerDraining) as exc:  # raised once the batches in flight are recorded
             batches.stop = exc
             return False
@@ -548,6 +569,10 @@ class AutomationService:
                     batches.halt(PARTIAL, f"Per-run limit of {limit} reached.")
                 return False
         batch = list(self._pending(stage, batches)[:size])
+        while again := [item.pk for item in batch if item.pk in batches.attempted]:
+            # Still pending after a success (a function that left it so): never twice a session.
+            batches.skip.update(again)
+            batch = list(self._pending(stage, batches)[:size])
         if not batch:
             return False
         ids = [item.pk for item in batch]
@@ -561,7 +586,13 @@ class AutomationService:
                     batches.halt(PARTIAL, f"The {what} is exhausted ({allowed} left, next batch needs {cost}).")
                 return False
         key = batches.start(batch, cost)
-        self.claim.update(current_processing=batches.current_processing())
+        try:  # the tally so far, "currently processing" with this batch, and the stop check: one write
+            self._check_stop(self._save(stage, result, current_processing=batches.current_processing()))
+        except (RunHalted, ClaimLost, WorkerDraining) as exc:
+            batches.finish(key)  # never launched: its reservation is released
+            self._unsaved = True  # "currently processing" named it
+            batches.stop = exc
+            return False
         pool.launch(key, lambda: self.engine.run(stage.function, ids, should_stop=self._stop_requested))
         return True
 
@@ -572,6 +603,7 @@ class AutomationService:
     def _record(self, stage, result: StageResult, batches: "_Batches", finished, quietly: bool = False) -> None:
         """Add one finished batch to the stage's tally, credits and log (fenced writes)."""
         batch_no, ids = finished.key, batches.finish(finished.key)
+        self._unsaved = True  # written by the next launch, or after the loop
         error = finished.error
         if isinstance(error, InsufficientCredits):  # checked before any provider call: nothing done
             batches.halt(OUT_OF_CREDITS, str(error))
@@ -590,8 +622,9 @@ class AutomationService:
         else:
             ai = finished.value
         result.add(ai, len(ids) - len(ai.not_attempted))
-        batches.skip.update(stage.queue(self.site).filter(pk__in=ids).values_list("pk", flat=True))
-        self._save(stage, result, current_processing=batches.current_processing())
+        # Still pending after the batch: its failed and not attempted items (never re-picked).
+        batches.attempted.update(ids)
+        batches.skip.update([int(item["id"]) for item in ai.failed] + list(ai.not_attempted))
         self.logger.log(
             f"Batch {batch_no}/{max(batches.total, batch_no)}: {len(ids)} items, "
             f"{ai.items_processed} done, {ai.items_failed} failed, {ai.credits_used} credits"
@@ -629,6 +662,7 @@ class _Batches:
         self.stage, self.size, self.total = stage, size, total
         self.in_flight: dict[int, tuple[list, Decimal]] = {}  # batch number -> (items, reserved credits)
         self.skip: set[int] = set()  # attempted but still pending (failed items): never re-picked
+        self.attempted: set[int] = set()  # every item of a recorded batch
         self.refused: set[int] = set()  # ids of batches the engine refused as a whole (retried once)
         self.last_number = done  # batches are numbered on from those of earlier sessions
         self.launched = 0

@@ -102,8 +102,8 @@ def test_crash_in_generate_images_leaves_no_orphan_file(engine, account, site, m
 @pytest.mark.django_db
 def test_crash_after_commit_then_retry_does_not_redo(engine, account, site, monkeypatch):
     task = make_task(site)
-    # Dies right after the transaction committed (while writing the request log).
-    crash_once(monkeypatch, AIEngine, "_write_log")
+    # Dies right after the transaction committed (while adding the unit to the result).
+    crash_once(monkeypatch, AIEngine, "_tally")
 
     with pytest.raises(SimulatedCrash):
         engine.run("generate_content", [task.pk])

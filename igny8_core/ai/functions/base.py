@@ -71,6 +71,11 @@ class AIFunction(ABC):
     prompt: PromptTemplate | None = None
     kind = "text"  # "text" (complete_json), "image" (generate_image) or "local" (no provider)
     per_item = True  # one provider call per item (False: the whole batch in one call)
+    # True when `save` always changes the item's own row so that `pending_reason` refuses it
+    # (its status): the engine's locking read then returns a concurrent twin's committed
+    # version, and one statement locks and re-reads. False: the lock, then a second read
+    # (annotations such as "has images" are evaluated on the statement's snapshot).
+    save_changes_own_row = False
     # What the function consumes and produces, plural ("keywords", "clusters"): the pipeline
     # stage's name and the dashboard's wording derive from it.
     nouns: tuple[str, str] = ("items", "items")

@@ -4,7 +4,7 @@ task -> `completed`, its idea -> `completed`. A failed task -> `failed` with the
 Cost: CreditCostConfig "content_generation" per word (whole blocks of 500 by default)."""
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.db.models import Exists, OuterRef
 
 from igny8_core.planner.models import ContentIdeas
@@ -20,6 +20,18 @@ from .base import AIFunction, Saved, idempotency_key
 MIN_WORDS = 50  # shorter "articles" are a broken answer, not content
 
 
+def complete_task(task_id: int) -> None:
+    """The task and its idea -> completed, in one statement (the per-item path counts them)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH task AS (
+                    UPDATE {Tasks._meta.db_table} SET status = %s, error_message = '' WHERE id = %s RETURNING idea_id
+                )
+                UPDATE {ContentIdeas._meta.db_table} SET status = %s WHERE id IN (SELECT idea_id FROM task)""",
+            [Tasks.Status.COMPLETED, task_id, ContentIdeas.Status.COMPLETED],
+        )
+
+
 class GenerateContent(AIFunction):
     name = "generate_content"
     operation = "content_generation"
@@ -27,6 +39,7 @@ class GenerateContent(AIFunction):
     model = Tasks
     item_label = "task"
     prompt = ARTICLE
+    save_changes_own_row = True  # its status moves on
     nouns = ("tasks", "content")
     stats = (
         ("tasks_processed", "Tasks processed"),
@@ -111,13 +124,19 @@ class GenerateContent(AIFunction):
 
     def save(self, ctx, unit, article) -> Saved:
         task = unit[0]
-        content = self._create_with_unique_slug(
+        # The first free slug; a concurrent draft taking it before our insert makes the unique
+        # constraint refuse the whole unit, which the engine commits once more (a fresh check).
+        slug = seo.unique_slug(
+            article["title"], lambda s: Content.objects.filter(site_id=task.site_id, slug=s).exists()
+        )
+        content = Content.objects.create(
             account_id=task.account_id,
             site_id=task.site_id,
             sector_id=task.sector_id,
             task=task,
             cluster_id=task.cluster_id,
             title=article["title"],
+            slug=slug,
             html_content=article["html"],
             meta_title=article["meta_title"],
             meta_description=article["meta_description"],
@@ -125,9 +144,7 @@ class GenerateContent(AIFunction):
             word_count=article["words"],
             status=Content.Status.DRAFT,
         )
-        Tasks.objects.filter(pk=task.pk).update(status=Tasks.Status.COMPLETED, error_message="")
-        if task.idea_id:
-            ContentIdeas.objects.filter(pk=task.idea_id).update(status=ContentIdeas.Status.COMPLETED)
+        complete_task(task.pk)
         return Saved(
             processed_ids=[task.pk],
             created_ids=[content.pk],
@@ -135,21 +152,6 @@ class GenerateContent(AIFunction):
             idempotency_key=idempotency_key(self.name, "task", [task.pk], "content", [content.pk]),
             stats={"content_created": 1, "total_words": article["words"]},
         )
-
-    @staticmethod
-    def _create_with_unique_slug(**fields) -> Content:
-        """A concurrent draft of the same site may take the slug between the check and the
-        insert (the unique constraint refuses it): pick the next free one and try again."""
-        site_id = fields["site_id"]
-        for _ in range(5):
-            slug = seo.unique_slug(fields["title"], lambda s: Content.objects.filter(site_id=site_id, slug=s).exists())
-            try:
-                with transaction.atomic():
-                    return Content.objects.create(slug=slug, **fields)
-            except IntegrityError:
-                if not Content.objects.filter(site_id=site_id, slug=slug).exists():
-                    raise  # another constraint (one content per task): not ours to retry
-        raise InvalidOutput("Could not find a free slug for this article.")
 
     def mark_failed(self, ctx, ids, reason):
         Tasks.objects.filter(pk__in=ids, status=Tasks.Status.QUEUED).update(

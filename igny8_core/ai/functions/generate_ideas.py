@@ -2,9 +2,10 @@
 cluster -> `mapped`. Cost: CreditCostConfig "idea_generation" per cluster."""
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef
 
-from igny8_core.planner.models import Clusters, ContentIdeas
+from igny8_core.planner.models import Clusters, ContentIdeas, Keywords
 
 from ..cannibalisation import split_duplicates
 from ..exceptions import InvalidOutput
@@ -23,6 +24,7 @@ class GenerateIdeas(AIFunction):
     model = Clusters
     item_label = "cluster"
     prompt = CONTENT_IDEAS
+    save_changes_own_row = True  # its status moves on
     nouns = ("clusters", "ideas")
     stats = (
         ("clusters_processed", "Clusters processed"),
@@ -31,7 +33,16 @@ class GenerateIdeas(AIFunction):
     )
 
     def queryset(self, site):
-        return super().queryset(site).annotate(has_ideas=Exists(ContentIdeas.objects.filter(cluster=OuterRef("pk"))))
+        # The keywords the prompt shows come with the cluster (no query per item for them).
+        top = Keywords.objects.filter(cluster=OuterRef("pk")).order_by("-volume", "id").values("keyword")
+        return (
+            super()
+            .queryset(site)
+            .annotate(
+                has_ideas=Exists(ContentIdeas.objects.filter(cluster=OuterRef("pk"))),
+                top_keywords=ArraySubquery(top[:MAX_CLUSTER_KEYWORDS]),
+            )
+        )
 
     def pending(self, site):
         return Clusters.objects.filter(site=site, status=Clusters.Status.NEW, ideas__isnull=True)
@@ -49,9 +60,7 @@ class GenerateIdeas(AIFunction):
 
     def payload(self, ctx, unit):
         cluster = unit[0]
-        keywords = list(
-            cluster.keywords.order_by("-volume", "id").values_list("keyword", flat=True)[:MAX_CLUSTER_KEYWORDS]
-        )
+        keywords = list(cluster.top_keywords or [])
         return {
             "cluster": {"name": cluster.name, "description": cluster.description, "keywords": keywords},
             "count": self.ideas_per_cluster(),

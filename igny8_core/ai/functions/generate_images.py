@@ -5,6 +5,7 @@ normalised and stored through Django storage with a thumbnail; image -> `generat
 provider's size:quality variant (CreditCostConfig.variant_costs)."""
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from igny8_core.writer.models import Content, Images, image_upload_to
 
@@ -18,11 +19,15 @@ def advance_content_when_done(content_ids) -> int:
 
     The content row is locked first, so two workers finishing its last two images at the
     same time cannot both miss the transition."""
-    moved = 0
-    for content in Content.objects.filter(pk__in=sorted(set(content_ids))).order_by("pk").select_for_update():
-        if content.status == Content.Status.DRAFT and not content.images.filter(status=Images.Status.PENDING).exists():
-            moved += Content.objects.filter(pk=content.pk).update(status=Content.Status.REVIEW)
-    return moved
+    ids = sorted(set(content_ids))
+    # Lock, then decide in a second statement: it sees the images a twin committed meanwhile.
+    list(Content.objects.filter(pk__in=ids).order_by("pk").select_for_update().values_list("pk"))
+    pending = Images.objects.filter(content=OuterRef("pk"), status=Images.Status.PENDING)
+    return (
+        Content.objects.filter(pk__in=ids, status=Content.Status.DRAFT)
+        .exclude(Exists(pending))
+        .update(status=Content.Status.REVIEW)
+    )
 
 
 class GenerateImages(AIFunction):
@@ -32,6 +37,7 @@ class GenerateImages(AIFunction):
     model = Images
     item_label = "image"
     prompt = None  # the Images row carries its own prompt
+    save_changes_own_row = True  # its status moves on
     kind = "image"
     nouns = ("image prompts", "images")
     stats = (

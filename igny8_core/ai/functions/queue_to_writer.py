@@ -17,6 +17,7 @@ class QueueToWriter(AIFunction):
     max_batch = 100
     model = ContentIdeas
     item_label = "idea"
+    save_changes_own_row = True  # its status moves on
     prompt = None
     kind = "local"
     nouns = ("ideas", "tasks")
