@@ -18,18 +18,22 @@ Each ratio says where it came from ("site": learned, "default", or "local": the 
 locally), shown with the estimate.
 """
 
+import hashlib
+import json
 import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, QuerySet
 
 from igny8_core.accounts.models import Site
 from igny8_core.ai import clustering
 from igny8_core.ai.functions.auto_cluster import uses_local_clustering
 from igny8_core.billing.services import CreditService
+from igny8_core.degraded import REDIS_ERRORS
 from igny8_core.planner.models import Clusters, ContentIdeas, Keywords
 from igny8_core.writer.models import Content, Images
 
@@ -40,6 +44,7 @@ WORDS_MARGIN = Decimal("1.25")  # articles run past the target length
 CLUSTER_SAMPLE = 60  # pending keywords grouped locally (cubic cost); the rest scale linearly
 EXISTING_CLUSTERS = 100  # existing clusters (by size) the sample may attach to
 EXISTING_MEMBERS = 10  # keywords per existing cluster compared with
+PROJECTION_CACHE_SECONDS = 600
 HISTORY_RUNS = 10  # recent finished runs the cluster factor is learned from
 MIN_PROJECTED = 5  # projected clusters those runs need in total before their factor is trusted
 MIN_CLUSTERS = 3  # clusters with ideas before the site's ideas-per-cluster is trusted
@@ -104,7 +109,8 @@ def _two(value: Decimal) -> Decimal:
 
 def project_clusters(site: Site, pending_keywords: "QuerySet[Keywords]") -> int:
     """New clusters the local grouping makes of the pending keywords (a sample of the first
-    CLUSTER_SAMPLE, scaled), given the site's existing clusters."""
+    CLUSTER_SAMPLE, scaled), given the site's existing clusters. The grouping is cached by
+    its inputs: the dashboard polls the estimate during a run."""
     total = pending_keywords.count()
     if not total:
         return 0
@@ -121,9 +127,20 @@ def project_clusters(site: Site, pending_keywords: "QuerySet[Keywords]") -> int:
         members = existing.setdefault(name, [])
         if len(members) < EXISTING_MEMBERS:
             members.append(keyword)
-    groups = clustering.cluster_keywords(sample, existing)
-    new = sum(1 for group in groups if group["name"] not in existing)
-    return math.ceil(new * total / len(sample)) if new else 0
+    inputs = json.dumps([[k["keyword"] for k in sample], sorted(existing.items())])
+    key = f"estimate_projection:{hashlib.sha256(inputs.encode()).hexdigest()}"
+    try:
+        new = cache.get(key)
+    except REDIS_ERRORS:  # Redis down: group them here, never fail an estimate for a cache
+        new = None
+    if new is None:
+        groups = clustering.cluster_keywords(sample, existing)
+        new = sum(1 for group in groups if group["name"] not in existing)
+        try:
+            cache.set(key, new, PROJECTION_CACHE_SECONDS)
+        except REDIS_ERRORS:
+            pass
+    return math.ceil(int(new) * total / len(sample)) if new else 0
 
 
 def learned_cluster_factor(site: Site) -> Ratio:

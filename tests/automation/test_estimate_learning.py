@@ -121,3 +121,20 @@ def test_a_fresh_import_costs_within_20_percent_of_its_estimate(small_site, name
         estimated,
         run.total_credits_used,
     )
+
+
+def test_the_grouping_is_cached_by_its_inputs(small_site, monkeypatch):
+    from igny8_core.ai import clustering
+    from igny8_core.automation import lock as site_lock
+
+    client = site_lock.client()  # this test's Redis database: forget earlier sessions' groupings
+    for key in client.scan_iter(match="*estimate_projection:*", count=500):
+        client.delete(key)
+    calls = []
+    real = clustering.cluster_keywords
+    monkeypatch.setattr(clustering, "cluster_keywords", lambda *args: calls.append(1) or real(*args))
+    add_keywords(small_site, 8)
+    first = ratios(small_site).projected_clusters
+    assert ratios(small_site).projected_clusters == first and len(calls) == 1  # polled: not grouped again
+    Keywords.objects.create(account_id=small_site.account_id, site=small_site, keyword="sourdough starter")
+    assert ratios(small_site).projected_clusters == first + 1 and len(calls) == 2  # new input: grouped afresh
