@@ -316,6 +316,7 @@ SPECTACULAR_SETTINGS = {
         "StageKindEnum": "igny8_core.automation.stages.STAGE_KINDS",
         "RatioSourceEnum": "igny8_core.automation.serializers.RATIO_SOURCES",
         "ProviderSourceEnum": "igny8_core.ai.provider_api.SOURCES",
+        "HealthStatusEnum": "igny8_core.api.views.HEALTH_STATUSES",
     },
 }
 

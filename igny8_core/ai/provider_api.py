@@ -117,7 +117,7 @@ SETTINGS_ANSWER = inline_serializer(
         ),
         "image": inline_serializer(
             "AIProviderImageRole",
-            {**ROLE_ANSWER, "uses": inline_serializer("AIProviderImageUses", USES, help_text=USES_HELP)},
+            {**ROLE_ANSWER, "uses": inline_serializer("AIProviderImageUses", dict(USES), help_text=USES_HELP)},
         ),
     },
 )
@@ -168,7 +168,7 @@ def provider_settings(request: Request) -> Response:
                 "text": inline_serializer(
                     "AIProviderTestText", {**CHECK, "structured_output": serializers.CharField(required=False)}
                 ),
-                "image": inline_serializer("AIProviderTestImage", CHECK),
+                "image": inline_serializer("AIProviderTestImage", dict(CHECK)),
             },
         )
     },

@@ -11,8 +11,9 @@ from rest_framework.response import Response
 
 from igny8_core.health import run_checks
 
+HEALTH_STATUSES = ("ok", "failing")
 HEALTH_FIELDS: dict[str, serializers.Field[Any, Any, Any, Any]] = {
-    "status": serializers.ChoiceField(choices=["ok", "failing"]),
+    "status": serializers.ChoiceField(choices=HEALTH_STATUSES),
     "database": serializers.CharField(help_text="ok, or why the database check fails"),
     "redis": serializers.CharField(help_text="ok, or why Redis does not answer"),
     "worker": serializers.CharField(help_text="ok, or that no Celery worker was seen recently"),
@@ -21,7 +22,7 @@ HEALTH_FIELDS: dict[str, serializers.Field[Any, Any, Any, Any]] = {
 
 @extend_schema(
     responses={
-        200: inline_serializer("Health", HEALTH_FIELDS),
+        200: inline_serializer("Health", dict(HEALTH_FIELDS)),
         503: inline_serializer(
             "HealthFailing",
             {**HEALTH_FIELDS, "detail": serializers.CharField(), "code": serializers.CharField()},

@@ -31,7 +31,7 @@ from . import failed_items as failed
 from .exceptions import AlreadyRunning, InvalidRunState, LockHeld
 from .logger import RunLogger, UnsafeLogPath
 from .metrics import run_metrics
-from .models import ACTIVE_STATUSES, AutomationConfig, AutomationRun
+from .models import ACTIVE_STATUSES, AutomationConfig, AutomationRun, RunStatus
 from .serializers import (
     AutomationConfigSerializer,
     AutomationRunSerializer,
@@ -62,6 +62,14 @@ ERRORS = {
     400: OpenApiResponse(description="Invalid input (field errors)."),
     404: OpenApiResponse(description="Unknown site / run, or one of another account."),
 }
+RUN_TRANSITION = inline_serializer(
+    "RunTransition",
+    {
+        "run_id": serializers.CharField(),
+        "status": serializers.ChoiceField(choices=RunStatus.choices),
+        "run": AutomationRunSerializer(),
+    },
+)
 CONFLICT = OpenApiResponse(description="The run's state does not allow this (code: invalid_run_state, lock_held).")
 
 
@@ -241,23 +249,17 @@ class AutomationViewSet(ViewSet):
             raise _conflict(exc) from None
         return Response({"run_id": run.run_id, "status": run.status, "run": AutomationRunSerializer(run).data})
 
-    @extend_schema(
-        parameters=[SITE, RUN], request=None, responses={200: AutomationRunSerializer, 409: CONFLICT, **ERRORS}
-    )
+    @extend_schema(parameters=[SITE, RUN], request=None, responses={200: RUN_TRANSITION, 409: CONFLICT, **ERRORS})
     def pause(self, request):
         """Pause after the current item (409 unless running)."""
         return self._transition(request, AutomationService.pause)
 
-    @extend_schema(
-        parameters=[SITE, RUN], request=None, responses={200: AutomationRunSerializer, 409: CONFLICT, **ERRORS}
-    )
+    @extend_schema(parameters=[SITE, RUN], request=None, responses={200: RUN_TRANSITION, 409: CONFLICT, **ERRORS})
     def resume(self, request):
         """Resume a paused run from its current stage (409 unless paused, or if the lock is held)."""
         return self._transition(request, AutomationService.resume)
 
-    @extend_schema(
-        parameters=[SITE, RUN], request=None, responses={200: AutomationRunSerializer, 409: CONFLICT, **ERRORS}
-    )
+    @extend_schema(parameters=[SITE, RUN], request=None, responses={200: RUN_TRANSITION, 409: CONFLICT, **ERRORS})
     def cancel(self, request):
         """Cancel after the current item; the site lock is released (409 unless running or paused)."""
         return self._transition(request, AutomationService.cancel)

@@ -16,8 +16,9 @@ AIBudgetSerializer = inline_serializer(
         "site_id": serializers.IntegerField(read_only=True),
         "use_global_defaults": serializers.BooleanField(),
         **_PCT,
-        "effective": inline_serializer("AIBudgetEffective", _PCT),
-        "global_defaults": inline_serializer("AIBudgetGlobalDefaults", _PCT),
+        # inline_serializer consumes the dict it is given (its fields move into the class): copies.
+        "effective": inline_serializer("AIBudgetEffective", dict(_PCT)),
+        "global_defaults": inline_serializer("AIBudgetGlobalDefaults", dict(_PCT)),
     },
 )
 

@@ -127,7 +127,8 @@ QUEUE_ITEM = {
     "publish_error": serializers.CharField(),
     "publish_attempts": serializers.IntegerField(),
 }
-QueueItem = inline_serializer("PublishingQueueItem", QUEUE_ITEM)
+# inline_serializer consumes the dict it is given (its fields move into the class): pass copies.
+QueueItem = inline_serializer("PublishingQueueItem", dict(QUEUE_ITEM))
 QUEUE_FIELDS = (
     "id",
     "title",
@@ -149,7 +150,7 @@ QUEUE_FIELDS = (
     responses=inline_serializer(
         "PublishingQueue",
         {
-            "results": inline_serializer("PublishingQueueItem", QUEUE_ITEM, many=True),
+            "results": QueueItem.__class__(many=True),
             "scheduled_count": serializers.IntegerField(),
             "queue_limit": serializers.IntegerField(),
         },

@@ -1235,6 +1235,7 @@ export interface components {
       readonly site_id: number;
       use_global_defaults: boolean;
       effective: components["schemas"]["AIBudgetEffective"];
+      global_defaults: components["schemas"]["AIBudgetGlobalDefaults"];
     };
     AIBudgetAllocationRequest: {
       /** Format: double */
@@ -1249,6 +1250,7 @@ export interface components {
       image_generation: number;
       use_global_defaults: boolean;
       effective: components["schemas"]["AIBudgetEffectiveRequest"];
+      global_defaults: components["schemas"]["AIBudgetGlobalDefaultsRequest"];
     };
     AIBudgetEffective: {
       /** Format: double */
@@ -1263,6 +1265,30 @@ export interface components {
       image_generation: number;
     };
     AIBudgetEffectiveRequest: {
+      /** Format: double */
+      clustering: number;
+      /** Format: double */
+      idea_generation: number;
+      /** Format: double */
+      content_generation: number;
+      /** Format: double */
+      image_prompt_extraction: number;
+      /** Format: double */
+      image_generation: number;
+    };
+    AIBudgetGlobalDefaults: {
+      /** Format: double */
+      clustering: number;
+      /** Format: double */
+      idea_generation: number;
+      /** Format: double */
+      content_generation: number;
+      /** Format: double */
+      image_prompt_extraction: number;
+      /** Format: double */
+      image_generation: number;
+    };
+    AIBudgetGlobalDefaultsRequest: {
       /** Format: double */
       clustering: number;
       /** Format: double */
@@ -1867,6 +1893,13 @@ export interface components {
       worker: string;
     };
     HealthFailing: {
+      status: components["schemas"]["HealthStatusEnum"];
+      /** @description ok, or why the database check fails */
+      database: string;
+      /** @description ok, or why Redis does not answer */
+      redis: string;
+      /** @description ok, or that no Celery worker was seen recently */
+      worker: string;
       detail: string;
       code: string;
     };
@@ -2332,6 +2365,7 @@ export interface components {
      */
     ProviderSourceEnum: "install" | "account";
     PublishingQueue: {
+      results: components["schemas"]["PublishingQueueItem"][];
       scheduled_count: number;
       queue_limit: number;
     };
@@ -2513,6 +2547,11 @@ export interface components {
     };
     RunStarted: {
       run_id: string;
+      run: components["schemas"]["AutomationRun"];
+    };
+    RunTransition: {
+      run_id: string;
+      status: components["schemas"]["AutomationRunStatusEnum"];
       run: components["schemas"]["AutomationRun"];
     };
     /**
@@ -3288,7 +3327,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": components["schemas"]["AutomationRun"];
+          "application/json": components["schemas"]["RunTransition"];
         };
       };
       /** @description Invalid input (field errors). */
@@ -3827,7 +3866,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": components["schemas"]["AutomationRun"];
+          "application/json": components["schemas"]["RunTransition"];
         };
       };
       /** @description Invalid input (field errors). */
@@ -3953,7 +3992,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": components["schemas"]["AutomationRun"];
+          "application/json": components["schemas"]["RunTransition"];
         };
       };
       /** @description Invalid input (field errors). */
