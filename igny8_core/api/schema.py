@@ -81,6 +81,22 @@ def ids_request(name: str, max_items: int | None = None):
 
 
 class AutoSchema(SpectacularAutoSchema):
+    def _map_basic_serializer(self, serializer, direction):
+        """A model serializer's answer carries every model field, defaults included: required in
+        the response schema (the generated client then needs no `?`). Declared fields keep
+        their own `required` (a stored JSON tally documents optional keys that way)."""
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "response" and isinstance(serializer, serializers.ModelSerializer):
+            declared = getattr(serializer, "_declared_fields", {})
+            answered = {
+                name
+                for name, field in serializer.fields.items()
+                if name not in declared and not field.write_only and name in schema.get("properties", {})
+            }
+            if answered:
+                schema["required"] = sorted(set(schema.get("required", [])) | answered)
+        return schema
+
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is not None:

@@ -1435,55 +1435,55 @@ export interface components {
      */
     AutomationConfig: {
       /** @description Run on the schedule below. */
-      is_enabled?: boolean;
-      frequency?: components["schemas"]["FrequencyEnum"];
+      is_enabled: boolean;
+      frequency: components["schemas"]["FrequencyEnum"];
       /** @example 02:00 */
       scheduled_time?: string;
-      stage_1_batch_size?: number;
-      stage_2_batch_size?: number;
-      stage_3_batch_size?: number;
-      stage_4_batch_size?: number;
-      stage_5_batch_size?: number;
-      stage_6_batch_size?: number;
+      stage_1_batch_size: number;
+      stage_2_batch_size: number;
+      stage_3_batch_size: number;
+      stage_4_batch_size: number;
+      stage_5_batch_size: number;
+      stage_6_batch_size: number;
       /** @description Seconds between batches. */
-      within_stage_delay?: number;
+      within_stage_delay: number;
       /** @description Seconds between stages. */
-      between_stage_delay?: number;
+      between_stage_delay: number;
       /** @description Batches of one stage in flight at once (1 = one after the other). */
-      max_concurrency?: number;
-      stage_1_enabled?: boolean;
-      stage_2_enabled?: boolean;
-      stage_3_enabled?: boolean;
-      stage_4_enabled?: boolean;
-      stage_5_enabled?: boolean;
-      stage_6_enabled?: boolean;
-      stage_7_enabled?: boolean;
+      max_concurrency: number;
+      stage_1_enabled: boolean;
+      stage_2_enabled: boolean;
+      stage_3_enabled: boolean;
+      stage_4_enabled: boolean;
+      stage_5_enabled: boolean;
+      stage_6_enabled: boolean;
+      stage_7_enabled: boolean;
       /** @description Keywords clustered per run (0 = unlimited) */
-      max_keywords_per_run?: number;
+      max_keywords_per_run: number;
       /** @description Clusters turned into ideas per run (0 = unlimited) */
-      max_clusters_per_run?: number;
+      max_clusters_per_run: number;
       /** @description Ideas queued to the writer per run (0 = unlimited) */
-      max_ideas_per_run?: number;
+      max_ideas_per_run: number;
       /** @description Tasks written per run (0 = unlimited) */
-      max_tasks_per_run?: number;
+      max_tasks_per_run: number;
       /** @description Content given image prompts per run (0 = unlimited) */
-      max_content_per_run?: number;
+      max_content_per_run: number;
       /** @description Images generated per run (0 = unlimited) */
-      max_images_per_run?: number;
+      max_images_per_run: number;
       /** @description Content auto-approved per run (0 = unlimited) */
-      max_approvals_per_run?: number;
+      max_approvals_per_run: number;
       /**
        * Format: decimal
        * @description Credit budget of one run, shared between AI operations (0 = unlimited).
        */
-      max_credits_per_run?: string;
+      max_credits_per_run: string;
       /**
        * @description How stage 1 groups keywords into clusters.
        *
        *     * `ai` - AI (the text model groups the keywords)
        *     * `local` - Local (lexical similarity, free and deterministic)
        */
-      clustering_method?: components["schemas"]["ClusteringMethodEnum"];
+      clustering_method: components["schemas"]["ClusteringMethodEnum"];
       /** Format: date-time */
       readonly last_run_at: string | null;
       /** Format: date-time */
@@ -2034,13 +2034,13 @@ export interface components {
       readonly id: number;
       readonly site: number;
       readonly keyword: string;
-      volume?: number;
-      difficulty?: number;
-      intent?: components["schemas"]["IntentEnum"];
+      volume: number;
+      difficulty: number;
+      intent: components["schemas"]["IntentEnum"];
       readonly cluster: number | null;
       readonly cluster_name: string | null;
       readonly status: components["schemas"]["KeywordStatusEnum"];
-      disabled?: boolean;
+      disabled: boolean;
       /** Format: date-time */
       readonly created_at: string;
       /** Format: date-time */
@@ -2383,23 +2383,23 @@ export interface components {
     };
     PublishingSettings: {
       readonly site_id: number;
-      auto_approval_enabled?: boolean;
-      auto_publish_enabled?: boolean;
-      scheduling_mode?: components["schemas"]["SchedulingModeEnum"];
+      auto_approval_enabled: boolean;
+      auto_publish_enabled: boolean;
+      scheduling_mode: components["schemas"]["SchedulingModeEnum"];
       publish_days: string[];
       publish_time_slots: string[];
       /** @example 09:00 */
       stagger_start_time: string;
       /** @example 09:00 */
       stagger_end_time: string;
-      stagger_interval_minutes?: number;
-      daily_target?: number;
-      weekly_target?: number;
-      monthly_target?: number;
+      stagger_interval_minutes: number;
+      daily_target: number;
+      weekly_target: number;
+      monthly_target: number;
       /** @description Max items scheduled at once. */
-      queue_limit?: number;
+      queue_limit: number;
       /** @description Auto-approval approves only drafts with at least this quality score (0 = off). */
-      min_quality_score?: number;
+      min_quality_score: number;
     };
     PublishingSettingsRequest: {
       auto_approval_enabled?: boolean;
@@ -2570,24 +2570,24 @@ export interface components {
       name: string;
       /** @description Bare domain, e.g. example.com (unique in your account). */
       domain: string;
-      timezone?: string;
-      language?: string;
+      timezone: string;
+      language: string;
       /** @description What the site is about; given to the AI. */
-      topic?: string;
-      tone?: string;
+      topic: string;
+      tone: string;
       /** @description In-article image prompts per content (plus one featured image). */
-      in_article_images?: number;
+      in_article_images: number;
       /** @description Who reads the site; given to every prompt. */
-      audience?: string;
+      audience: string;
       /** @description Brand voice / style guide; given to every prompt. */
-      brand_voice?: string;
+      brand_voice: string;
       /** @description Words and claims the content must not use, one per line; given to every prompt. */
-      avoid_terms?: string;
+      avoid_terms: string;
       /** @description Similarity (0-100) at which a new idea counts as the same search intent as an existing one and is skipped (0 = off). */
-      duplicate_threshold?: number;
+      duplicate_threshold: number;
       /** @description Off: the pipeline makes no images; drafts go to review as soon as they are written. */
-      generate_images?: boolean;
-      is_active?: boolean;
+      generate_images: boolean;
+      is_active: boolean;
       /** Format: date-time */
       readonly created_at: string;
       /** Format: date-time */
