@@ -317,6 +317,7 @@ SPECTACULAR_SETTINGS = {
         "RatioSourceEnum": "igny8_core.automation.serializers.RATIO_SOURCES",
         "ProviderSourceEnum": "igny8_core.ai.provider_api.SOURCES",
         "HealthStatusEnum": "igny8_core.api.views.HEALTH_STATUSES",
+        "NotificationEventEnum": "igny8_core.notifications.models.Event",
     },
 }
 

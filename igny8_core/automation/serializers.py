@@ -253,10 +253,13 @@ class RunHistorySerializer(RunUsageFields, serializers.ModelSerializer):
         read_only_fields = fields
 
 
+RETRYABLE_STAGES = [1, 2, 4, 5, 6]  # the stages whose items can fail (and be retried)
+
+
 class FailedItemSerializer(serializers.Serializer):
     """One failed item (see failed_items.describe)."""
 
-    stage = serializers.IntegerField()
+    stage = serializers.ChoiceField(choices=RETRYABLE_STAGES)
     item_type = serializers.ChoiceField(choices=["keyword", "cluster", "task", "content", "image"])
     id = serializers.IntegerField()
     title = serializers.CharField()
@@ -272,7 +275,7 @@ class FailedItemSerializer(serializers.Serializer):
 class RetryFailedSerializer(serializers.Serializer):
     """{} (every failed item), {"stage": N}, or {"ids": [...], "stage": N} (ids of that stage)."""
 
-    stage = serializers.ChoiceField(choices=[1, 2, 4, 5, 6], required=False)
+    stage = serializers.ChoiceField(choices=RETRYABLE_STAGES, required=False)
     ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=1000)
 
     def validate(self, attrs):

@@ -24,7 +24,9 @@ class TargetSerializer(serializers.Serializer):  # type: ignore[type-arg]
 def _event_choices() -> Any:
     # inline: a field declared as `label` in a class body would shadow Field.label
     return inline_serializer(
-        "NotificationEventChoice", {"event": serializers.CharField(), "label": serializers.CharField()}, many=True
+        "NotificationEventChoice",
+        {"event": serializers.ChoiceField(choices=Event.choices), "label": serializers.CharField()},
+        many=True,
     )
 
 

@@ -2,53 +2,67 @@
 import { call, resultsOf } from "./client";
 import type {
   AIBudget,
+  AIBudgetInput,
   AutomationConfig,
-  AutomationRun,
-  Cluster,
+  AutomationConfigInput,
+  ClusterPage,
   ContentEdit,
   ContentItem,
-  CreditTransaction,
-  CurrentProcessing,
+  ContentPage,
+  ContentReject,
+  ContentSummary,
+  CreditBalance,
+  CreditTransactionPage,
+  CurrentProcessingAnswer,
+  CurrentRun,
   Estimate,
-  Idea,
-  ImportResult,
-  Keyword,
-  Me,
-  Paginated,
-  PipelineStage,
-  PublishingSettings,
-  QueueItem,
-  QueueResponse,
-  RetryResult,
-  RunCredits,
-  RunMetrics,
   GrantResult,
+  IdeaPage,
+  ImportResult,
+  KeywordPage,
+  Me,
   NotificationSettings,
   NotificationTestResult,
+  NotificationUpdate,
+  PipelineOverview,
+  PublishingSettings,
+  PublishingSettingsInput,
+  QueueResponse,
+  RetryRequest,
+  RetryResult,
+  RunCreditsPage,
   RunDetail,
+  RunHistoryList,
   RunLog,
+  RunMetrics,
   RunProgress,
+  RunStarted,
+  RunTransition,
+  Session,
   Site,
   SiteInput,
+  SitePage,
   StageDescription,
-  Task,
+  TaskPage,
   WordPressConnection,
-} from "./types";
+  WordPressConnectionInput,
+  WordPressTest,
+} from "./models";
 
 export const auth = {
   csrf: () => call<unknown>("authCsrf"),
   async login(username: string, password: string) {
     await auth.csrf(); // sets the csrftoken cookie the POST needs
-    return call<Me | Record<string, unknown>>("authLogin", { body: { username, password } });
+    return call<Me>("authLogin", { body: { username, password } });
   },
   logout: () => call<unknown>("authLogout", { body: {} }),
   me: () => call<Me>("authMe"),
   /** The signed-in user or null: answers 200 signed out too, so the login page logs no 401. */
-  session: async () => (await call<{ authenticated: boolean; user: Me | null }>("authSession")).user,
+  session: async () => (await call<Session>("authSession")).user,
 };
 
 export const sites = {
-  list: async () => resultsOf(await call<Site[] | Paginated<Site>>("sites", { query: { page_size: 1000 } })),
+  list: async () => resultsOf(await call<SitePage>("sites", { query: { page_size: 1000 } })),
   create: (body: Partial<SiteInput>) => call<Site>("siteCreate", { body }),
   update: (id: number, body: Partial<SiteInput>) => call<Site>("siteUpdate", { params: { id }, body }),
   remove: (id: number) => call<null>("siteDelete", { params: { id } }),
@@ -64,9 +78,9 @@ export interface LedgerQuery {
 }
 
 export const billing = {
-  balance: () => call<{ credits_balance: string }>("billingBalance"),
+  balance: () => call<CreditBalance>("billingBalance"),
   transactions: (q: LedgerQuery) =>
-    call<Paginated<CreditTransaction>>("billingTransactions", {
+    call<CreditTransactionPage>("billingTransactions", {
       query: {
         site_id: q.siteId,
         run_id: q.runId,
@@ -77,10 +91,10 @@ export const billing = {
       },
     }),
   runs: (siteId: number | null, page = 1, pageSize = 20) =>
-    call<Paginated<RunCredits>>("billingRuns", { query: { site_id: siteId, page, page_size: pageSize } }),
+    call<RunCreditsPage>("billingRuns", { query: { site_id: siteId, page, page_size: pageSize } }),
   grant: (amount: string, note: string) => call<GrantResult>("billingGrant", { body: { amount, note } }),
   aiBudget: (siteId: number) => call<AIBudget>("aiBudget", { params: { site_id: siteId } }),
-  updateAiBudget: (siteId: number, body: Partial<AIBudget>) =>
+  updateAiBudget: (siteId: number, body: Partial<AIBudgetInput>) =>
     call<AIBudget>("aiBudgetUpdate", { params: { site_id: siteId }, body }),
 };
 
@@ -91,37 +105,35 @@ const runQuery = (siteId: number | null, runId?: string) => ({ site_id: siteId, 
 export const automation = {
   stages: () => call<StageDescription[]>("automationStages"),
   config: (siteId: number) => call<AutomationConfig>("automationConfig", { query: { site_id: siteId } }),
-  updateConfig: (siteId: number, body: Partial<AutomationConfig>) =>
+  updateConfig: (siteId: number, body: Partial<AutomationConfigInput>) =>
     call<AutomationConfig>("automationUpdateConfig", { query: { site_id: siteId }, body }),
   runNow: (siteId: number) =>
-    call<{ run_id: string; run?: AutomationRun }>("automationRunNow", {
+    call<RunStarted>("automationRunNow", {
       query: { site_id: siteId },
       body: {},
     }),
-  currentRun: (siteId: number) =>
-    call<{ run: AutomationRun | null }>("automationCurrentRun", { query: { site_id: siteId } }),
+  currentRun: (siteId: number) => call<CurrentRun>("automationCurrentRun", { query: { site_id: siteId } }),
   pipelineOverview: (siteId: number) =>
-    call<{ stages: PipelineStage[] }>("automationPipelineOverview", { query: { site_id: siteId } }),
-  currentProcessing: async (siteId: number, runId?: string) => {
-    const data = await call<Record<string, unknown> | null>("automationCurrentProcessing", {
-      query: runQuery(siteId, runId),
-    });
-    // The endpoint answers the object, null, or {"processing": object|null}.
-    if (data && "processing" in data) return (data.processing as CurrentProcessing | null) ?? null;
-    return data && "stage" in data ? (data as unknown as CurrentProcessing) : null;
-  },
+    call<PipelineOverview>("automationPipelineOverview", { query: { site_id: siteId } }),
+  /** The batch in flight, or null between batches. */
+  currentProcessing: async (siteId: number, runId?: string) =>
+    (
+      await call<CurrentProcessingAnswer>("automationCurrentProcessing", {
+        query: runQuery(siteId, runId),
+      })
+    ).processing,
   runProgress: (siteId: number | null, runId?: string) =>
     call<RunProgress>("automationRunProgress", { query: runQuery(siteId, runId) }),
   pause: (siteId: number, runId: string) =>
-    call<{ run?: AutomationRun }>("automationPause", { query: runQuery(siteId, runId), body: {} }),
+    call<RunTransition>("automationPause", { query: runQuery(siteId, runId), body: {} }),
   resume: (siteId: number, runId: string) =>
-    call<{ run?: AutomationRun }>("automationResume", { query: runQuery(siteId, runId), body: {} }),
+    call<RunTransition>("automationResume", { query: runQuery(siteId, runId), body: {} }),
   cancel: (siteId: number, runId: string) =>
-    call<{ run?: AutomationRun }>("automationCancel", { query: runQuery(siteId, runId), body: {} }),
+    call<RunTransition>("automationCancel", { query: runQuery(siteId, runId), body: {} }),
   /** The site's latest runs; the filters narrow them on the server (status, trigger, from a date). */
   history: async (siteId: number, filters: { status?: string; trigger?: string; since?: string } = {}) =>
     (
-      await call<{ runs: AutomationRun[] }>("automationHistory", {
+      await call<RunHistoryList>("automationHistory", {
         query: {
           site_id: siteId,
           status: filters.status,
@@ -129,14 +141,14 @@ export const automation = {
           date_from: filters.since,
         },
       })
-    ).runs ?? [],
+    ).runs,
   logs: (siteId: number | null, runId: string, lines: number) =>
     call<RunLog>("automationLogs", { query: { ...runQuery(siteId, runId), lines } }),
   estimate: (siteId: number) => call<Estimate>("automationEstimate", { query: { site_id: siteId } }),
   metrics: (siteId: number) =>
     call<RunMetrics>("automationMetrics", { query: { site_id: siteId, weeks: 8 } }),
   runDetail: (runId: string) => call<RunDetail>("automationRunDetail", { query: { run_id: runId } }),
-  retryFailed: (siteId: number, body: { stage?: number; ids?: number[] } = {}) =>
+  retryFailed: (siteId: number, body: RetryRequest = {}) =>
     call<RetryResult>("automationRetryFailed", { query: { site_id: siteId }, body }),
 };
 
@@ -157,9 +169,9 @@ const listQuery = (q: ListQuery) => ({
 });
 
 export const planner = {
-  keywords: (q: ListQuery) => call<Paginated<Keyword>>("keywords", { query: listQuery(q) }),
-  clusters: (q: ListQuery) => call<Paginated<Cluster>>("clusters", { query: listQuery(q) }),
-  ideas: (q: ListQuery) => call<Paginated<Idea>>("ideas", { query: listQuery(q) }),
+  keywords: (q: ListQuery) => call<KeywordPage>("keywords", { query: listQuery(q) }),
+  clusters: (q: ListQuery) => call<ClusterPage>("clusters", { query: listQuery(q) }),
+  ideas: (q: ListQuery) => call<IdeaPage>("ideas", { query: listQuery(q) }),
   importKeywords: (siteId: number, file: File) => {
     const form = new FormData();
     form.append("file", file);
@@ -168,37 +180,30 @@ export const planner = {
 };
 
 export const writer = {
-  tasks: (q: ListQuery) => call<Paginated<Task>>("tasks", { query: listQuery(q) }),
+  tasks: (q: ListQuery) => call<TaskPage>("tasks", { query: listQuery(q) }),
   content: (siteId: number, status: string, page = 1, pageSize = 50) =>
-    call<Paginated<ContentItem>>("content", {
+    call<ContentPage>("content", {
       query: { site_id: siteId, status, page, page_size: pageSize },
     }),
   contentDetail: (id: number) => call<ContentItem>("contentDetail", { params: { id } }),
-  approve: (id: number) => call<ContentItem>("contentApprove", { params: { id }, body: {} }),
-  bulkApprove: (ids: number[]) => call<ContentItem[]>("contentBulkApprove", { body: { ids } }),
-  update: (id: number, body: Partial<ContentEdit>) =>
-    call<ContentItem>("contentUpdate", { params: { id }, body }),
-  reject: (id: number, body: { reason: string; regenerate: boolean }) =>
-    call<ContentItem>("contentReject", { params: { id }, body }),
+  approve: (id: number) => call<ContentSummary>("contentApprove", { params: { id }, body: {} }),
+  bulkApprove: (ids: number[]) => call<ContentSummary[]>("contentBulkApprove", { body: { ids } }),
+  update: (id: number, body: ContentEdit) => call<ContentItem>("contentUpdate", { params: { id }, body }),
+  reject: (id: number, body: ContentReject) => call<ContentItem>("contentReject", { params: { id }, body }),
 };
 
 export const publishing = {
   settings: (siteId: number) =>
     call<PublishingSettings>("publishingSettings", { query: { site_id: siteId } }),
-  updateSettings: (siteId: number, body: Partial<PublishingSettings>) =>
+  updateSettings: (siteId: number, body: Partial<PublishingSettingsInput>) =>
     call<PublishingSettings>("publishingSettingsUpdate", { query: { site_id: siteId }, body }),
-  queue: async (siteId: number): Promise<QueueResponse> => {
-    const data = await call<QueueItem[] | QueueResponse>("publishingQueue", { query: { site_id: siteId } });
-    return Array.isArray(data) ? { results: data } : data;
-  },
+  queue: (siteId: number) => call<QueueResponse>("publishingQueue", { query: { site_id: siteId } }),
   wordpress: (siteId: number) =>
     call<WordPressConnection>("publishingWordpress", { query: { site_id: siteId } }),
-  saveWordpress: (
-    siteId: number,
-    body: { url: string; username: string; app_password?: string; is_active: boolean },
-  ) => call<WordPressConnection>("publishingWordpressUpdate", { query: { site_id: siteId }, body }),
+  saveWordpress: (siteId: number, body: WordPressConnectionInput) =>
+    call<WordPressConnection>("publishingWordpressUpdate", { query: { site_id: siteId }, body }),
   testWordpress: (siteId: number) =>
-    call<{ ok: boolean; detail: string; wordpress_user?: string }>("publishingWordpressTest", {
+    call<WordPressTest>("publishingWordpressTest", {
       query: { site_id: siteId },
       body: {},
     }),
@@ -206,7 +211,7 @@ export const publishing = {
 
 export const notifications = {
   get: (siteId: number) => call<NotificationSettings>("notifications", { params: { site_id: siteId } }),
-  update: (siteId: number, body: { urls?: string[]; events?: string[] }) =>
+  update: (siteId: number, body: NotificationUpdate) =>
     call<NotificationSettings>("notificationsUpdate", { params: { site_id: siteId }, body }),
   test: (siteId: number, urls?: string[]) =>
     call<NotificationTestResult>("notificationsTest", {

@@ -1810,18 +1810,9 @@ export interface components {
       /** Format: decimal */
       credits: string;
     };
-    /**
-     * @description * `run_completed` - Run completed
-     *     * `run_failed` - Run failed
-     *     * `out_of_credits` - Out of credits
-     *     * `stopped_by_limit` - Stopped by a limit
-     *     * `publishing_failed` - Publishing failed
-     * @enum {string}
-     */
-    EventsEnum: "run_completed" | "run_failed" | "out_of_credits" | "stopped_by_limit" | "publishing_failed";
     /** @description One failed item (see failed_items.describe). */
     FailedItem: {
-      stage: number;
+      stage: components["schemas"]["StageEnum"];
       item_type: components["schemas"]["ItemTypeEnum"];
       id: number;
       title: string;
@@ -2115,13 +2106,23 @@ export interface components {
       reason: string;
     };
     NotificationEventChoice: {
-      event: string;
+      event: components["schemas"]["NotificationEventEnum"];
       label: string;
     };
+    /**
+     * @description * `run_completed` - Run completed
+     *     * `run_failed` - Run failed
+     *     * `out_of_credits` - Out of credits
+     *     * `stopped_by_limit` - Stopped by a limit
+     *     * `publishing_failed` - Publishing failed
+     * @enum {string}
+     */
+    NotificationEventEnum:
+      "run_completed" | "run_failed" | "out_of_credits" | "stopped_by_limit" | "publishing_failed";
     NotificationSettings: {
       site_id: number;
       targets: components["schemas"]["Target"][];
-      events: components["schemas"]["EventsEnum"][];
+      events: components["schemas"]["NotificationEventEnum"][];
       available_events: components["schemas"]["NotificationEventChoice"][];
       /** Format: date-time */
       last_sent_at: string | null;
@@ -2140,7 +2141,7 @@ export interface components {
     NotificationUpdateRequest: {
       /** @description apprise URLs (at most 10), e.g. json://hooks.example.com/igny8, slack://TokenA/TokenB/TokenC, mailtos://user:pass@example.com. */
       urls?: string[];
-      events?: components["schemas"]["EventsEnum"][];
+      events?: components["schemas"]["NotificationEventEnum"][];
     };
     /** @description An idea's outline (ai.outline.clean_outline); {} for an idea made before outlines. */
     Outline: {

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { notifications } from "../api";
-import type { NotificationSettings, NotificationTestResult } from "../api/types";
+import type { NotificationSettings, NotificationTestResult } from "../api/models";
 import { ApiError, describeError } from "../lib/errors";
 import { formatDateTime } from "../lib/format";
 import { Alert, Button, Card, Field, inputClass, Loading, Toggle } from "./ui";
@@ -37,7 +37,7 @@ function NotificationsForm({ siteId, settings }: { siteId: number; settings: Not
   const client = useQueryClient();
   // Stored URLs come back masked: the box starts empty and only a typed list replaces them.
   const [urls, setUrls] = useState("");
-  const [events, setEvents] = useState<string[]>(settings.events);
+  const [events, setEvents] = useState<NotificationSettings["events"]>(settings.events);
   const [message, setMessage] = useState<{ tone: "success" | "error" | "warning"; text: string } | null>(
     null,
   );
@@ -84,7 +84,7 @@ function NotificationsForm({ siteId, settings }: { siteId: number; settings: Not
       setMessage({ tone: "error", text: describeError(error) });
     },
   });
-  const toggle = (event: string, on: boolean) =>
+  const toggle = (event: NotificationSettings["events"][number], on: boolean) =>
     setEvents((list) => (on ? [...new Set([...list, event])] : list.filter((e) => e !== event)));
   return (
     <Card title="Notifications" testId="notifications">

@@ -2,7 +2,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { sites as sitesApi } from "../api";
-import type { Site } from "../api/types";
+import type { Site } from "../api/models";
 
 const STORAGE_KEY = "igny8.siteId";
 

@@ -1,5 +1,5 @@
 // Credit budget allocation: five operation shares that must sum to 100.
-import { BUDGET_OPERATIONS, type BudgetOperation } from "../api/types";
+import type { BudgetOperation } from "../api/models";
 
 export const OPERATION_LABELS: Record<BudgetOperation, string> = {
   clustering: "Clustering",
@@ -8,6 +8,10 @@ export const OPERATION_LABELS: Record<BudgetOperation, string> = {
   image_prompt_extraction: "Image prompts",
   image_generation: "Images",
 };
+
+/** The operations in the order the dashboard lists them. BudgetOperation comes from the schema,
+ * so the labels above stop compiling when the API gains or loses an operation. */
+export const BUDGET_OPERATIONS = Object.keys(OPERATION_LABELS) as BudgetOperation[];
 
 export const OPERATION_COLORS: Record<BudgetOperation, string> = {
   clustering: "#4338ca",

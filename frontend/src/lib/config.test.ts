@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AutomationConfig } from "../api/types";
+import type { AutomationConfig } from "../api/models";
 import { formToPayload, toForm, validateConfig } from "./config";
 
 const config: AutomationConfig = {
@@ -30,6 +30,7 @@ const config: AutomationConfig = {
   max_images_per_run: 0,
   max_approvals_per_run: 0,
   max_credits_per_run: "0.00",
+  clustering_method: "ai",
   last_run_at: null,
   next_run_at: "2026-01-06T02:00:00Z",
 };

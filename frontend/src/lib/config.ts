@@ -1,6 +1,6 @@
 // Client-side checks of the automation configuration form. The server validates again;
 // its field errors are shown beside the same fields.
-import type { AutomationConfig } from "../api/types";
+import type { AutomationConfig } from "../api/models";
 import type { FieldErrors } from "./errors";
 
 export const BATCH_FIELDS = [1, 2, 3, 4, 5, 6].map((n) => `stage_${n}_batch_size`) as Array<

@@ -1,47 +1,37 @@
 import { describe, expect, it } from "vitest";
-import type { ContentItem, StageDescription } from "../api/types";
+import type { StageDescription } from "../api/models";
+import { aContent, anImage } from "../test/fixtures";
 import { featuredThumbnail, placeImages, previewDocument } from "./content";
 import { resultRows } from "./results";
 
-const content: ContentItem = {
+const featured = anImage({
   id: 1,
+  image_type: "featured",
+  position: 0,
+  status: "generated",
+  url: "/media/a/f.png",
+  thumbnail_url: "/media/a/f_t.png",
+  alt_text: 'A "cup"',
+});
+const content = aContent({
   title: "Pour over coffee",
-  status: "review",
   word_count: 900,
   html_content: '<h1>Pour over</h1><p>Text</p><img src="/media/a/in1.png">',
+  featured_image: featured,
   images: [
-    {
-      id: 1,
-      image_type: "featured",
-      position: 0,
-      status: "generated",
-      url: "/media/a/f.png",
-      thumbnail_url: "/media/a/f_t.png",
-      alt_text: 'A "cup"',
-    },
-    { id: 2, image_type: "in_article", position: 1, status: "generated", url: "/media/a/in1.png" },
-    { id: 3, image_type: "in_article", position: 2, status: "generated", url: "/media/a/in2.png" },
-    { id: 4, image_type: "in_article", position: 3, status: "pending", url: null },
+    featured,
+    anImage({ id: 2, position: 1, status: "generated", url: "/media/a/in1.png" }),
+    anImage({ id: 3, position: 2, status: "generated", url: "/media/a/in2.png" }),
+    anImage({ id: 4, position: 3, status: "pending", url: null }),
   ],
-};
+});
 
 describe("review helpers", () => {
-  it("finds the featured thumbnail in any shape", () => {
+  it("shows the featured image thumbnail, else the image", () => {
     expect(featuredThumbnail(content)).toBe("/media/a/f_t.png");
-    const listItem = {
-      ...content,
-      images: undefined,
-      featured_image: {
-        id: 9,
-        image_type: "featured" as const,
-        position: 0,
-        status: "generated",
-        url: "/f.png",
-        thumbnail_url: null,
-      },
-    };
-    expect(featuredThumbnail(listItem)).toBe("/f.png");
-    expect(featuredThumbnail({ ...content, images: [] })).toBeNull();
+    const withoutThumbnail = anImage({ id: 9, image_type: "featured", url: "/f.png", thumbnail_url: null });
+    expect(featuredThumbnail({ featured_image: withoutThumbnail })).toBe("/f.png");
+    expect(featuredThumbnail({ featured_image: null })).toBeNull();
   });
 
   it("builds a preview with the featured image and the images the HTML lacks, escaped", () => {
@@ -54,13 +44,8 @@ describe("review helpers", () => {
   });
 
   it("puts in-article images where the publisher puts them: after the nth section heading, else at the end", () => {
-    const img = (id: number, position: number) => ({
-      id,
-      image_type: "in_article" as const,
-      position,
-      status: "generated",
-      url: `/m/i${id}.png`,
-    });
+    const img = (id: number, position: number) =>
+      anImage({ id, position, status: "generated", url: `/m/i${id}.png` });
     const html = "<p>intro</p><h2>One</h2><p>a</p><h2>Two</h2><p>b</p>";
     const placed = placeImages(html, [img(3, 3), img(1, 1), img(2, 2)]);
     expect(placed.indexOf("i1.png")).toBeGreaterThan(placed.indexOf("<h2>One</h2>"));

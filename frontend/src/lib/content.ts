@@ -1,11 +1,9 @@
 // Content preview helpers for the review page.
-import type { ContentItem, ImageItem } from "../api/types";
+import type { ContentItem, ImageItem } from "../api/models";
 
-/** URL of the featured image's thumbnail (or the image itself), whatever shape the API gave. */
-export function featuredThumbnail(content: ContentItem): string | null {
-  const featured =
-    content.featured_image ??
-    content.images?.find((i) => i.image_type === "featured" && (i.thumbnail_url || i.url));
+/** URL of the featured image's thumbnail (or the image itself). */
+export function featuredThumbnail(content: Pick<ContentItem, "featured_image">): string | null {
+  const featured = content.featured_image;
   return featured ? (featured.thumbnail_url ?? featured.url ?? null) : null;
 }
 

@@ -1,6 +1,5 @@
 // API errors as readable sentences. The API answers {"detail", "code", ...field errors}
 // (igny8_core/api/errors.py); a network failure has no response at all (status 0).
-import type { Decimalish } from "../api/types";
 import { formatCredits } from "./format";
 
 export type FieldErrors = Record<string, string[]>;
@@ -66,7 +65,7 @@ export function describeError(error: unknown): string {
     const balance = body.balance ?? body.current_balance;
     const amounts =
       required !== undefined && balance !== undefined
-        ? ` This needs ${formatCredits(required as Decimalish)} credits; the balance is ${formatCredits(balance as Decimalish)}.`
+        ? ` This needs ${formatCredits(required as string)} credits; the balance is ${formatCredits(balance as string)}.`
         : "";
     return `Not enough credits.${amounts} Add credits or lower the per-run limits.`;
   }

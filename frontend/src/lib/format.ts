@@ -1,17 +1,16 @@
 // Display helpers: credits, dates, durations.
-import type { Decimalish } from "../api/types";
 
-export function toNumber(value: Decimalish | null | undefined): number {
+export function toNumber(value: string | number | null | undefined): number {
   const n = typeof value === "number" ? value : Number(value ?? 0);
   return Number.isFinite(n) ? n : 0;
 }
 
-export function formatCredits(value: Decimalish | null | undefined): string {
+export function formatCredits(value: string | number | null | undefined): string {
   return toNumber(value).toLocaleString("en-US", { maximumFractionDigits: 2 });
 }
 
 /** A provider bill in USD: cents, or fractions of a cent shown to 4 places (local models: $0). */
-export function formatUsd(value: Decimalish | null | undefined): string {
+export function formatUsd(value: string | number | null | undefined): string {
   const amount = toNumber(value);
   if (amount > 0 && amount < 0.01) return `$${amount.toFixed(4)}`;
   return `$${amount.toFixed(2)}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AutomationRun } from "../api/types";
+import type { AutomationRun } from "../api/models";
 import { filterRuns, NO_FILTERS } from "./history";
 
 const run = (id: string, status: AutomationRun["status"], trigger: "manual" | "scheduled", started: string) =>

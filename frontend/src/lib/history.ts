@@ -1,6 +1,6 @@
 // Run history filters (status, trigger, started on or after a date), applied to the rows the
 // history endpoint answers.
-import type { AutomationRun } from "../api/types";
+import type { RunHistory } from "../api/models";
 
 export interface HistoryFilters {
   status: string;
@@ -11,7 +11,7 @@ export interface HistoryFilters {
 
 export const NO_FILTERS: HistoryFilters = { status: "", trigger: "", since: "" };
 
-export function filterRuns(runs: AutomationRun[], f: HistoryFilters): AutomationRun[] {
+export function filterRuns(runs: RunHistory[], f: HistoryFilters): RunHistory[] {
   const since = f.since ? new Date(`${f.since}T00:00:00`).getTime() : null;
   return runs.filter(
     (run) =>

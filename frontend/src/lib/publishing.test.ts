@@ -1,21 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { PublishingSettings } from "../api/types";
+import { publishingSettings } from "../test/fixtures";
 import { normaliseTime, validatePublishing, withTypedSlot } from "./publishing";
 
-const base: PublishingSettings = {
-  auto_approval_enabled: false,
-  auto_publish_enabled: false,
-  scheduling_mode: "time_slots",
-  publish_days: ["mon", "tue"],
-  publish_time_slots: ["09:00"],
-  stagger_start_time: "09:00",
-  stagger_end_time: "18:00",
-  stagger_interval_minutes: 60,
-  daily_target: 3,
-  weekly_target: 15,
-  monthly_target: 60,
-  queue_limit: 10,
-};
+const base = publishingSettings();
 
 describe("publishing settings checks", () => {
   it("accepts valid settings", () => expect(validatePublishing(base)).toEqual({}));

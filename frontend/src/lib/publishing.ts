@@ -1,5 +1,5 @@
 // Client checks of the publishing settings form (mirror of the server's rules, issue 7).
-import type { PublishingSettings } from "../api/types";
+import type { PublishingSettings } from "../api/models";
 
 export const WEEK_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;

@@ -1,5 +1,5 @@
 // The quality score of a draft and the checks it failed, when the content API sends them.
-import type { ContentItem, QualityCheck } from "../api/types";
+import type { ContentItem, QualityCheck } from "../api/models";
 
 export interface QualitySummary {
   score: number;
@@ -8,13 +8,12 @@ export interface QualitySummary {
 }
 
 export function qualityOf(content: Pick<ContentItem, "quality">): QualitySummary | null {
-  const q = content.quality;
-  if (!q || typeof (q as { score?: unknown }).score !== "number") return null;
-  const { score, checks = [] } = q as { score: number; checks?: QualityCheck[] };
+  const q = content.quality; // null until the review gate has checked the draft
+  if (!q) return null;
   return {
-    score,
-    failed: checks.filter((c) => !c.passed),
-    passed: checks.filter((c) => c.passed).length,
+    score: q.score,
+    failed: q.checks.filter((c) => !c.passed),
+    passed: q.checks.filter((c) => c.passed).length,
   };
 }
 

@@ -1,5 +1,5 @@
 // A stage result as the dashboard shows it; the stage table itself comes from the API (useStages).
-import type { StageDescription, StageResult } from "../api/types";
+import type { StageDescription, StageResult } from "../api/models";
 import { formatCredits } from "./format";
 
 const COMMON_FIELDS: Array<[string, string]> = [
@@ -24,8 +24,10 @@ export function resultRows(
   if (!result) return [];
   const rows: Array<[string, string]> = [];
   const fields: Array<[string, string]> = stage.stats.map(({ key, label }) => [key, label]);
+  // The stats keys come from the stage table (a string each), so the tally is read by name.
+  const values: Record<string, unknown> = result;
   for (const [key, label] of [...fields, ...COMMON_FIELDS]) {
-    const value = result[key];
+    const value = values[key];
     if (value === undefined || value === null || value === "") continue;
     if (key === "items_failed" && asNumber(value) === 0) continue;
     if (key === "credits_used") {
@@ -44,12 +46,7 @@ export function resultRows(
 
 /** Why a stage ended early or was skipped, when the result says so. */
 export function resultReason(result: StageResult | null | undefined): string | null {
-  if (!result) return null;
-  for (const key of ["reason", "skip_reason", "partial_reason", "stopped_reason", "error"]) {
-    const value = result[key];
-    if (typeof value === "string" && value) return value;
-  }
-  return null;
+  return result?.reason || null;
 }
 
 export function formatSeconds(total: number): string {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { AutomationRun } from "../api/types";
+import type { AutomationRun } from "../api/models";
+import { aRun } from "../test/fixtures";
 import {
   controlStates,
   normalizeStageStatus,
@@ -13,18 +14,7 @@ import {
   workerState,
 } from "./run";
 
-function makeRun(overrides: Partial<AutomationRun> = {}): AutomationRun {
-  return {
-    run_id: "run_20260105_140523_manual_3f9a",
-    status: "running",
-    current_stage: 1,
-    trigger_type: "manual",
-    started_at: "2026-01-05T14:05:23Z",
-    total_credits_used: "0",
-    initial_snapshot: {},
-    ...overrides,
-  };
-}
+const makeRun = (overrides: Partial<AutomationRun> = {}): AutomationRun => aRun(overrides);
 
 describe("stageStatus", () => {
   it("shows every stage waiting when there is no run", () => {
@@ -145,32 +135,32 @@ describe("nothingToProcess", () => {
 
 describe("workerState", () => {
   const t0 = Date.parse("2026-01-01T10:00:00Z");
+  // What the server sends for a running run no worker has taken yet.
   const fresh = makeRun({
     status: "running",
     current_stage: 1,
     started_at: "2026-01-01T10:00:00Z",
-    stage_1_result: {},
-    stage_2_result: {},
+    claimed_at: null,
+    waiting_for_worker: true,
   });
+  const taken = { claimed_at: "2026-01-01T10:00:01Z", waiting_for_worker: false };
   it("says a fresh run waits for a worker from the first second, and calls it missing after the grace period", () => {
     expect(workerState(fresh, null, t0 + 1_000)).toBe("waiting");
     expect(workerState(fresh, null, t0 + 31_000)).toBe("missing");
   });
   it("is claimed once a worker shows signs of life, or when the run is not running", () => {
     expect(workerState(fresh, { stage: 1, batch: 1 }, t0 + 60_000)).toBe("claimed");
-    const withResult = makeRun({ ...fresh, stage_1_result: { keywords_processed: 3 } });
-    expect(workerState(withResult, null, t0 + 60_000)).toBe("claimed");
+    const working = makeRun({ ...fresh, ...taken, stage_1_result: { keywords_processed: 3 } });
+    expect(workerState(working, null, t0 + 60_000)).toBe("claimed");
     expect(workerState(makeRun({ ...fresh, status: "paused" }), null, t0 + 60_000)).toBe("claimed");
   });
-  it("trusts the server's claimed_at when it sends one", () => {
-    expect(workerState(makeRun({ ...fresh, claimed_at: "2026-01-01T10:00:01Z" }), null, t0 + 2_000)).toBe(
-      "claimed",
-    );
+  it("trusts the server's waiting_for_worker", () => {
+    expect(workerState(makeRun({ ...fresh, ...taken }), null, t0 + 2_000)).toBe("claimed");
     // A recovered run keeps its old results but has no worker: claimed_at says so.
     const recovered = makeRun({ ...fresh, claimed_at: null, stage_1_result: { keywords_processed: 3 } });
     expect(workerState(recovered, null, t0 + 2_000)).toBe("waiting");
     expect(workerState(makeRun({ ...fresh, waiting_for_worker: true }), null, t0 + 40_000)).toBe("missing");
-    expect(workerState(makeRun({ ...fresh, waiting_for_worker: false }), null, t0 + 40_000)).toBe("claimed");
+    expect(workerState(makeRun({ ...fresh, ...taken }), null, t0 + 40_000)).toBe("claimed");
   });
 });
 

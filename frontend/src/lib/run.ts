@@ -1,11 +1,15 @@
 // Pure run logic of the automation page: stage status, which buttons are enabled, how
 // often to poll, whether a worker has the run. The run's progress (percentage, totals, ETA)
 // is the server's (run_progress) and is shown unchanged. No React here, so it is unit-tested directly.
-import type { AutomationRun, RunStatus, StageResult, StageStatus } from "../api/types";
+import type { AutomationRun, RunStatus, StageResult } from "../api/models";
 import { asNumber } from "./results";
 
 /** A run has seven stages (stage_1_result … stage_7_result); their descriptions come from the API. */
 export const STAGE_NUMBERS = [1, 2, 3, 4, 5, 6, 7] as const;
+
+/** The states a stage card shows: the server's stage statuses plus "waiting" (not reached). */
+export type StageStatus =
+  "waiting" | "running" | "paused" | "completed" | "skipped" | "partial" | "failed" | "cancelled";
 
 export const ACTIVE_STATUSES: RunStatus[] = ["running", "paused"];
 
@@ -44,10 +48,12 @@ export function normalizeStageStatus(raw: string | null | undefined): StageStatu
   return ALIASES[raw.toLowerCase()] ?? null;
 }
 
+type StageResultKey = Extract<keyof AutomationRun, `stage_${number}_result`>;
+
+/** The stage's stored tally, or null before the stage ran (the server sends {} then). */
 export function stageResult(run: AutomationRun | null | undefined, stage: number): StageResult | null {
-  if (!run) return null;
-  const value = (run as unknown as Record<string, unknown>)[`stage_${stage}_result`];
-  return value && typeof value === "object" ? (value as StageResult) : null;
+  const value = run?.[`stage_${stage}_result` as StageResultKey];
+  return value && Object.keys(value).length > 0 ? value : null;
 }
 
 function statusFromResult(result: StageResult): StageStatus {
@@ -154,11 +160,7 @@ export function workerState(
   nowMs: number,
   graceMs = WORKER_PICKUP_GRACE_MS,
 ): "claimed" | "waiting" | "missing" {
-  if (!run || run.status !== "running" || processing || !run.started_at) return "claimed";
-  if (run.claimed_at || run.waiting_for_worker === false) return "claimed";
-  // Unstarted stages carry an empty result ({}), so only a non-empty one counts.
-  const started = STAGE_NUMBERS.some((n) => Object.keys(stageResult(run, n) ?? {}).length > 0);
-  if (started && run.claimed_at === undefined && run.waiting_for_worker === undefined) return "claimed";
+  if (!run || run.status !== "running" || processing || !run.waiting_for_worker) return "claimed";
   const since = Date.parse(run.started_at);
   if (!Number.isFinite(since)) return "claimed";
   return nowMs - since > graceMs ? "missing" : "waiting";

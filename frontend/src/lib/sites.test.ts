@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Site } from "../api/types";
+import type { Site } from "../api/models";
 import { EMPTY_SITE, formToSite, hasBrief, siteToForm, validateSite } from "./sites";
 
 describe("validateSite", () => {

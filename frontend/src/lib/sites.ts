@@ -1,6 +1,6 @@
 // The site form: what the user types, what the API gets, and the checks worth doing before
 // a round trip (the server validates everything again and its field errors win).
-import type { Site, SiteInput } from "../api/types";
+import type { Site, SiteInput } from "../api/models";
 import type { FieldErrors } from "./errors";
 
 export const BRIEF_FIELDS = ["audience", "brand_voice", "avoid_terms"] as const;

@@ -3,21 +3,14 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { call } from "../api/client";
+import type { AIProviderCheck, AIProviderSettings } from "../api/models";
 import { Alert, Button, Card, Field, inputClass, Loading } from "../components/ui";
 import { ApiError, describeError, type FieldErrors } from "../lib/errors";
 
 type Role = "text" | "image";
 
-interface RoleSettings {
-  provider: string;
-  base_url: string;
-  model: string;
-  api_key_set: boolean;
-  structured_output?: string;
-  uses: { provider: string; model: string; source: string; structured_output?: string };
-}
-
-type ProviderSettings = Record<Role, RoleSettings>;
+type ProviderSettings = AIProviderSettings;
+type RoleSettings = ProviderSettings[Role];
 type RoleForm = {
   provider: string;
   base_url: string;
@@ -25,18 +18,14 @@ type RoleForm = {
   api_key: string;
   structured_output: string;
 };
-interface CheckResult {
-  ok: boolean;
-  detail: string;
-  latency_ms: number;
-}
+type CheckResult = AIProviderCheck[Role];
 
 const aiProvider = {
   get: () => call<ProviderSettings>("aiProvider"),
   save: (body: Partial<Record<Role, Partial<RoleForm>>>) =>
     call<ProviderSettings>("aiProviderUpdate", { body }),
   reset: () => call<ProviderSettings>("aiProviderReset"),
-  test: () => call<Record<Role, CheckResult>>("aiProviderTest", { body: {} }),
+  test: () => call<AIProviderCheck>("aiProviderTest", { body: {} }),
 };
 
 const PROVIDERS: Record<Role, string[]> = { text: ["openai", "demo"], image: ["openai", "demo", "none"] };
@@ -49,7 +38,7 @@ function toForm(settings: RoleSettings): RoleForm {
     base_url: settings.base_url,
     model: settings.model,
     api_key: "",
-    structured_output: settings.structured_output ?? "",
+    structured_output: "structured_output" in settings ? settings.structured_output : "",
   };
 }
 
@@ -159,7 +148,9 @@ export function AIProviderSection() {
               <p className="text-xs text-slate-500">
                 Now: {uses.provider}
                 {uses.provider !== "none" && ` · ${uses.model}`}
-                {uses.structured_output && ` · ${uses.structured_output}`} ·{" "}
+                {"structured_output" in uses &&
+                  uses.structured_output &&
+                  ` · ${uses.structured_output}`} ·{" "}
                 {uses.source === "account" ? "your settings" : "server settings"}
               </p>
               <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">

@@ -5,7 +5,7 @@ import { Link } from "react-router";
 import { billing } from "../api";
 import { GrantForm } from "../components/GrantForm";
 import { useSession } from "../hooks/useSession";
-import { BUDGET_OPERATIONS } from "../api/types";
+import { BUDGET_OPERATIONS } from "../lib/budget";
 import { runPath } from "../components/automation/RunHistory";
 import { Alert, Card, EmptyState, Loading, PageHeader, Pager, ScrollTable } from "../components/ui";
 import { useSite } from "../hooks/useSite";
@@ -138,7 +138,7 @@ export function CreditsPage() {
                 </thead>
                 <tbody>
                   {ledger.data.results.map((t) => {
-                    const run = t.run_id ?? (t.metadata?.run_id as string | undefined) ?? null;
+                    const run = t.run_id;
                     const amount = toNumber(t.amount);
                     return (
                       <tr key={t.id} className="border-b border-slate-100" data-testid="ledger-row">

@@ -2,7 +2,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { useSearchParams } from "react-router";
 import { planner, writer, type ListQuery } from "../api";
-import type { Cluster, Idea, ImportResult, Keyword, Paginated, Task } from "../api/types";
+import type { Cluster, Idea, ImportResult, Keyword, Paginated, Task } from "../api/models";
 import {
   Alert,
   Button,

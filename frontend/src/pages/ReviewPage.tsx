@@ -1,7 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { writer } from "../api";
-import type { ContentItem } from "../api/types";
+import type { ContentSummary } from "../api/models";
 import {
   Alert,
   Button,
@@ -39,7 +39,7 @@ export function ReviewPage() {
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [previewId, setPreviewId] = useState<number | null>(null);
   const [editId, setEditId] = useState<number | null>(null);
-  const [rejecting, setRejecting] = useState<ContentItem | null>(null);
+  const [rejecting, setRejecting] = useState<ContentSummary | null>(null);
   const [status, setStatus] = useState<"review" | "rejected">("review");
   const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
 
@@ -227,7 +227,7 @@ function ReviewRow({
   onApprove,
   approving,
 }: {
-  content: ContentItem;
+  content: ContentSummary;
   checked: boolean;
   onToggle: () => void;
   onPreview: () => void;
@@ -322,7 +322,7 @@ function PreviewModal({
   id: number;
   onClose: () => void;
   onEdit: () => void;
-  onReject: (content: ContentItem) => void;
+  onReject: (content: ContentSummary) => void;
   onApprove: () => void;
   approving: boolean;
 }) {

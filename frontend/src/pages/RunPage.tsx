@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { automation } from "../api";
-import type { AutomationRun } from "../api/types";
+import type { AutomationRun } from "../api/models";
 import { ActivityLog } from "../components/automation/ActivityLog";
 import { FailedItems } from "../components/automation/FailedItems";
 import { GlobalProgressBar } from "../components/automation/GlobalProgressBar";

@@ -1,7 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { billing, publishing } from "../api";
-import { BUDGET_OPERATIONS, type AIBudget, type PublishingSettings } from "../api/types";
+import type { AIBudget, PublishingSettings } from "../api/models";
+import { BUDGET_OPERATIONS } from "../lib/budget";
 import {
   Alert,
   Button,
@@ -578,7 +579,7 @@ function BudgetSection({ siteId }: { siteId: number }) {
       return;
     }
     const body: Partial<AIBudget> = { use_global_defaults: false };
-    for (const op of BUDGET_OPERATIONS) body[op] = form[op];
+    for (const op of BUDGET_OPERATIONS) body[op] = Number(form[op]);
     save.mutate(body);
   };
 

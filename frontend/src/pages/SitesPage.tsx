@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { sites as sitesApi } from "../api";
-import type { Site } from "../api/types";
+import type { Site } from "../api/models";
 import {
   Alert,
   Button,

@@ -3,7 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { automation } from "../../api";
-import type { AutomationConfig } from "../../api/types";
+import type { AutomationConfig } from "../../api/models";
 import {
   BATCH_FIELDS,
   formToPayload,

@@ -1,4 +1,4 @@
-import type { Estimate } from "../../api/types";
+import type { Estimate } from "../../api/models";
 import { formatCredits } from "../../lib/format";
 import { AddCreditsLink, Badge } from "../ui";
 

@@ -1,9 +1,8 @@
-import type { CurrentProcessing } from "../../api/types";
+import type { CurrentProcessing } from "../../api/models";
 import { Card, Spinner } from "../ui";
 
 function itemLabel(item: CurrentProcessing["items"][number]): string {
-  if (typeof item === "string") return item;
-  return item.title || item.name || (item.id !== undefined ? `#${item.id}` : "item");
+  return item.title || `#${item.id}`;
 }
 
 export function CurrentProcessingCard({

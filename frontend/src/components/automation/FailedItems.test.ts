@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { FailedItem, Paginated } from "../../api/types";
+import type { FailedItem, Paginated } from "../../api/models";
 import { allPages, retryBatches } from "./FailedItems";
 
 const item = (stage: number, id: number) => ({ stage, id }) as FailedItem;

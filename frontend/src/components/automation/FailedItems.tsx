@@ -6,7 +6,7 @@ import { useState } from "react";
 import { Link } from "react-router";
 import { automation } from "../../api";
 import { call } from "../../api/client";
-import type { FailedItem, Paginated } from "../../api/types";
+import type { FailedItem, Paginated } from "../../api/models";
 import { useStages } from "../../hooks/useStages";
 import { describeError } from "../../lib/errors";
 import { plural } from "../../lib/format";
@@ -21,10 +21,10 @@ const PAGE_SIZE = 1000;
 export function retryBatches(
   items: Pick<FailedItem, "stage" | "id">[],
   max = RETRY_IDS_MAX,
-): Array<{ stage: number; ids: number[] }> {
-  const byStage = new Map<number, number[]>();
+): Array<{ stage: FailedItem["stage"]; ids: number[] }> {
+  const byStage = new Map<FailedItem["stage"], number[]>();
   for (const item of items) byStage.set(item.stage, [...(byStage.get(item.stage) ?? []), item.id]);
-  const batches: Array<{ stage: number; ids: number[] }> = [];
+  const batches: Array<{ stage: FailedItem["stage"]; ids: number[] }> = [];
   for (const [stage, ids] of [...byStage].sort(([a], [b]) => a - b)) {
     const unique = [...new Set(ids)];
     for (let i = 0; i < unique.length; i += max) batches.push({ stage, ids: unique.slice(i, i + max) });

@@ -1,27 +1,26 @@
 // @vitest-environment jsdom
 import { cleanup, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import type { AutomationRun } from "../../api/types";
+import { aGlobalProgress, aRun } from "../../test/fixtures";
 import { GlobalProgressBar } from "./GlobalProgressBar";
 
 afterEach(cleanup);
 
-const run = (overrides: Partial<AutomationRun> = {}): AutomationRun => ({
-  run_id: "run_20260105_140523_manual_3f9a",
-  status: "running",
-  current_stage: 4,
-  trigger_type: "manual",
-  started_at: "2026-01-05T14:05:23Z",
-  total_credits_used: "12.50",
-  ...overrides,
-});
+const run = (overrides: Parameters<typeof aRun>[0] = {}) =>
+  aRun({ current_stage: 4, total_credits_used: "12.50", ...overrides });
 
 describe("GlobalProgressBar", () => {
   it("shows the server's percentage and totals unchanged", () => {
     render(
       <GlobalProgressBar
         run={run()}
-        progress={{ percentage: 30, completed_items: 44, total_items: 146, eta_seconds: 95 }}
+        progress={aGlobalProgress({
+          percentage: 30,
+          completed_items: 44,
+          total_items: 146,
+          remaining_items: 102,
+          eta_seconds: 95,
+        })}
         durationSeconds={61}
       />,
     );
@@ -35,7 +34,12 @@ describe("GlobalProgressBar", () => {
     render(
       <GlobalProgressBar
         run={run({ status: "cancelled", stopped_reason: "Cancelled by user" })}
-        progress={{ percentage: 4, completed_items: 4, total_items: 100 }}
+        progress={aGlobalProgress({
+          percentage: 4,
+          completed_items: 4,
+          total_items: 100,
+          remaining_items: 96,
+        })}
       />,
     );
     expect(screen.getByTestId("progress-text").textContent).toContain("4 items done, 96 left");
@@ -47,7 +51,12 @@ describe("GlobalProgressBar", () => {
     render(
       <GlobalProgressBar
         run={run({ status: "failed", error_message: "Unexpected error at stage 2", stopped_reason: "" })}
-        progress={{ percentage: 20, completed_items: 2, total_items: 10 }}
+        progress={aGlobalProgress({
+          percentage: 20,
+          completed_items: 2,
+          total_items: 10,
+          remaining_items: 8,
+        })}
       />,
     );
     const reason = screen.getByRole("alert");

@@ -1,6 +1,6 @@
 // The run's progress exactly as the server computes it (run_progress.global_progress): the
 // page never projects its own totals, so the dashboard, the API and the CLI agree.
-import type { AutomationRun, GlobalProgressData } from "../../api/types";
+import type { AutomationRun, GlobalProgressData } from "../../api/models";
 import { formatCredits } from "../../lib/format";
 import { isActive } from "../../lib/run";
 import { formatSeconds } from "../../lib/results";
@@ -28,7 +28,7 @@ export function GlobalProgressBar({
   const pct = progress?.percentage ?? 0;
   const done = progress?.completed_items ?? 0;
   const total = progress?.total_items ?? 0;
-  const left = progress?.remaining_items ?? Math.max(0, total - done);
+  const left = progress?.remaining_items ?? 0;
   const ended = !isActive(run);
   return (
     <section

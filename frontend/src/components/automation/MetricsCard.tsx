@@ -2,7 +2,7 @@
 // cancelled), the success rate, the average credits per run and the average time per stage.
 import { useQuery } from "@tanstack/react-query";
 import { automation } from "../../api";
-import type { RunMetrics } from "../../api/types";
+import type { RunMetrics } from "../../api/models";
 import { describeError } from "../../lib/errors";
 import { formatCredits } from "../../lib/format";
 import { formatSeconds } from "../../lib/results";

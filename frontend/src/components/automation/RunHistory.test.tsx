@@ -4,29 +4,20 @@ import { cleanup, render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { MemoryRouter, Route, Routes, useParams } from "react-router";
 import { afterEach, describe, expect, it } from "vitest";
-import type { AutomationRun } from "../../api/types";
+import type { RunHistory as RunRow } from "../../api/models";
+import { aHistoryRun } from "../../test/fixtures";
 import { RunHistory } from "./RunHistory";
 
 afterEach(cleanup);
 
-const run = (
-  id: string,
-  status: AutomationRun["status"],
-  trigger: "manual" | "scheduled",
-): AutomationRun => ({
-  run_id: id,
-  status,
-  trigger_type: trigger,
-  current_stage: 7,
-  started_at: "2026-01-05T14:05:23Z",
-  total_credits_used: "3",
-});
+const run = (id: string, status: RunRow["status"], trigger: RunRow["trigger_type"]): RunRow =>
+  aHistoryRun({ run_id: id, status, trigger_type: trigger, total_credits_used: "3" });
 
 function RunPageStub() {
   return <p data-testid="opened">{useParams().runId}</p>;
 }
 
-function renderHistory(runs: AutomationRun[]) {
+function renderHistory(runs: RunRow[]) {
   // No siteId: the filters apply to the given rows without asking the server.
   return render(
     <QueryClientProvider client={new QueryClient()}>

@@ -2,7 +2,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { automation } from "../../api";
-import type { AutomationRun } from "../../api/types";
+import type { RunHistory as RunRow } from "../../api/models";
 import { formatCredits, formatDateTime, formatUsd } from "../../lib/format";
 import { filterRuns, NO_FILTERS, type HistoryFilters } from "../../lib/history";
 import { Card, EmptyState, Loading, ScrollTable, StatusBadge } from "../ui";
@@ -25,7 +25,7 @@ export function RunHistory({
   siteId,
   interval = false,
 }: {
-  runs: AutomationRun[];
+  runs: RunRow[];
   loading: boolean;
   siteId?: number;
   interval?: number | false;

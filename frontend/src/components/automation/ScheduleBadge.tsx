@@ -1,4 +1,4 @@
-import type { AutomationConfig } from "../../api/types";
+import type { AutomationConfig } from "../../api/models";
 import { formatDateTime } from "../../lib/format";
 import { ClockIcon, PauseIcon } from "../icons";
 import { Badge } from "../ui";

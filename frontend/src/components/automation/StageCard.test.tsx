@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { cleanup, render, screen, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import type { StageDescription } from "../../api/types";
+import type { StageDescription } from "../../api/models";
 import { StageCard } from "./StageCard";
 
 afterEach(cleanup);

@@ -1,4 +1,5 @@
-import type { StageDescription, StageResult, StageStatus } from "../../api/types";
+import type { StageDescription, StageResult } from "../../api/models";
+import type { StageStatus } from "../../lib/run";
 import { resultReason, resultRows } from "../../lib/results";
 import { Badge, StatusBadge } from "../ui";
 

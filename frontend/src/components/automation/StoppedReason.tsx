@@ -1,4 +1,4 @@
-import type { RunStatus } from "../../api/types";
+import type { RunStatus } from "../../api/models";
 import { stopSeverity } from "../../lib/run";
 
 const STYLE = {

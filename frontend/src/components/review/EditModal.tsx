@@ -3,7 +3,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { writer } from "../../api";
-import type { ContentEdit, ContentItem } from "../../api/types";
+import type { ContentEdit, ContentItem } from "../../api/models";
 import { ApiError, describeError, type FieldErrors } from "../../lib/errors";
 import { Alert, Button, Field, inputClass, Loading, Modal } from "../ui";
 
@@ -14,7 +14,10 @@ const FIELDS: Array<[keyof ContentEdit, string, string?]> = [
   ["slug", "Slug", "The last part of the article's URL: lowercase words and hyphens."],
 ];
 
-function toEdit(c: ContentItem): ContentEdit {
+// Every editable field is in the form; the request sends only the changed ones.
+type EditForm = Required<ContentEdit>;
+
+function toEdit(c: ContentItem): EditForm {
   return {
     title: c.title ?? "",
     html_content: c.html_content ?? "",
@@ -56,7 +59,7 @@ function EditForm({
   onClose: () => void;
   onSaved: (saved: ContentItem) => void;
 }) {
-  const [form, setForm] = useState<ContentEdit>(() => toEdit(content));
+  const [form, setForm] = useState<EditForm>(() => toEdit(content));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [summary, setSummary] = useState<string | null>(null);
   const original = toEdit(content);

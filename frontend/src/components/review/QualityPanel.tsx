@@ -1,9 +1,9 @@
-import type { ContentItem } from "../../api/types";
+import type { ContentSummary } from "../../api/models";
 import { qualityOf, qualityTone } from "../../lib/quality";
 import { Badge } from "../ui";
 
 /** The draft's quality score and the checks it failed (nothing when the API sends no quality). */
-export function QualityPanel({ content }: { content: ContentItem }) {
+export function QualityPanel({ content }: { content: Pick<ContentSummary, "quality"> }) {
   const q = qualityOf(content);
   if (!q) return null;
   return (

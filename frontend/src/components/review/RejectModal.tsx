@@ -3,7 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { writer } from "../../api";
-import type { ContentItem } from "../../api/types";
+import type { ContentSummary } from "../../api/models";
 import { ApiError, describeError, type FieldErrors } from "../../lib/errors";
 import { Alert, Button, Field, inputClass, Modal, Toggle } from "../ui";
 
@@ -12,7 +12,7 @@ export function RejectModal({
   onClose,
   onRejected,
 }: {
-  content: Pick<ContentItem, "id" | "title">;
+  content: Pick<ContentSummary, "id" | "title">;
   onClose: () => void;
   onRejected: (regenerate: boolean) => void;
 }) {
