@@ -5,11 +5,14 @@ Prints, per stage and in total: AI calls, wall time, AI time (inside provider ca
 orchestration ms per AI call (wall time not spent waiting for the provider), overhead % of
 wall time, the worker process's CPU ms per AI call (SDK included: the figure that does not
 grow when the machine is busy) and SQL queries per item; then, for
-each `max_concurrency` asked for, the wall time and the speed-up over concurrency 1.
+each `max_concurrency` asked for, the wall time and the speed-up over concurrency 1 against
+the target (at least 0.8 x C). With BENCH_RPM set (OPENAI_RPM and OPENAI_IMAGE_RPM for the
+run), each stage's achieved request rate (from the spacing of its requests' starts) against
+that limit, and whether it is within 5% of it.
 Exits non-zero when a run does not complete or an item fails. Needs PostgreSQL
 (DATABASE_URL) and Redis (REDIS_URL); uses a throwaway database `<name>_bench_pipeline`.
 
-    BENCH_KEYWORDS=64  BENCH_LATENCY_MS=200  BENCH_CONCURRENCY=1,4,8  python bench/bench_pipeline.py
+    BENCH_KEYWORDS=64  BENCH_LATENCY_MS=200  BENCH_CONCURRENCY=1,4,8  [BENCH_RPM=600]  python bench/bench_pipeline.py
 """
 
 import os
@@ -25,6 +28,9 @@ from support import QueryCounter, demo_site, prepare_environment, throwaway_data
 KEYWORDS = int(os.environ.get("BENCH_KEYWORDS", "64"))
 LATENCY_MS = float(os.environ.get("BENCH_LATENCY_MS", "200"))
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1,4,8").split(",")]
+RPM = int(os.environ.get("BENCH_RPM", "0"))  # the provider rate limit of the run (0: none)
+SPEED_UP_TARGET = 0.8  # x C at concurrency C
+RATE_TOLERANCE = 0.05
 
 
 def start_server(latency_ms: float) -> tuple[subprocess.Popen, str]:
@@ -48,6 +54,7 @@ class Meter:
         self.stage = 0
         self.calls: dict[int, int] = {}
         self.ai_time: dict[int, float] = {}
+        self.finished: dict[int, list[float]] = {}  # when each request ended, per stage
         self._lock = threading.Lock()
 
     def timed(self, call):
@@ -58,6 +65,7 @@ class Meter:
             finally:
                 spent = time.perf_counter() - started
                 with self._lock:
+                    self.finished.setdefault(self.stage, []).append(started + spent)
                     self.calls[self.stage] = self.calls.get(self.stage, 0) + 1
                     self.ai_time[self.stage] = self.ai_time.get(self.stage, 0.0) + spent
 
@@ -101,7 +109,32 @@ def run_site(concurrency: int, meter: Meter) -> dict:
     for number, figures in stages.items():
         figures["calls"] = meter.calls.get(number, 0)
         figures["ai"] = meter.ai_time.get(number, 0.0)
+        figures["rate"] = request_rate(meter.finished.get(number, []))
     return {"status": status, "wall": total, "stages": stages, "error": run.error_message}
+
+
+def request_rate(finished: list[float]) -> float | None:
+    """Requests per minute from the spacing of the requests (their end times, after the rate
+    limiter's wait and the fixed latency: the same spacing as their starts); None under 5."""
+    if len(finished) < 5:
+        return None
+    finished = sorted(finished)
+    return (len(finished) - 1) / (finished[-1] - finished[0]) * 60
+
+
+def print_rates(concurrency: int, outcome: dict) -> None:
+    """Each AI stage's achieved request rate against BENCH_RPM, and whether it is within 5%
+    (when `concurrency` calls of BENCH_LATENCY_MS each could reach the limit at all)."""
+    reachable = concurrency * 60_000 / LATENCY_MS if LATENCY_MS else float("inf")
+    if reachable < RPM:
+        print(f"  the limit of {RPM}/min is out of reach at this concurrency (at most {reachable:.0f}/min)")
+        return
+    print(f"  request rate vs the limit of {RPM}/min (within {RATE_TOLERANCE:.0%}):")
+    for number, s in sorted(outcome["stages"].items()):
+        if s.get("rate") is not None:
+            ratio = s["rate"] / RPM
+            within = "within" if abs(ratio - 1) <= RATE_TOLERANCE else "NOT within"
+            print(f"    stage {number}: {s['rate']:.0f}/min = {ratio:.1%} of the limit, {within}")
 
 
 def print_run(concurrency: int, outcome: dict) -> None:
@@ -133,13 +166,46 @@ def print_row(label: str, s: dict, concurrency: int) -> None:
     )
 
 
+def print_speed_ups(base: dict, results: dict) -> None:
+    """Wall time per AI call at concurrency 1 / at C, total and per AI stage, against 0.8 x C.
+    Per call, because each run is a fresh site and the clustering of its keywords may differ
+    (e.g. 20 or 24 clusters, hence more ideas, articles and images). With a rate limit the
+    target stops where the limit is reached (the rate lines say whether it is)."""
+    print(f"\nspeed-up over max_concurrency 1 (wall time per AI call), target x{SPEED_UP_TARGET} C:")
+
+    def per_call(s: dict) -> float:
+        return s["wall"] / s["calls"]
+
+    base_total = base["wall"] / sum(s["calls"] for s in base["stages"].values())
+    for concurrency, outcome in results.items():
+        if concurrency == 1:
+            continue
+        target = SPEED_UP_TARGET * concurrency
+        if RPM:  # no faster than the limit allows: its rate over the rate at concurrency 1
+            target = min(target, (1 - RATE_TOLERANCE) * RPM / 60 * base_total)
+        cells = []
+        for n, s in sorted(outcome["stages"].items()):
+            if s["calls"] and base["stages"].get(n, {}).get("calls"):
+                speed = per_call(base["stages"][n]) / per_call(s)
+                own = SPEED_UP_TARGET * concurrency
+                if RPM:
+                    own = min(own, (1 - RATE_TOLERANCE) * RPM / 60 * per_call(base["stages"][n]))
+                cells.append(f"{n}: x{speed:.1f}{'' if speed >= own else ' (below)'}")
+        total = base_total / (outcome["wall"] / sum(s["calls"] for s in outcome["stages"].values()))
+        verdict = "met" if total >= target else "NOT met"
+        print(
+            f"  C={concurrency:<2} total x{total:.2f} vs target x{target:.1f}: {verdict}  (AI stages {', '.join(cells)})"
+        )
+
+
 def main() -> int:
     server, base_url = start_server(LATENCY_MS)
-    tmp = prepare_environment(IGNY8_AI_PROVIDER="openai", OPENAI_BASE_URL=base_url, OPENAI_API_KEY="bench")
+    limits = {"OPENAI_RPM": str(RPM), "OPENAI_IMAGE_RPM": str(RPM)} if RPM else {}
+    tmp = prepare_environment(IGNY8_AI_PROVIDER="openai", OPENAI_BASE_URL=base_url, OPENAI_API_KEY="bench", **limits)
     import django
 
     django.setup()
-    failures = []
+    failures: list[str] = []
     try:
         with throwaway_database("bench_pipeline", tmp):
             from igny8_core.ai.providers.openai import OpenAIProvider
@@ -147,12 +213,16 @@ def main() -> int:
             meter = Meter(QueryCounter().install())
             OpenAIProvider._complete = meter.timed(OpenAIProvider._complete)
             OpenAIProvider.generate_image = meter.timed(OpenAIProvider.generate_image)
-            print(f"{KEYWORDS} keywords, openai provider, local server answering after {LATENCY_MS:g} ms")
+            limit = f", provider limit {RPM} requests/min (text and images)" if RPM else ""
+            print(f"{KEYWORDS} keywords, openai provider, local server answering after {LATENCY_MS:g} ms{limit}")
+            print(f"machine: {os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
             results = {}
             for concurrency in CONCURRENCY:
-                meter.calls, meter.ai_time = {}, {}
+                meter.calls, meter.ai_time, meter.finished = {}, {}, {}
                 outcome = results[concurrency] = run_site(concurrency, meter)
                 print_run(concurrency, outcome)
+                if RPM:
+                    print_rates(concurrency, outcome)
                 failed = sum(s["failed"] for s in outcome["stages"].values())
                 if outcome["status"] != "completed" or failed:
                     failures.append(
@@ -160,14 +230,7 @@ def main() -> int:
                     )
             base = results.get(1)
             if base and len(results) > 1:
-                print("\nspeed-up over max_concurrency 1 (wall time):")
-                for concurrency, outcome in results.items():
-                    per_stage = ", ".join(
-                        f"{n}: x{base['stages'][n]['wall'] / s['wall']:.1f}"
-                        for n, s in sorted(outcome["stages"].items())
-                        if s["wall"] > 0.05 and n in base["stages"]
-                    )
-                    print(f"  {concurrency:>2}: total x{base['wall'] / outcome['wall']:.2f}  ({per_stage})")
+                print_speed_ups(base, results)
     finally:
         server.kill()
         server.wait()

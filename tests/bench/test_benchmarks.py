@@ -27,6 +27,11 @@ def run_bench(script: str, **env) -> subprocess.CompletedProcess:
             {"BENCH_KEYWORDS": "8", "BENCH_LATENCY_MS": "0", "BENCH_CONCURRENCY": "1,4"},
             ["max_concurrency 1: run completed", "max_concurrency 4: run completed", "speed-up", "q/item"],
         ),
+        (
+            "bench_pipeline.py",
+            {"BENCH_KEYWORDS": "8", "BENCH_LATENCY_MS": "50", "BENCH_CONCURRENCY": "1,4", "BENCH_RPM": "600"},
+            ["request rate vs the limit of 600/min", "of the limit,", "target x"],
+        ),
         ("bench_automation.py", {"BENCH_KEYWORDS": "6"}, ["run of 6 keywords: completed", "loop's own queries"]),
         ("bench_credits.py", {"BENCH_DEDUCTIONS": "16"}, ["sequential deductions: 16", "final balance"]),
         ("bench_clustering.py", {}, ["240 keywords, 24 topics", "local ", "ai (demo) "]),
