@@ -2,21 +2,27 @@
 
 Every test uses a user of its own (its own account and site), so the tests do not share
 state with each other or with test_dashboard.py. Screenshots of the pages land in
-docs/screenshots/ (the pictures of docs/dashboard.md).
+tests/e2e/artifacts/, or with UPDATE_DOC_SCREENSHOTS=1 in docs/screenshots/ (the pictures of
+docs/dashboard.md), so a test run does not rewrite tracked files.
 """
 
+import os
 import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import FRONTEND
+from .conftest import ARTIFACTS, FRONTEND
 from .test_dashboard import RUN_TIMEOUT, button, import_csv, login, set_config, setup_tenant, stage
 
 pytestmark = pytest.mark.e2e
 
-DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DOCS_SHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("UPDATE_DOC_SCREENSHOTS") == "1"
+    else ARTIFACTS / "screenshots"
+)
 AXE_JS = FRONTEND / "node_modules" / "axe-core" / "axe.min.js"
 
 CSV_SMALL = """keyword,volume,difficulty,intent
