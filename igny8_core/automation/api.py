@@ -28,7 +28,7 @@ from igny8_core.api.tenancy import get_site_or_404
 from igny8_core.api.throttles import RunNowThrottle
 
 from . import failed_items as failed
-from .exceptions import AlreadyRunning, InvalidRunState, LockHeld
+from .exceptions import AlreadyRunning, InvalidRunState, LockHeld, SiteGone
 from .logger import RunLogger, UnsafeLogPath
 from .metrics import run_metrics
 from .models import ACTIVE_STATUSES, AutomationConfig, AutomationRun, RunStatus
@@ -155,6 +155,8 @@ class AutomationViewSet(ViewSet):
             return Response(
                 {"detail": str(exc), "code": exc.code, "run_id": exc.run_id}, status=status.HTTP_409_CONFLICT
             )
+        except SiteGone as exc:
+            return Response({"detail": str(exc), "code": exc.code}, status=status.HTTP_404_NOT_FOUND)
         except InsufficientCreditsForRun as exc:
             return Response(
                 {

@@ -16,6 +16,15 @@ class AlreadyRunning(AutomationError):
         super().__init__(f"An automation run is already running or paused for this site{detail}.")
 
 
+class SiteGone(AutomationError):
+    """The site was deleted while a run was being started for it."""
+
+    code = "site_deleted"
+
+    def __init__(self) -> None:
+        super().__init__("The site was deleted: there is nothing to run.")
+
+
 class InvalidRunState(AutomationError):
     """The run's status does not allow the requested action (e.g. resume a running run)."""
 

@@ -10,7 +10,7 @@ from igny8_core.billing.services import InsufficientCredits
 from igny8_core.notifications.events import notify_run_outcome
 from igny8_core.notifications.models import Event
 
-from .exceptions import AlreadyRunning
+from .exceptions import AlreadyRunning, SiteGone
 from .logger import RunLogger
 from .models import ACTIVE_STATUSES, AutomationConfig, AutomationRun, RunStatus, TriggerType, new_run_id
 from .schedule import next_run_for
@@ -85,6 +85,8 @@ def _start_if_due(pk: int, now: datetime, summary: Summary) -> None:
             summary["started"].append(run.run_id)
         except AlreadyRunning:
             summary["skipped_active"].append(config.site_id)
+            return
+        except SiteGone:  # deleted since the configs were listed
             return
         except InsufficientCredits as exc:
             _record_not_started(config, exc, now)

@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from igny8_core.accounts.models import Site
 from igny8_core.ai.engine import AIEngine, AIResult
 from igny8_core.ai.exceptions import InvalidInput
 from igny8_core.billing.budget import BudgetAllocationService
@@ -29,7 +30,7 @@ from igny8_core.billing.services import InsufficientCredits
 from . import ledger, reporting, schedule
 from . import lock as site_lock
 from .claim import Heartbeat, RunClaim
-from .exceptions import AlreadyRunning, ClaimLost, InvalidRunState, LockHeld
+from .exceptions import AlreadyRunning, ClaimLost, InvalidRunState, LockHeld, SiteGone
 from .images import IMAGE_STAGES, images_off_reason, release_drafts
 from .inflight import BatchPool
 from .logger import RunLogger
@@ -121,6 +122,10 @@ class AutomationService:
             initial_snapshot=reporting.initial_snapshot(site),
         )
         with transaction.atomic():
+            # The site's row lock orders this start with a deletion of the site, which holds it
+            # while it checks for active runs: whichever comes second sees the other's outcome.
+            if not Site.objects.select_for_update().filter(pk=site.pk).exists():
+                raise SiteGone()
             try:
                 with transaction.atomic():
                     run.save()

@@ -159,3 +159,60 @@ def test_changing_the_timezone_reanchors_the_next_scheduled_run(api, alice_site)
     assert config.next_run_at != utc_next
     local = config.next_run_at.astimezone(alice_site.__class__.objects.get(pk=alice_site.pk).tzinfo)
     assert (local.hour, local.minute) == (9, 0)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_run_start_racing_the_deletion_finds_the_site_gone(alice_site):
+    """The deletion holds the site's row while it checks for active runs; a start arriving then
+    waits for it and ends with SiteGone (404), not a misleading 'already running' or a 500."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    from igny8_core.accounts.services import delete_site
+    from igny8_core.accounts.signals import site_deleting
+    from igny8_core.automation.exceptions import SiteGone
+    from igny8_core.automation.models import AutomationConfig, AutomationRun
+    from igny8_core.automation.service import AutomationService
+
+    from concurrency_support import run_concurrently
+
+    AutomationConfig.for_site(alice_site)
+    checked, go_on = threading.Event(), threading.Event()
+
+    def hold_the_row(sender, site, **kwargs):
+        checked.set()
+        assert go_on.wait(20)
+
+    def start_blocked_on_the_row(i):
+        if i == 0:
+            delete_site(alice_site)
+            return "deleted"
+        assert checked.wait(20)
+        return AutomationService.start_automation(alice_site, "manual")
+
+    def release_once_the_start_waits():
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+                if cursor.fetchone()[0]:
+                    break
+            time.sleep(0.05)
+        go_on.set()
+        connection.close()
+
+    site_deleting.connect(hold_the_row, sender=Site, dispatch_uid="test-hold-the-row")
+    releaser = threading.Thread(target=release_once_the_start_waits)
+    releaser.start()
+    try:
+        results, errors = run_concurrently(2, start_blocked_on_the_row, start_together=False)
+    finally:
+        site_deleting.disconnect(sender=Site, dispatch_uid="test-hold-the-row")
+        go_on.set()
+        releaser.join(20)
+    assert results == ["deleted"]
+    assert [type(e) for e in errors] == [SiteGone], errors
+    assert not Site.objects.filter(pk=alice_site.pk).exists()
+    assert not AutomationRun.objects.filter(site_id=alice_site.pk).exists()

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from igny8_core.accounts.models import Site
-from igny8_core.automation.exceptions import AlreadyRunning
+from igny8_core.automation.exceptions import AlreadyRunning, SiteGone
 from igny8_core.automation.models import ACTIVE_STATUSES, AutomationRun
 from igny8_core.automation.service import AutomationService, InsufficientCreditsForRun
 from igny8_core.automation.stages import stage as stage_by_number
@@ -92,7 +92,7 @@ class Command(BaseCommand):
         site = self._site(options["site"])
         try:
             run = AutomationService.start_automation(site, "manual")
-        except AlreadyRunning as exc:
+        except (AlreadyRunning, SiteGone) as exc:
             raise CommandError(str(exc)) from None
         except InsufficientCreditsForRun as exc:
             raise CommandError(
