@@ -168,6 +168,7 @@ def test_a_run_start_racing_the_deletion_finds_the_site_gone(alice_site):
     import threading
     import time
 
+    from concurrency_support import run_concurrently
     from django.db import connection
 
     from igny8_core.accounts.services import delete_site
@@ -175,8 +176,6 @@ def test_a_run_start_racing_the_deletion_finds_the_site_gone(alice_site):
     from igny8_core.automation.exceptions import SiteGone
     from igny8_core.automation.models import AutomationConfig, AutomationRun
     from igny8_core.automation.service import AutomationService
-
-    from concurrency_support import run_concurrently
 
     AutomationConfig.for_site(alice_site)
     checked, go_on = threading.Event(), threading.Event()
