@@ -66,10 +66,12 @@ def check_worker() -> str | None:
         return "unknown (Redis unavailable)"
     if seen is not None and time.time() - float(seen) <= within:
         return None
-    from .celery import app
+    # The running app (igny8_core/celery.py, loaded with the project), without importing that
+    # module: it imports this one to record a worker's signs of life.
+    from celery import current_app
 
     try:
-        replies = app.control.ping(timeout=PING_TIMEOUT)
+        replies = current_app.control.ping(timeout=PING_TIMEOUT)
     except REDIS_ERRORS:
         return "unknown (Redis unavailable)"
     if replies:

@@ -16,9 +16,10 @@ from igny8_core.accounts.models import Account
 from .exceptions import AIError
 from .models import AccountAIProvider
 from .providers import build_role_provider
+from .providers.accounts import role_settings
 from .providers.base import JSONCompletion
 from .providers.openai import STRUCTURED_OUTPUT_MODES
-from .providers.roles import IMAGE, TEXT, RoleSettings, role_settings
+from .providers.roles import IMAGE, TEXT, RoleSettings
 
 TEST_TIMEOUT = 20.0  # seconds: a person is waiting for the answer
 PING_SCHEMA = {

@@ -10,9 +10,10 @@ from functools import partial
 from igny8_core.outbound import HostNotFound, OutboundURLRefused, check_url
 
 from ..exceptions import ProviderError
+from .accounts import role_settings
 from .base import AIProvider, GeneratedImage, JSONCompletion
 from .pair import RoleProviders
-from .roles import IMAGE, OPENAI_API, TEXT, RoleSettings, role_settings
+from .roles import IMAGE, OPENAI_API, TEXT, RoleSettings
 
 
 def build_role_provider(config: RoleSettings, **options) -> AIProvider:

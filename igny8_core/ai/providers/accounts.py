@@ -20,6 +20,12 @@ from .roles import OPENAI_API, ROLES, RoleSettings, install_settings
 EDITABLE = ("provider", "base_url", "model", "structured_output")
 
 
+def role_settings(role: str, account: Account | None = None) -> RoleSettings:
+    """What `role` uses for `account`: the account's own settings where it has them."""
+    base = install_settings(role)
+    return base if account is None else account_role_settings(account, base)
+
+
 def stored(account: Account) -> dict[str, AccountAIProvider]:
     return {row.role: row for row in AccountAIProvider.objects.filter(account=account)}
 

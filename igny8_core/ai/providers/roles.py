@@ -55,13 +55,3 @@ def install_settings(role: str) -> RoleSettings:
             model=settings.OPENAI_IMAGE_MODEL,
         )
     raise ValueError(f"Unknown AI role '{role}' (use 'text' or 'image').")
-
-
-def role_settings(role: str, account=None) -> RoleSettings:
-    """What `role` uses for `account`: the account's own settings where it has them."""
-    base = install_settings(role)
-    if account is None:
-        return base
-    from .accounts import account_role_settings  # models: imported when first needed
-
-    return account_role_settings(account, base)
