@@ -10,18 +10,9 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   reactHooks.configs.flat.recommended,
-  {
-    files: ["**/*.{ts,tsx}"],
-    languageOptions: { globals: globals.browser },
-    rules: {
-      // Baseline: the React Compiler's advice (derive state instead of syncing it in an effect,
-      // no Date.now() or ref reads while rendering) is reported but does not fail yet; the
-      // existing pages still sync server data into form state in effects.
-      "react-hooks/set-state-in-effect": "warn",
-      "react-hooks/purity": "warn",
-      "react-hooks/refs": "warn",
-    },
-  },
+  // The React Compiler's rules (no state synced in an effect, no ref reads while rendering)
+  // are errors: server data reaches form state through hooks/useOnChange.
+  { files: ["**/*.{ts,tsx}"], languageOptions: { globals: globals.browser } },
   // Build scripts run under Node.
   { files: ["scripts/**/*.mjs"], languageOptions: { globals: globals.node } },
 );

@@ -1,5 +1,13 @@
 // Small design system: buttons, badges, cards, alerts, modal, form fields, states.
-import { useEffect, useId, useRef, useState, type ButtonHTMLAttributes, type ReactNode } from "react";
+import {
+  useEffect,
+  useEffectEvent,
+  useId,
+  useRef,
+  useState,
+  type ButtonHTMLAttributes,
+  type ReactNode,
+} from "react";
 import { Link } from "react-router";
 
 type Tone = "gray" | "blue" | "green" | "amber" | "red" | "purple" | "indigo" | "teal";
@@ -219,10 +227,9 @@ export function Modal({
   const titleId = useId();
   // The latest onClose without re-running the effect: parents re-render on every poll, and
   // re-focusing the dialog then would pull the cursor out of the field being typed in.
-  const close = useRef(onClose);
-  close.current = onClose;
+  const close = useEffectEvent(() => onClose());
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === "Escape" && close.current();
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && close();
     document.addEventListener("keydown", onKey);
     ref.current?.focus();
     return () => document.removeEventListener("keydown", onKey);

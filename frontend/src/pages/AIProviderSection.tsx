@@ -1,7 +1,8 @@
 // Settings → "AI provider": the account's own text and image provider (bring your own key)
 // and a Test button that makes one tiny real call per role.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useState } from "react";
+import { useOnChange } from "../hooks/useOnChange";
 import { call } from "../api/client";
 import type { AIProviderCheck, AIProviderSettings } from "../api/models";
 import { Alert, Button, Card, Field, inputClass, Loading } from "../components/ui";
@@ -59,9 +60,9 @@ export function AIProviderSection() {
   const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const [saveError, setSaveError] = useState<unknown>(null);
   const [results, setResults] = useState<Record<Role, CheckResult> | null>(null);
-  useEffect(() => {
-    if (query.data) setForms({ text: toForm(query.data.text), image: toForm(query.data.image) });
-  }, [query.data]);
+  useOnChange(query.data, (data) => {
+    if (data) setForms({ text: toForm(data.text), image: toForm(data.image) });
+  });
 
   const saved = (data: ProviderSettings, text: string) => {
     client.setQueryData(["ai-provider"], data);

@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
+import { useOnChange } from "../hooks/useOnChange";
 import { Link } from "react-router";
 import { automation } from "../api";
 import { ActivityLog } from "../components/automation/ActivityLog";
@@ -58,16 +59,13 @@ export function AutomationPage() {
   const now = useNow(run?.status === "running");
   // "Run started." / "Run resumed." go stale once that run has finished (the progress card
   // then says how it ended): drop a success notice when the run leaves running/paused.
-  const lastStatus = useRef(run?.status);
-  useEffect(() => {
-    const was = lastStatus.current;
-    lastStatus.current = run?.status;
+  useOnChange(run?.status, (_status, was) => {
     if (was && isActive({ status: was }) && !isActive(run)) {
       setMessage((m) => (m?.tone === "success" ? null : m));
     }
     // A Cancel confirmation left open while the run ended must not pop up for the next run.
     if (!isActive(run)) setConfirmCancel(false);
-  }, [run]);
+  });
   const action = useMutation({
     mutationFn: async (kind: RunAction) => {
       const id = siteId!;

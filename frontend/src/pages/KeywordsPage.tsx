@@ -1,5 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type ReactNode } from "react";
+import { useOnChange } from "../hooks/useOnChange";
 import { useSearchParams } from "react-router";
 import { planner, writer, type ListQuery } from "../api";
 import type { Cluster, Idea, ImportResult, Keyword, Paginated, Task } from "../api/models";
@@ -253,7 +254,7 @@ function BrowseList<T extends { id: number }>({ siteId, spec }: { siteId: number
   const [search, setSearch] = useState("");
   const [page, setPage] = useState(1);
   const term = useDebounced(search.trim(), 300);
-  useEffect(() => setPage(1), [status, term, siteId]);
+  useOnChange(`${status}|${term}|${siteId}`, () => setPage(1)); // a new filter starts at page 1
 
   const query = useQuery({
     queryKey: [`${spec.noun}s`, siteId, status, term, page],

@@ -1,5 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useState } from "react";
+import { useOnChange } from "../hooks/useOnChange";
 import { writer } from "../api";
 import type { ContentSummary } from "../api/models";
 import {
@@ -55,10 +56,8 @@ export function ReviewPage() {
   const count = list.data?.count ?? 0;
   const pages = Math.max(1, Math.ceil(count / REVIEW_PAGE_SIZE));
   // Approving empties pages: never stay on one past the end. Selection is per page.
-  useEffect(() => {
-    if (page > pages) setPage(pages);
-  }, [page, pages]);
-  useEffect(() => setSelected(new Set()), [page, siteId, status]);
+  if (page > pages) setPage(pages);
+  useOnChange(`${page}|${siteId}|${status}`, () => setSelected(new Set()));
 
   const done = (text: string) => {
     setMessage({ tone: "success", text });

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useState } from "react";
+import { useOnChange } from "../hooks/useOnChange";
 import { billing, publishing } from "../api";
 import type { AIBudget, PublishingSettings } from "../api/models";
 import { BUDGET_OPERATIONS } from "../lib/budget";
@@ -68,9 +69,9 @@ function PublishingSection({ siteId }: { siteId: number }) {
   const [form, setForm] = useState<PublishingSettings | null>(null);
   const [newSlot, setNewSlot] = useState("");
   const state = useSaveState();
-  useEffect(() => {
-    if (query.data) setForm(query.data);
-  }, [query.data]);
+  useOnChange(query.data, (data) => {
+    if (data) setForm(data);
+  });
 
   const save = useMutation({
     mutationFn: (body: PublishingSettings) => publishing.updateSettings(siteId, body),
@@ -400,11 +401,11 @@ function WordPressSection({ siteId }: { siteId: number }) {
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const state = useSaveState();
-  useEffect(() => {
-    if (!query.data) return;
-    setUrl(query.data.url);
-    setUsername(query.data.username);
-  }, [query.data]);
+  useOnChange(query.data, (data) => {
+    if (!data) return;
+    setUrl(data.url);
+    setUsername(data.username);
+  });
   const save = useMutation({
     mutationFn: () =>
       publishing.saveWordpress(siteId, {
@@ -529,13 +530,11 @@ function BudgetSection({ siteId }: { siteId: number }) {
   const [useGlobal, setUseGlobal] = useState(true);
   const [form, setForm] = useState<ShareForm | null>(null);
   const state = useSaveState();
-  useEffect(() => {
-    if (!query.data) return;
-    setUseGlobal(query.data.use_global_defaults);
-    setForm(
-      toShareForm(query.data.use_global_defaults && query.data.effective ? query.data.effective : query.data),
-    );
-  }, [query.data]);
+  useOnChange(query.data, (data) => {
+    if (!data) return;
+    setUseGlobal(data.use_global_defaults);
+    setForm(toShareForm(data.use_global_defaults && data.effective ? data.effective : data));
+  });
 
   const save = useMutation({
     mutationFn: (body: Partial<AIBudget>) => billing.updateAiBudget(siteId, body),
