@@ -55,7 +55,7 @@ setup: $(VENV)/.runtime frontend
 	$(PY) manage.py seed_demo
 
 check-redis: $(VENV)/.runtime
-	@scripts/check-redis.sh
+	@PYTHON=$(PY) scripts/check-redis.sh
 
 up run demo: check-redis setup
 	@echo ""
@@ -66,7 +66,7 @@ up run demo: check-redis setup
 
 test: $(VENV)/.deps frontend
 	@if [ -f frontend/package.json ]; then cd frontend && npm test; fi
-	@DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" scripts/check-redis.sh
+	@DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" PYTHON=$(PY) scripts/check-redis.sh
 	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Every benchmark runs; the target fails when any of them failed (a run that did not complete,
