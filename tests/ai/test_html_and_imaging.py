@@ -84,6 +84,28 @@ def test_normalise_sizes_are_those_of_a_plain_lanczos_thumbnail(size, fmt):
     assert (result.width, result.height) == expected.size
 
 
+@pytest.mark.parametrize(
+    "size", [(1024, 1024), (1792, 1024), (1024, 1792), (999, 333), (333, 999), (401, 7), (7, 401), (400, 400), (50, 60)]
+)
+def test_thumbnail_box_is_the_size_pillows_thumbnail_gives(size):
+    expected = Image.new("L", size)
+    expected.thumbnail((400, 400))
+    assert imaging.thumbnail_box(size, 400) == expected.size
+
+
+def test_the_thumbnail_is_pixel_for_pixel_what_thumbnail_makes_of_the_stored_image():
+    """Made without copying the stored image first, the thumbnail is still the same picture."""
+    source = Image.effect_mandelbrot((1200, 700), (-2, -1.5, 1, 1.5), 60).convert("RGB")
+    buffer = io.BytesIO()
+    source.save(buffer, format="PNG")
+    result = imaging.normalise(buffer.getvalue(), fmt="PNG", max_size=1000, thumbnail_size=400)
+    expected = source.copy()
+    expected.thumbnail((1000, 1000), Image.Resampling.LANCZOS)
+    expected.thumbnail((400, 400), Image.Resampling.BICUBIC, reducing_gap=1.0)
+    with Image.open(io.BytesIO(result.thumbnail)) as thumb:
+        assert thumb.size == expected.size and thumb.convert("RGB").tobytes() == expected.tobytes()
+
+
 def test_normalise_rejects_what_is_not_an_image():
     with pytest.raises(MalformedOutput, match="could not be decoded"):
         imaging.normalise(b"<html>oops</html>")
