@@ -51,14 +51,14 @@ def main() -> int:
     keywords = int(os.environ.get("BENCH_KEYWORDS", "64"))
     with throwaway_database("bench_automation", _tmp):
         from igny8_core.ai.engine import AIEngine
+        from igny8_core.automation import dispatch
         from igny8_core.automation import lock as site_lock
-        from igny8_core.automation import tasks as tasks_module
         from igny8_core.automation.service import AutomationService
 
         account, site, config = demo_site(keywords)
         config.max_concurrency = 1  # the engine's queries are counted on this thread's connection
         config.save()
-        tasks_module.enqueue = lambda run, resume=False: None  # executed below, in this process
+        dispatch.enqueue = lambda run, resume=False: None  # executed below, in this process
         start = time.perf_counter()
         with CaptureQueriesContext(connection) as ctx:
             run = AutomationService.start_automation(site)

@@ -33,13 +33,13 @@ SECOND_IMPORT = [
 
 def run_and_compare(label: str, site) -> dict:
     """Estimate, then run the site's pipeline in this process; returns both, per stage."""
+    from igny8_core.automation import dispatch
     from igny8_core.automation import lock as site_lock
-    from igny8_core.automation import tasks as tasks_module
     from igny8_core.automation.reporting import estimate_credits
     from igny8_core.automation.service import AutomationService
 
     estimate = estimate_credits(site)
-    tasks_module.enqueue = lambda run, resume=False: None  # executed below, in this process
+    dispatch.enqueue = lambda run, resume=False: None  # executed below, in this process
     run = AutomationService.start_automation(site)
     status = AutomationService.claim_run(run.run_id, run.epoch).execute()
     run.refresh_from_db()

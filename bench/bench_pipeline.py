@@ -74,8 +74,8 @@ class Meter:
 
 def run_site(concurrency: int, meter: Meter) -> dict:
     """One full run of a fresh demo site; returns per-stage figures."""
+    from igny8_core.automation import dispatch
     from igny8_core.automation import lock as site_lock
-    from igny8_core.automation import tasks as tasks_module
     from igny8_core.automation.service import AutomationService
 
     account, site, config = demo_site(KEYWORDS, name=f"bench-c{concurrency}")
@@ -98,7 +98,7 @@ def run_site(concurrency: int, meter: Meter) -> dict:
             }
             return outcome
 
-    tasks_module.enqueue = lambda run, resume=False: None  # executed below, in this process
+    dispatch.enqueue = lambda run, resume=False: None  # executed below, in this process
     run = AutomationService.start_automation(site)
     service = MeasuredService.claim_run(run.run_id, run.epoch)
     started = time.perf_counter()

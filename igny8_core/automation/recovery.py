@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from igny8_core.notifications.events import notify_run_outcome
 
-from . import broker, ledger
+from . import broker, dispatch, ledger
 from . import lock as site_lock
 from .logger import RunLogger
 from .models import AutomationRun, RunStatus
@@ -40,8 +40,6 @@ def _queued_stale_after() -> int:
 
 
 def recover_stale_runs(now=None) -> dict:
-    from .tasks import enqueue  # the tasks call this module
-
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.AUTOMATION_STALE_AFTER)
     lost_in_queue = now - timedelta(seconds=_queued_stale_after())
@@ -89,7 +87,7 @@ def recover_stale_runs(now=None) -> dict:
             ):
                 continue  # the worker came back, or another reaper won
             run.refresh_from_db()
-            enqueue(run, resume=True)
+            dispatch.enqueue(run, resume=True)
         if claimed:
             site_lock.release_token(run.site_id, run.lock_token)
             logger.warning(

@@ -1,4 +1,5 @@
-"""Celery tasks: load ids, call the service. Business rules live in service / schedule / recovery.
+"""Celery tasks: load ids, call the service. Business rules live in control / executor / schedule / recovery;
+the pipeline tasks are sent by name (dispatch.py).
 
 The two pipeline tasks are routed to the `automation` queue (settings.CELERY_TASK_ROUTES), are
 acked early (a crash is recovered by recover_stale_runs, not by broker redelivery) and stop
@@ -7,14 +8,11 @@ cooperatively at the soft time limit. The periodic tasks run on the default queu
 
 from celery import current_task, shared_task
 from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
 
-from igny8_core.degraded import REDIS_ERRORS
 from igny8_core.notifications.events import notify_run_outcome
 
 from . import recovery, scheduler, shutdown
-from .models import AutomationRun, RunStatus
+from .models import RunStatus
 from .service import AutomationService
 
 PIPELINE_TASK_OPTIONS = dict(
@@ -60,34 +58,3 @@ def check_scheduled_automations() -> dict:
 def recover_stale_runs() -> dict:
     """Every minute: take over runs whose worker died, resume or fail them."""
     return recovery.recover_stale_runs()
-
-
-def enqueue(run: AutomationRun, resume: bool = False) -> None:
-    """Send the run's pipeline task (from stage 1, or resuming at its current stage) once the
-    surrounding transaction has committed, so the worker never looks for a row that is not
-    there yet. The service and the recovery call this: they import it at call time, since
-    these tasks call them."""
-    task = resume_automation_task if resume else run_automation_task
-    run_id, ticket = run.run_id, run.epoch
-
-    def send() -> None:
-        try:
-            task.apply_async(args=[run_id, ticket])
-        except REDIS_ERRORS:
-            _fail_unqueued(run_id, ticket)
-            raise  # the API answers 503 service_unavailable
-
-    transaction.on_commit(send)
-
-
-def _fail_unqueued(run_id: str, epoch: int) -> None:
-    """The broker (Redis) refused the task: no worker will ever take the run, so it ends now
-    with the reason instead of blocking the site as 'running' until the reaper notices."""
-    message = "The run could not be queued: Redis (the task queue) is unavailable. Start it again once it is back."
-    AutomationRun.objects.filter(run_id=run_id, epoch=epoch, status=RunStatus.RUNNING).update(
-        status=RunStatus.FAILED,
-        completed_at=timezone.now(),
-        error_message=message,
-        stopped_reason=message,
-        current_processing=None,
-    )

@@ -1,6 +1,7 @@
 """The automation endpoints: success shapes, 400 / 401 / 402 / 404 / 409, tenancy with bob."""
 
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from rest_framework.authtoken.models import Token
@@ -204,9 +205,11 @@ def test_run_now_answers_202_and_enqueues_after_commit(
 ):
     add_keywords(alice_site, 5)
     sent = []
-    from igny8_core.automation import tasks
+    from igny8_core.automation import dispatch, tasks
 
-    monkeypatch.setattr(tasks.run_automation_task, "apply_async", lambda args: sent.append(args))
+    monkeypatch.setattr(
+        dispatch, "current_app", SimpleNamespace(send_task=lambda name, args: sent.append((name, args)))
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post(f"{BASE}/run_now/?site_id={alice_site.pk}")
     assert response.status_code == 202
@@ -214,7 +217,7 @@ def test_run_now_answers_202_and_enqueues_after_commit(
     run = AutomationRun.objects.get(site=alice_site)
     assert body["run_id"] == run.run_id == body["run"]["run_id"] and body["run"]["status"] == "running"
     assert body["run"]["initial_snapshot"]["stage_1_initial"] == 5
-    assert sent == [[run.run_id, run.epoch]]
+    assert sent == [(tasks.run_automation_task.name, [run.run_id, run.epoch])]  # sent by its registered name
     assert "Run started (manual)" in RunLogger(run).tail(5)
 
 

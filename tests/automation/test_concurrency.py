@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twenty_threads_starting_one_site_make_exactly_one_run(alice_site, monkeypatch):
     add_keywords(alice_site, 5)
     enqueued = []
-    monkeypatch.setattr("igny8_core.automation.tasks.enqueue", lambda run, resume=False: enqueued.append(run.run_id))
+    monkeypatch.setattr("igny8_core.automation.dispatch.enqueue", lambda run, resume=False: enqueued.append(run.run_id))
     results, errors = run_concurrently(20, lambda i: AutomationService.start_automation(alice_site).run_id)
     started = results
     refused = [str(exc) for exc in errors if isinstance(exc, AlreadyRunning)]

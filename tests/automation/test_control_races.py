@@ -2,6 +2,7 @@
 item: the item in flight is done once and counted once, on the run that started it."""
 
 import threading
+from types import SimpleNamespace
 
 import pytest
 
@@ -90,7 +91,7 @@ def test_an_unwritable_log_folder_never_strands_or_fails_a_run(
 ):
     """Logs are a record of the work, not part of it: a full or read-only log volume must not
     leave a committed run without its task (stuck 'running', the site blocked) nor fail it."""
-    from igny8_core.automation import tasks
+    from igny8_core.automation import dispatch
 
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
@@ -98,7 +99,7 @@ def test_an_unwritable_log_folder_never_strands_or_fails_a_run(
     add_keywords(small_site, 3)
     fast_config(small_site)
     sent = []
-    monkeypatch.setattr(tasks.run_automation_task, "apply_async", lambda args: sent.append(args))
+    monkeypatch.setattr(dispatch, "current_app", SimpleNamespace(send_task=lambda name, args: sent.append(args)))
 
     with django_capture_on_commit_callbacks(execute=True):
         run = AutomationService.start_automation(small_site)

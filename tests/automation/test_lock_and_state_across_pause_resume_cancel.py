@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from igny8_core.automation import executor as executor_module
 from igny8_core.automation import lock as site_lock
-from igny8_core.automation import service as service_module
 from igny8_core.automation.exceptions import LockHeld
 from igny8_core.automation.logger import RunLogger
 from igny8_core.automation.models import AutomationConfig, AutomationRun, RunStatus
@@ -160,7 +160,7 @@ def test_resume_honours_pause_between_stages(alice_site, monkeypatch):
         if AutomationRun.objects.get(pk=run.pk).status == RunStatus.RUNNING:
             AutomationService.pause(run)
 
-    monkeypatch.setattr(service_module.time, "sleep", pause_during_the_delay)
+    monkeypatch.setattr(executor_module.time, "sleep", pause_during_the_delay)
     assert execute(run, demo_engine(alice_site)) == RunStatus.PAUSED
     run.refresh_from_db()
     assert run.stage_result(4)["status"] == "completed"

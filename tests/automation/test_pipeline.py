@@ -10,7 +10,7 @@ import pytest
 from django.db.models import Sum
 
 from igny8_core.ai.models import ItemFailure
-from igny8_core.automation import service as service_module
+from igny8_core.automation import executor as executor_module
 from igny8_core.automation.logger import RunLogger
 from igny8_core.automation.models import AutomationRun, RunStatus
 from igny8_core.automation.service import AutomationService
@@ -174,8 +174,8 @@ def test_delays_between_batches_and_between_stages(alice_site, monkeypatch):
         slept.append(seconds)
         clock[0] += seconds
 
-    monkeypatch.setattr(service_module.time, "sleep", fake_sleep)
-    monkeypatch.setattr(service_module.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(executor_module.time, "sleep", fake_sleep)
+    monkeypatch.setattr(executor_module.time, "monotonic", lambda: clock[0])
     spy = EngineSpy(demo_engine(alice_site))
     run = start_and_execute(alice_site, engine=spy)
     assert run.status == RunStatus.COMPLETED
