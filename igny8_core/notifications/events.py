@@ -1,11 +1,17 @@
-"""Which event a finished run (or a failed publication) is, and its message."""
+"""Which event a finished run (or a failed publication) is, its message, and queueing it for
+the site's targets (tasks.py sends it through services.py)."""
+
+import logging
+
+from django.db import transaction
 
 from igny8_core.automation.models import AutomationRun, RunStatus
 
-from .models import Event
-from .services import notify
+from .models import Event, NotificationSettings
+from .tasks import send_notification
 
 OUT_OF_CREDITS_PREFIX = "Out of credits"
+log = logging.getLogger(__name__)
 
 
 def run_event(run: AutomationRun) -> str | None:
@@ -57,3 +63,18 @@ def notify_publishing_failed(site_id: int, site_name: str, title: str, error: st
         f"[{site_name}] Publishing failed",
         f"“{title}” could not be published: {error}",
     )
+
+
+def notify(site_id: int, event: str, title: str, body: str) -> None:
+    """Queue an event for the site's targets once the current transaction commits (the Celery
+    task sends it; nothing here can fail the caller)."""
+    if not NotificationSettings.objects.filter(site_id=site_id).exclude(urls_encrypted="").exists():
+        return
+
+    def enqueue() -> None:
+        try:
+            send_notification.delay(site_id, event, title, body)
+        except Exception:  # the broker is down: the event is lost, the run goes on
+            log.exception("Could not queue the %s notification of site %s", event, site_id)
+
+    transaction.on_commit(enqueue)

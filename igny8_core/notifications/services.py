@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import apprise
-from django.db import transaction
 from django.utils import timezone
 
 from igny8_core.accounts.models import Site
@@ -142,20 +141,3 @@ def send_to_site(site_id: int, event: str, title: str, body: str) -> list[Delive
             last_error=(f"{failed[0].url}: {failed[0].error}" if failed else "")[:500],
         )
     return deliveries
-
-
-def notify(site_id: int, event: str, title: str, body: str) -> None:
-    """Queue an event for the site's targets once the current transaction commits (the Celery
-    task sends it; nothing here can fail the caller)."""
-    if not NotificationSettings.objects.filter(site_id=site_id).exclude(urls_encrypted="").exists():
-        return
-
-    def enqueue() -> None:
-        from .tasks import send_notification
-
-        try:
-            send_notification.delay(site_id, event, title, body)
-        except Exception:  # the broker is down: the event is lost, the run goes on
-            log.exception("Could not queue the %s notification of site %s", event, site_id)
-
-    transaction.on_commit(enqueue)
