@@ -26,12 +26,22 @@ def enqueue(run: AutomationRun, resume: bool = False) -> None:
 
     def send() -> None:
         try:
-            current_app.send_task(name, args=[run_id, ticket])
+            send_by_name(name, [run_id, ticket])
         except REDIS_ERRORS:
             _fail_unqueued(run_id, ticket)
             raise  # the API answers 503 service_unavailable
 
     transaction.on_commit(send)
+
+
+def send_by_name(name: str, args: list[object]) -> None:
+    """To the broker by name; with CELERY_TASK_ALWAYS_EAGER (debugging without a worker), which
+    send_task ignores, the tasks modules are loaded as a worker loads them and the task runs here."""
+    if current_app.conf.task_always_eager:
+        current_app.loader.import_default_modules()
+        current_app.tasks[name].apply_async(args=args)
+    else:
+        current_app.send_task(name, args=args)
 
 
 def _fail_unqueued(run_id: str, epoch: int) -> None:

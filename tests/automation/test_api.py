@@ -1,7 +1,6 @@
 """The automation endpoints: success shapes, 400 / 401 / 402 / 404 / 409, tenancy with bob."""
 
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 from rest_framework.authtoken.models import Token
@@ -207,9 +206,7 @@ def test_run_now_answers_202_and_enqueues_after_commit(
     sent = []
     from igny8_core.automation import dispatch, tasks
 
-    monkeypatch.setattr(
-        dispatch, "current_app", SimpleNamespace(send_task=lambda name, args: sent.append((name, args)))
-    )
+    monkeypatch.setattr(dispatch, "send_by_name", lambda name, args: sent.append((name, args)))
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post(f"{BASE}/run_now/?site_id={alice_site.pk}")
     assert response.status_code == 202

@@ -2,7 +2,6 @@
 item: the item in flight is done once and counted once, on the run that started it."""
 
 import threading
-from types import SimpleNamespace
 
 import pytest
 
@@ -99,7 +98,7 @@ def test_an_unwritable_log_folder_never_strands_or_fails_a_run(
     add_keywords(small_site, 3)
     fast_config(small_site)
     sent = []
-    monkeypatch.setattr(dispatch, "current_app", SimpleNamespace(send_task=lambda name, args: sent.append(args)))
+    monkeypatch.setattr(dispatch, "send_by_name", lambda name, args: sent.append(args))
 
     with django_capture_on_commit_callbacks(execute=True):
         run = AutomationService.start_automation(small_site)
