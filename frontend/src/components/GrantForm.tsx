@@ -4,7 +4,7 @@ import { useState } from "react";
 import { billing } from "../api";
 import { ApiError, describeError, type FieldErrors } from "../lib/errors";
 import { formatCredits } from "../lib/format";
-import { Alert, Button, Card, Field, inputClass } from "./ui";
+import { Alert, Button, Card, Field, fieldProps, inputClass } from "./ui";
 
 export function GrantForm() {
   const client = useQueryClient();
@@ -47,12 +47,10 @@ export function GrantForm() {
         <div className="w-36">
           <Field label="Amount" name="amount" errors={errors.amount}>
             <input
-              id="f-amount"
-              name="amount"
+              {...fieldProps("amount", errors.amount)}
               inputMode="decimal"
               className={inputClass}
               value={amount}
-              aria-invalid={!!errors.amount}
               onChange={(e) => setAmount(e.target.value)}
             />
           </Field>
@@ -60,11 +58,9 @@ export function GrantForm() {
         <div className="min-w-[14rem] flex-1">
           <Field label="Note" name="note" errors={errors.note}>
             <input
-              id="f-note"
-              name="note"
+              {...fieldProps("note", errors.note)}
               className={inputClass}
               value={note}
-              aria-invalid={!!errors.note}
               onChange={(e) => setNote(e.target.value)}
             />
           </Field>

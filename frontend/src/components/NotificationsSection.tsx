@@ -6,7 +6,7 @@ import { notifications } from "../api";
 import type { NotificationSettings, NotificationTestResult } from "../api/models";
 import { ApiError, describeError } from "../lib/errors";
 import { formatDateTime } from "../lib/format";
-import { Alert, Button, Card, Field, inputClass, Loading, Toggle } from "./ui";
+import { Alert, Button, Card, Field, fieldProps, inputClass, Loading, Toggle } from "./ui";
 
 /** The 400 answer keys a bad URL by its index ({"0": ["…"]}): say which line is wrong. */
 function urlErrors(error: unknown): string[] {
@@ -130,12 +130,10 @@ function NotificationsForm({ siteId, settings }: { siteId: number; settings: Not
           hint="e.g. mailto://user:pass@example.com, slack://TokenA/TokenB/TokenC, json://hooks.example.com/path. Empty keeps the current targets."
         >
           <textarea
-            id="f-notification_urls"
-            name="notification_urls"
+            {...fieldProps("notification_urls", errors)}
             rows={3}
             className={`${inputClass} font-mono text-xs`}
             value={urls}
-            aria-invalid={errors.length > 0}
             onChange={(e) => setUrls(e.target.value)}
           />
         </Field>

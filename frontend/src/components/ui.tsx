@@ -322,6 +322,17 @@ export const inputBase =
   "block rounded-md border-0 px-2.5 py-1.5 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-indigo-500 aria-[invalid=true]:ring-red-400";
 export const inputClass = `${inputBase} w-full`;
 
+/** The id, name and error wiring of the control inside a <Field name=…>. */
+export function fieldProps(name: string, errors?: string[]) {
+  const invalid = !!errors?.length;
+  return {
+    id: `f-${name}`,
+    name,
+    "aria-invalid": invalid,
+    "aria-describedby": invalid ? `f-${name}-error` : undefined,
+  };
+}
+
 export function Field({
   label,
   name,
@@ -370,6 +381,21 @@ export function Toggle({
       />
       {label}
     </label>
+  );
+}
+
+/** A table's header row; an empty column name is an unlabelled actions column. */
+export function TableHead({ columns }: { columns: string[] }) {
+  return (
+    <thead className="border-b border-slate-200 text-xs text-slate-600">
+      <tr>
+        {columns.map((h) => (
+          <th key={h} scope="col" className="px-4 py-2 font-medium">
+            {h || <span className="sr-only">Actions</span>}
+          </th>
+        ))}
+      </tr>
+    </thead>
   );
 }
 

@@ -5,7 +5,7 @@ import { useState } from "react";
 import { useOnChange } from "../hooks/useOnChange";
 import { call } from "../api/client";
 import type { AIProviderCheck, AIProviderSettings } from "../api/models";
-import { Alert, Button, Card, Field, inputClass, Loading } from "../components/ui";
+import { Alert, Button, Card, Field, fieldProps, inputClass, Loading } from "../components/ui";
 import { ApiError, describeError, type FieldErrors } from "../lib/errors";
 
 type Role = "text" | "image";
@@ -157,7 +157,7 @@ export function AIProviderSection() {
               <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
                 <Field label="Provider" name={`${role}-provider`} errors={errors.provider}>
                   <select
-                    id={`f-${role}-provider`}
+                    {...fieldProps(`${role}-provider`, errors.provider)}
                     className={inputClass}
                     value={forms[role].provider}
                     onChange={(e) => set(role, "provider", e.target.value)}
@@ -172,7 +172,7 @@ export function AIProviderSection() {
                 </Field>
                 <Field label="Model" name={`${role}-model`} errors={errors.model}>
                   <input
-                    id={`f-${role}-model`}
+                    {...fieldProps(`${role}-model`, errors.model)}
                     className={inputClass}
                     placeholder={uses.model}
                     value={forms[role].model}
@@ -186,7 +186,7 @@ export function AIProviderSection() {
                   hint="OpenAI-compatible API root; empty with a key: api.openai.com."
                 >
                   <input
-                    id={`f-${role}-base_url`}
+                    {...fieldProps(`${role}-base_url`, errors.base_url)}
                     className={inputClass}
                     placeholder="https://api.openai.com/v1"
                     value={forms[role].base_url}
@@ -204,7 +204,7 @@ export function AIProviderSection() {
                   }
                 >
                   <input
-                    id={`f-${role}-api_key`}
+                    {...fieldProps(`${role}-api_key`, errors.api_key)}
                     type="password"
                     autoComplete="new-password"
                     className={inputClass}
@@ -220,7 +220,7 @@ export function AIProviderSection() {
                     hint="How JSON is asked for; Test detects it when empty."
                   >
                     <select
-                      id="f-text-structured_output"
+                      {...fieldProps("text-structured_output", errors.structured_output)}
                       className={inputClass}
                       value={forms.text.structured_output}
                       onChange={(e) => set("text", "structured_output", e.target.value)}

@@ -7,7 +7,16 @@ import { GrantForm } from "../components/GrantForm";
 import { useSession } from "../hooks/useSession";
 import { BUDGET_OPERATIONS } from "../lib/budget";
 import { runPath } from "../components/automation/RunHistory";
-import { Alert, Card, EmptyState, Loading, PageHeader, Pager, ScrollTable } from "../components/ui";
+import {
+  Alert,
+  Card,
+  EmptyState,
+  Loading,
+  PageHeader,
+  Pager,
+  ScrollTable,
+  TableHead,
+} from "../components/ui";
 import { useSite } from "../hooks/useSite";
 import { describeError } from "../lib/errors";
 import { formatCredits, formatDateTime, toNumber } from "../lib/format";
@@ -118,24 +127,18 @@ export function CreditsPage() {
           <>
             <ScrollTable label="Credit ledger">
               <table className="min-w-full text-left text-sm">
-                <thead className="border-b border-slate-200 text-xs text-slate-600">
-                  <tr>
-                    {[
-                      "When",
-                      "Type",
-                      "Operation",
-                      "Site",
-                      "Run",
-                      "Amount",
-                      "Balance after",
-                      "Description",
-                    ].map((h) => (
-                      <th key={h} scope="col" className="px-4 py-2 font-medium">
-                        {h}
-                      </th>
-                    ))}
-                  </tr>
-                </thead>
+                <TableHead
+                  columns={[
+                    "When",
+                    "Type",
+                    "Operation",
+                    "Site",
+                    "Run",
+                    "Amount",
+                    "Balance after",
+                    "Description",
+                  ]}
+                />
                 <tbody>
                   {ledger.data.results.map((t) => {
                     const run = t.run_id;
@@ -188,15 +191,7 @@ export function CreditsPage() {
         ) : (
           <ScrollTable label="Credits per run">
             <table className="min-w-full text-left text-sm">
-              <thead className="border-b border-slate-200 text-xs text-slate-600">
-                <tr>
-                  {["Run", "Status", "Started", "Credits by stage", "Credits"].map((h) => (
-                    <th key={h} scope="col" className="px-4 py-2 font-medium">
-                      {h}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
+              <TableHead columns={["Run", "Status", "Started", "Credits by stage", "Credits"]} />
               <tbody>
                 {runs.data.results.map((r) => (
                   <tr key={r.run_id} className="border-b border-slate-100">

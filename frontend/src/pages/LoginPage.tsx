@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Navigate, useNavigate, useSearchParams } from "react-router";
 import { auth } from "../api";
-import { Alert, Button, Field, inputClass } from "../components/ui";
+import { Alert, Button, Field, fieldProps, inputClass } from "../components/ui";
 import { ME_KEY, useSession } from "../hooks/useSession";
 import { ApiError, describeError } from "../lib/errors";
 
@@ -58,8 +58,7 @@ export function LoginPage() {
         {message && <Alert testId="login-error">{message}</Alert>}
         <Field label="Username" name="username">
           <input
-            id="f-username"
-            name="username"
+            {...fieldProps("username")}
             autoComplete="username"
             className={inputClass}
             value={username}
@@ -69,8 +68,7 @@ export function LoginPage() {
         </Field>
         <Field label="Password" name="password">
           <input
-            id="f-password"
-            name="password"
+            {...fieldProps("password")}
             type="password"
             autoComplete="current-password"
             className={inputClass}

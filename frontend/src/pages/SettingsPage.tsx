@@ -10,6 +10,7 @@ import {
   Card,
   EmptyState,
   Field,
+  fieldProps,
   FieldError,
   inputBase,
   inputClass,
@@ -258,7 +259,7 @@ function PublishingSection({ siteId }: { siteId: number }) {
           <div className="grid grid-cols-1 gap-3 sm:grid-cols-3">
             <Field label="Window start" name="stagger_start_time" errors={state.errors.stagger_start_time}>
               <input
-                id="f-stagger_start_time"
+                {...fieldProps("stagger_start_time", state.errors.stagger_start_time)}
                 className={inputClass}
                 value={(form.stagger_start_time ?? "").slice(0, 5)}
                 onChange={(e) => set("stagger_start_time", e.target.value)}
@@ -266,7 +267,7 @@ function PublishingSection({ siteId }: { siteId: number }) {
             </Field>
             <Field label="Window end" name="stagger_end_time" errors={state.errors.stagger_end_time}>
               <input
-                id="f-stagger_end_time"
+                {...fieldProps("stagger_end_time", state.errors.stagger_end_time)}
                 className={inputClass}
                 value={(form.stagger_end_time ?? "").slice(0, 5)}
                 onChange={(e) => set("stagger_end_time", e.target.value)}
@@ -278,7 +279,7 @@ function PublishingSection({ siteId }: { siteId: number }) {
               errors={state.errors.stagger_interval_minutes}
             >
               <input
-                id="f-stagger_interval_minutes"
+                {...fieldProps("stagger_interval_minutes", state.errors.stagger_interval_minutes)}
                 inputMode="numeric"
                 className={inputClass}
                 value={String(form.stagger_interval_minutes)}
@@ -299,7 +300,7 @@ function PublishingSection({ siteId }: { siteId: number }) {
           ).map(([key, label]) => (
             <Field key={key} label={label} name={key} errors={state.errors[key]}>
               <input
-                id={`f-${key}`}
+                {...fieldProps(key, state.errors[key])}
                 inputMode="numeric"
                 className={inputClass}
                 value={String(form[key])}
@@ -468,7 +469,7 @@ function WordPressSection({ siteId }: { siteId: number }) {
         <div className="grid grid-cols-1 gap-3 sm:grid-cols-3">
           <Field label="Site URL" name="url" errors={state.errors.url}>
             <input
-              id="f-url"
+              {...fieldProps("url", state.errors.url)}
               className={inputClass}
               placeholder="https://blog.example.com"
               value={url}
@@ -477,7 +478,7 @@ function WordPressSection({ siteId }: { siteId: number }) {
           </Field>
           <Field label="Username" name="wp_username" errors={state.errors.username}>
             <input
-              id="f-wp_username"
+              {...fieldProps("wp_username", state.errors.username)}
               className={inputClass}
               value={username}
               onChange={(e) => setUsername(e.target.value)}
@@ -494,7 +495,7 @@ function WordPressSection({ siteId }: { siteId: number }) {
             }
           >
             <input
-              id="f-app_password"
+              {...fieldProps("app_password", state.errors.app_password)}
               type="password"
               autoComplete="new-password"
               className={inputClass}
@@ -604,12 +605,11 @@ function BudgetSection({ siteId }: { siteId: number }) {
           {BUDGET_OPERATIONS.map((op) => (
             <Field key={op} label={`${OPERATION_LABELS[op]} (%)`} name={op} errors={state.errors[op]}>
               <input
-                id={`f-${op}`}
+                {...fieldProps(op, state.errors[op])}
                 inputMode="decimal"
                 disabled={useGlobal}
                 className={`${inputClass} disabled:bg-slate-50 disabled:text-slate-500`}
                 value={form[op]}
-                aria-invalid={!!state.errors[op]}
                 onChange={(e) => {
                   setForm({ ...form, [op]: e.target.value });
                   state.setMessage(null);

@@ -16,9 +16,12 @@ import {
   Modal,
   PageHeader,
   ScrollTable,
+  TableHead,
+  fieldProps,
 } from "../components/ui";
+import { useFieldForm } from "../hooks/useFieldForm";
 import { useSite } from "../hooks/useSite";
-import { ApiError, describeError, type FieldErrors } from "../lib/errors";
+import { ApiError, describeError } from "../lib/errors";
 import {
   EMPTY_SITE,
   formToSite,
@@ -63,15 +66,9 @@ export function SitesPage() {
         ) : (
           <ScrollTable label="Sites">
             <table className="min-w-full text-left text-sm">
-              <thead className="border-b border-slate-200 text-xs text-slate-600">
-                <tr>
-                  {["Name", "Domain", "Time zone", "Language", "Topic", "Tone", "Images", ""].map((h) => (
-                    <th key={h} scope="col" className="px-4 py-2 font-medium">
-                      {h || <span className="sr-only">Actions</span>}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
+              <TableHead
+                columns={["Name", "Domain", "Time zone", "Language", "Topic", "Tone", "Images", ""]}
+              />
               <tbody>
                 {sites.map((s) => (
                   <tr
@@ -233,8 +230,7 @@ function DeleteSiteDialog({
         )}
         <Field label={`Type the site's name (${site.name}) to confirm`} name="confirm_name">
           <input
-            id="f-confirm_name"
-            name="confirm_name"
+            {...fieldProps("confirm_name")}
             className={inputClass}
             autoComplete="off"
             value={typed}
@@ -258,9 +254,9 @@ function SiteModal({
   onSaved: (site: Site, created: boolean) => void;
 }) {
   const client = useQueryClient();
-  const [form, setForm] = useState<SiteForm>(() => (site ? siteToForm(site) : EMPTY_SITE));
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [summary, setSummary] = useState<string | null>(null);
+  const { form, errors, setErrors, summary, setSummary, setField, fail } = useFieldForm<SiteForm>(() =>
+    site ? siteToForm(site) : EMPTY_SITE,
+  );
   const [zones] = useState(timeZones);
   const save = useMutation({
     mutationFn: () =>
@@ -269,21 +265,8 @@ function SiteModal({
       await client.invalidateQueries({ queryKey: ["sites"] });
       onSaved(saved, !site);
     },
-    onError: (error) => {
-      setSummary(describeError(error));
-      if (error instanceof ApiError && error.status === 400) setErrors(error.fieldErrors);
-    },
+    onError: (error) => fail(error),
   });
-  const set = (key: keyof SiteForm) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
-    const value = e.target.value;
-    setForm((f) => ({ ...f, [key]: value }));
-    setErrors((old) => {
-      if (!old[key]) return old;
-      const next = { ...old };
-      delete next[key];
-      return next;
-    });
-  };
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     const found = validateSite(form);
@@ -297,25 +280,20 @@ function SiteModal({
   };
   const input = (key: keyof SiteForm, extra: React.InputHTMLAttributes<HTMLInputElement> = {}) => (
     <input
-      id={`f-${key}`}
-      name={key}
+      {...fieldProps(key, errors[key])}
       className={inputClass}
       value={form[key]}
-      onChange={set(key)}
-      aria-invalid={!!errors[key]}
-      aria-describedby={errors[key] ? `f-${key}-error` : undefined}
+      onChange={(e) => setField(key, e.target.value)}
       {...extra}
     />
   );
   const area = (key: keyof SiteForm) => (
     <textarea
-      id={`f-${key}`}
-      name={key}
+      {...fieldProps(key, errors[key])}
       rows={2}
       className={inputClass}
       value={form[key]}
-      onChange={set(key)}
-      aria-invalid={!!errors[key]}
+      onChange={(e) => setField(key, e.target.value)}
     />
   );
   return (

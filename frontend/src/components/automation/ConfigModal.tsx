@@ -1,7 +1,6 @@
 // Automation configuration: schedule, batch sizes, delays, stage toggles, per-run limits.
 // Client-side validation first; the server's field errors land beside the same fields.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
 import { automation } from "../../api";
 import type { AutomationConfig } from "../../api/models";
 import {
@@ -13,9 +12,9 @@ import {
   validateConfig,
   type ConfigForm,
 } from "../../lib/config";
-import { ApiError, describeError, type FieldErrors } from "../../lib/errors";
+import { useFieldForm } from "../../hooks/useFieldForm";
 import { useStages } from "../../hooks/useStages";
-import { Alert, Button, Field, inputClass, Modal, Toggle } from "../ui";
+import { Alert, Button, Field, fieldProps, inputClass, Modal, Toggle } from "../ui";
 
 export function ConfigModal({
   siteId,
@@ -30,11 +29,17 @@ export function ConfigModal({
   onSaved?: (saved: AutomationConfig) => void;
 }) {
   const client = useQueryClient();
-  const [form, setForm] = useState<ConfigForm>(() => toForm(config));
+  const {
+    form,
+    errors,
+    setErrors,
+    summary,
+    setSummary,
+    setField: set,
+    fail,
+  } = useFieldForm<ConfigForm>(() => toForm(config));
   const stages = useStages().data;
   const stageName = (n: number) => stages?.find((s) => s.number === n)?.name ?? `Stage ${n}`;
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [summary, setSummary] = useState<string | null>(null);
 
   const save = useMutation({
     mutationFn: (payload: Partial<AutomationConfig>) => automation.updateConfig(siteId, payload),
@@ -44,21 +49,8 @@ export function ConfigModal({
       onSaved?.(saved);
       onClose();
     },
-    onError: (error) => {
-      setSummary(describeError(error));
-      if (error instanceof ApiError && error.status === 400) setErrors(error.fieldErrors);
-    },
+    onError: (error) => fail(error),
   });
-
-  const set = (key: string, value: string | boolean) => {
-    setForm((f) => ({ ...f, [key]: value }));
-    setErrors((e) => {
-      if (!e[key]) return e;
-      const next = { ...e };
-      delete next[key];
-      return next;
-    });
-  };
 
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
@@ -74,14 +66,11 @@ export function ConfigModal({
 
   const numberInput = (key: string, min = 0) => (
     <input
-      id={`f-${key}`}
-      name={key}
+      {...fieldProps(key, errors[key])}
       inputMode="numeric"
       className={inputClass}
       value={String(form[key] ?? "")}
       min={min}
-      aria-invalid={!!errors[key]}
-      aria-describedby={errors[key] ? `f-${key}-error` : undefined}
       onChange={(e) => set(key, e.target.value)}
     />
   );
@@ -121,8 +110,7 @@ export function ConfigModal({
               hint="Weekly runs on Mondays, monthly on the 1st."
             >
               <select
-                id="f-frequency"
-                name="frequency"
+                {...fieldProps("frequency", errors.frequency)}
                 className={inputClass}
                 value={String(form.frequency)}
                 onChange={(e) => set("frequency", e.target.value)}
@@ -134,12 +122,10 @@ export function ConfigModal({
             </Field>
             <Field label="Time (site time zone, HH:MM)" name="scheduled_time" errors={errors.scheduled_time}>
               <input
-                id="f-scheduled_time"
-                name="scheduled_time"
+                {...fieldProps("scheduled_time", errors.scheduled_time)}
                 className={inputClass}
                 placeholder="02:00"
                 value={String(form.scheduled_time ?? "")}
-                aria-invalid={!!errors.scheduled_time}
                 onChange={(e) => set("scheduled_time", e.target.value)}
               />
             </Field>

@@ -10,7 +10,7 @@ import type { FailedItem, Paginated } from "../../api/models";
 import { useStages } from "../../hooks/useStages";
 import { describeError } from "../../lib/errors";
 import { plural } from "../../lib/format";
-import { Alert, Button, Card, ScrollTable } from "../ui";
+import { Alert, Button, Card, ScrollTable, TableHead } from "../ui";
 
 /** The API's bound on `ids` per retry request. */
 export const RETRY_IDS_MAX = 1000;
@@ -130,15 +130,7 @@ export function FailedItems({
       {items.length > 0 && (
         <ScrollTable label="Failed items">
           <table className="min-w-full text-left text-sm">
-            <thead className="border-b border-slate-200 text-xs text-slate-600">
-              <tr>
-                {["Stage", "Item", "Error", "Attempts", "What is missing"].map((h) => (
-                  <th key={h} scope="col" className="px-4 py-2 font-medium">
-                    {h}
-                  </th>
-                ))}
-              </tr>
-            </thead>
+            <TableHead columns={["Stage", "Item", "Error", "Attempts", "What is missing"]} />
             <tbody>
               {items.map((item) => (
                 <tr

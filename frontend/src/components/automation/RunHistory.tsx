@@ -5,7 +5,7 @@ import { automation } from "../../api";
 import type { RunHistory as RunRow } from "../../api/models";
 import { formatCredits, formatDateTime, formatUsd } from "../../lib/format";
 import { filterRuns, NO_FILTERS, type HistoryFilters } from "../../lib/history";
-import { Card, EmptyState, Loading, ScrollTable, StatusBadge } from "../ui";
+import { Card, EmptyState, Loading, ScrollTable, StatusBadge, TableHead } from "../ui";
 
 const STATUSES = ["completed", "failed", "cancelled", "paused", "running"];
 const select = "rounded border border-slate-300 bg-white px-1.5 py-1 text-xs";
@@ -95,25 +95,19 @@ export function RunHistory({
       ) : (
         <ScrollTable label="Run history">
           <table className="min-w-full text-left text-xs">
-            <thead className="border-b border-slate-200 text-slate-600">
-              <tr>
-                {[
-                  "Run",
-                  "Status",
-                  "Trigger",
-                  "Started",
-                  "Completed",
-                  "Credits",
-                  "Tokens",
-                  "Provider cost",
-                  "Stage",
-                ].map((h) => (
-                  <th key={h} scope="col" className="px-4 py-2 font-medium">
-                    {h}
-                  </th>
-                ))}
-              </tr>
-            </thead>
+            <TableHead
+              columns={[
+                "Run",
+                "Status",
+                "Trigger",
+                "Started",
+                "Completed",
+                "Credits",
+                "Tokens",
+                "Provider cost",
+                "Stage",
+              ]}
+            />
             <tbody>
               {shown.map((run) => (
                 <tr

@@ -1,11 +1,11 @@
 // Edit a draft's title, body, meta title, meta description and slug before it is published.
 // The server sanitises the HTML like AI output; its field errors land beside the fields.
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { useState } from "react";
 import { writer } from "../../api";
 import type { ContentEdit, ContentItem } from "../../api/models";
-import { ApiError, describeError, type FieldErrors } from "../../lib/errors";
-import { Alert, Button, Field, inputClass, Loading, Modal } from "../ui";
+import { ApiError, describeError } from "../../lib/errors";
+import { useFieldForm } from "../../hooks/useFieldForm";
+import { Alert, Button, Field, fieldProps, inputClass, Loading, Modal } from "../ui";
 
 const FIELDS: Array<[keyof ContentEdit, string, string?]> = [
   ["title", "Title"],
@@ -59,9 +59,9 @@ function EditForm({
   onClose: () => void;
   onSaved: (saved: ContentItem) => void;
 }) {
-  const [form, setForm] = useState<EditForm>(() => toEdit(content));
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [summary, setSummary] = useState<string | null>(null);
+  const { form, errors, setErrors, summary, setSummary, setField, fail } = useFieldForm<EditForm>(() =>
+    toEdit(content),
+  );
   const original = toEdit(content);
   const save = useMutation({
     // Only what changed: a concurrent edit of another field is not overwritten.
@@ -74,25 +74,14 @@ function EditForm({
       return writer.update(content.id, changed);
     },
     onSuccess: onSaved,
-    onError: (error) => {
-      setSummary(
+    onError: (error) =>
+      fail(
+        error,
         error instanceof ApiError && error.code === "already_published"
           ? "This article is already published: it can no longer be edited here."
           : describeError(error),
-      );
-      if (error instanceof ApiError && error.status === 400) setErrors(error.fieldErrors);
-    },
+      ),
   });
-  const set = (key: keyof ContentEdit) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
-    const value = e.target.value;
-    setForm((f) => ({ ...f, [key]: value }));
-    setErrors((old) => {
-      if (!old[key]) return old;
-      const next = { ...old };
-      delete next[key];
-      return next;
-    });
-  };
   return (
     <form
       noValidate
@@ -111,13 +100,10 @@ function EditForm({
       {FIELDS.map(([key, label, hint]) => (
         <Field key={key} label={label} name={key} errors={errors[key]} hint={hint}>
           <input
-            id={`f-${key}`}
-            name={key}
+            {...fieldProps(key, errors[key])}
             className={inputClass}
             value={form[key]}
-            onChange={set(key)}
-            aria-invalid={!!errors[key]}
-            aria-describedby={errors[key] ? `f-${key}-error` : undefined}
+            onChange={(e) => setField(key, e.target.value)}
           />
         </Field>
       ))}
@@ -128,13 +114,11 @@ function EditForm({
         hint="Headings, paragraphs, lists and links; scripts and unsafe markup are removed on save."
       >
         <textarea
-          id="f-html_content"
-          name="html_content"
+          {...fieldProps("html_content", errors.html_content)}
           rows={14}
           className={`${inputClass} font-mono text-xs`}
           value={form.html_content}
-          onChange={set("html_content")}
-          aria-invalid={!!errors.html_content}
+          onChange={(e) => setField("html_content", e.target.value)}
         />
       </Field>
       <div className="flex justify-end gap-2">

@@ -1,11 +1,10 @@
 // Reject a draft with a reason; optionally send its task back so the next run writes a new
 // draft from the same idea (the rejected one stays listed under "Rejected").
 import { useMutation } from "@tanstack/react-query";
-import { useState } from "react";
 import { writer } from "../../api";
 import type { ContentSummary } from "../../api/models";
-import { ApiError, describeError, type FieldErrors } from "../../lib/errors";
-import { Alert, Button, Field, inputClass, Modal, Toggle } from "../ui";
+import { useFieldForm } from "../../hooks/useFieldForm";
+import { Alert, Button, Field, fieldProps, inputClass, Modal, Toggle } from "../ui";
 
 export function RejectModal({
   content,
@@ -16,17 +15,15 @@ export function RejectModal({
   onClose: () => void;
   onRejected: (regenerate: boolean) => void;
 }) {
-  const [reason, setReason] = useState("");
-  const [regenerate, setRegenerate] = useState(true);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [summary, setSummary] = useState<string | null>(null);
+  const { form, errors, setErrors, summary, setSummary, setField, fail } = useFieldForm(() => ({
+    reason: "",
+    regenerate: true,
+  }));
+  const reason = form.reason.trim();
   const reject = useMutation({
-    mutationFn: () => writer.reject(content.id, { reason: reason.trim(), regenerate }),
-    onSuccess: () => onRejected(regenerate),
-    onError: (error) => {
-      setSummary(describeError(error));
-      if (error instanceof ApiError && error.status === 400) setErrors(error.fieldErrors);
-    },
+    mutationFn: () => writer.reject(content.id, { reason, regenerate: form.regenerate }),
+    onSuccess: () => onRejected(form.regenerate),
+    onError: (error) => fail(error),
   });
   return (
     <Modal
@@ -48,7 +45,7 @@ export function RejectModal({
         className="space-y-3"
         onSubmit={(e) => {
           e.preventDefault();
-          if (!reason.trim()) {
+          if (!reason) {
             setErrors({ reason: ["Say why, so the next draft (or the next reviewer) can do better."] });
             return;
           }
@@ -59,23 +56,18 @@ export function RejectModal({
         {summary && <Alert testId="reject-error">{summary}</Alert>}
         <Field label="Reason" name="reason" errors={errors.reason}>
           <textarea
-            id="f-reason"
-            name="reason"
+            {...fieldProps("reason", errors.reason)}
             rows={3}
             className={inputClass}
-            value={reason}
-            aria-invalid={!!errors.reason}
-            onChange={(e) => {
-              setReason(e.target.value);
-              setErrors({});
-            }}
+            value={form.reason}
+            onChange={(e) => setField("reason", e.target.value)}
           />
         </Field>
         <Toggle
           name="regenerate"
           label="Write a new draft from the same idea at the next run"
-          checked={regenerate}
-          onChange={setRegenerate}
+          checked={form.regenerate}
+          onChange={(v) => setField("regenerate", v)}
         />
       </form>
     </Modal>
