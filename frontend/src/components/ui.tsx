@@ -9,6 +9,7 @@ import {
   type ReactNode,
 } from "react";
 import { Link } from "react-router";
+import { describeError } from "../lib/errors";
 
 type Tone = "gray" | "blue" | "green" | "amber" | "red" | "purple" | "indigo" | "teal";
 
@@ -149,6 +150,19 @@ export function Loading({ label = "Loading…" }: { label?: string }) {
       <Spinner /> {label}
     </div>
   );
+}
+
+/** A query's spinner while it loads, its error once it failed, else what it shows. */
+export function QueryState({
+  query,
+  children,
+}: {
+  query: { isLoading: boolean; error: unknown };
+  children: ReactNode;
+}) {
+  if (query.isLoading) return <Loading />;
+  if (query.error) return <Alert>{describeError(query.error)}</Alert>;
+  return <>{children}</>;
 }
 
 export function Alert({

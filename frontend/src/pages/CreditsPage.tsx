@@ -11,11 +11,11 @@ import {
   Alert,
   Card,
   EmptyState,
-  Loading,
   PageHeader,
   Pager,
   ScrollTable,
   TableHead,
+  QueryState,
 } from "../components/ui";
 import { useSite } from "../hooks/useSite";
 import { describeError } from "../lib/errors";
@@ -117,105 +117,103 @@ export function CreditsPage() {
           </div>
         }
       >
-        {ledger.isLoading ? (
-          <Loading />
-        ) : ledger.error ? (
-          <Alert>{describeError(ledger.error)}</Alert>
-        ) : !ledger.data?.results.length ? (
-          <EmptyState title="No ledger rows match" />
-        ) : (
-          <>
-            <ScrollTable label="Credit ledger">
-              <table className="min-w-full text-left text-sm">
-                <TableHead
-                  columns={[
-                    "When",
-                    "Type",
-                    "Operation",
-                    "Site",
-                    "Run",
-                    "Amount",
-                    "Balance after",
-                    "Description",
-                  ]}
-                />
-                <tbody>
-                  {ledger.data.results.map((t) => {
-                    const run = t.run_id;
-                    const amount = toNumber(t.amount);
-                    return (
-                      <tr key={t.id} className="border-b border-slate-100" data-testid="ledger-row">
-                        <td className="whitespace-nowrap px-4 py-2">{formatDateTime(t.created_at)}</td>
-                        <td className="px-4 py-2">{t.transaction_type}</td>
-                        <td className="px-4 py-2">{t.operation ? t.operation.replace(/_/g, " ") : "—"}</td>
-                        <td className="px-4 py-2">{t.site ? (siteName.get(t.site) ?? `#${t.site}`) : "—"}</td>
-                        <td className="px-4 py-2 font-mono text-xs">
-                          {run ? (
-                            <Link className="text-indigo-700 hover:underline" to={runPath(run)}>
-                              {run}
-                            </Link>
-                          ) : (
-                            "—"
-                          )}
-                        </td>
-                        <td
-                          className={`px-4 py-2 text-right tabular-nums ${amount < 0 ? "text-red-700" : "text-emerald-700"}`}
-                        >
-                          {amount > 0 ? "+" : ""}
-                          {formatCredits(t.amount)}
-                        </td>
-                        <td className="px-4 py-2 text-right tabular-nums">
-                          {formatCredits(t.balance_after)}
-                        </td>
-                        <td className="max-w-sm truncate px-4 py-2" title={t.description}>
-                          {t.description || "—"}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </ScrollTable>
-            {pages > 1 && <Pager page={page} pages={pages} onPage={setPage} />}
-          </>
-        )}
+        <QueryState query={ledger}>
+          {!ledger.data?.results.length ? (
+            <EmptyState title="No ledger rows match" />
+          ) : (
+            <>
+              <ScrollTable label="Credit ledger">
+                <table className="min-w-full text-left text-sm">
+                  <TableHead
+                    columns={[
+                      "When",
+                      "Type",
+                      "Operation",
+                      "Site",
+                      "Run",
+                      "Amount",
+                      "Balance after",
+                      "Description",
+                    ]}
+                  />
+                  <tbody>
+                    {ledger.data.results.map((t) => {
+                      const run = t.run_id;
+                      const amount = toNumber(t.amount);
+                      return (
+                        <tr key={t.id} className="border-b border-slate-100" data-testid="ledger-row">
+                          <td className="whitespace-nowrap px-4 py-2">{formatDateTime(t.created_at)}</td>
+                          <td className="px-4 py-2">{t.transaction_type}</td>
+                          <td className="px-4 py-2">{t.operation ? t.operation.replace(/_/g, " ") : "—"}</td>
+                          <td className="px-4 py-2">
+                            {t.site ? (siteName.get(t.site) ?? `#${t.site}`) : "—"}
+                          </td>
+                          <td className="px-4 py-2 font-mono text-xs">
+                            {run ? (
+                              <Link className="text-indigo-700 hover:underline" to={runPath(run)}>
+                                {run}
+                              </Link>
+                            ) : (
+                              "—"
+                            )}
+                          </td>
+                          <td
+                            className={`px-4 py-2 text-right tabular-nums ${amount < 0 ? "text-red-700" : "text-emerald-700"}`}
+                          >
+                            {amount > 0 ? "+" : ""}
+                            {formatCredits(t.amount)}
+                          </td>
+                          <td className="px-4 py-2 text-right tabular-nums">
+                            {formatCredits(t.balance_after)}
+                          </td>
+                          <td className="max-w-sm truncate px-4 py-2" title={t.description}>
+                            {t.description || "—"}
+                          </td>
+                        </tr>
+                      );
+                    })}
+                  </tbody>
+                </table>
+              </ScrollTable>
+              {pages > 1 && <Pager page={page} pages={pages} onPage={setPage} />}
+            </>
+          )}
+        </QueryState>
       </Card>
 
       <Card title="Credits per run (selected site, latest 20)" testId="credits-per-run">
-        {runs.isLoading ? (
-          <Loading />
-        ) : runs.error ? (
-          <Alert>{describeError(runs.error)}</Alert>
-        ) : !runs.data?.results.length ? (
-          <EmptyState title="No runs yet" />
-        ) : (
-          <ScrollTable label="Credits per run">
-            <table className="min-w-full text-left text-sm">
-              <TableHead columns={["Run", "Status", "Started", "Credits by stage", "Credits"]} />
-              <tbody>
-                {runs.data.results.map((r) => (
-                  <tr key={r.run_id} className="border-b border-slate-100">
-                    <td className="px-4 py-2 font-mono text-xs">
-                      <Link className="text-indigo-700 hover:underline" to={runPath(r.run_id)}>
-                        {r.run_id}
-                      </Link>
-                    </td>
-                    <td className="px-4 py-2">{r.status}</td>
-                    <td className="whitespace-nowrap px-4 py-2">{formatDateTime(r.started_at)}</td>
-                    <td className="px-4 py-2 text-xs text-slate-700">
-                      {r.stages.length
-                        ? r.stages
-                            .map((st) => `${st.stage}. ${st.name}: ${formatCredits(st.credits)}`)
-                            .join(" · ")
-                        : "—"}
-                    </td>
-                    <td className="px-4 py-2 text-right tabular-nums">{formatCredits(r.credits_used)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </ScrollTable>
-        )}
+        <QueryState query={runs}>
+          {!runs.data?.results.length ? (
+            <EmptyState title="No runs yet" />
+          ) : (
+            <ScrollTable label="Credits per run">
+              <table className="min-w-full text-left text-sm">
+                <TableHead columns={["Run", "Status", "Started", "Credits by stage", "Credits"]} />
+                <tbody>
+                  {runs.data.results.map((r) => (
+                    <tr key={r.run_id} className="border-b border-slate-100">
+                      <td className="px-4 py-2 font-mono text-xs">
+                        <Link className="text-indigo-700 hover:underline" to={runPath(r.run_id)}>
+                          {r.run_id}
+                        </Link>
+                      </td>
+                      <td className="px-4 py-2">{r.status}</td>
+                      <td className="whitespace-nowrap px-4 py-2">{formatDateTime(r.started_at)}</td>
+                      <td className="px-4 py-2 text-xs text-slate-700">
+                        {r.stages.length
+                          ? r.stages
+                              .map((st) => `${st.stage}. ${st.name}: ${formatCredits(st.credits)}`)
+                              .join(" · ")
+                          : "—"}
+                      </td>
+                      <td className="px-4 py-2 text-right tabular-nums">{formatCredits(r.credits_used)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </ScrollTable>
+          )}
+        </QueryState>
       </Card>
     </div>
   );

@@ -10,14 +10,14 @@ import {
   Card,
   EmptyState,
   inputBase,
-  Loading,
   PageHeader,
   Pager,
   ScrollTable,
   StatusBadge,
+  QueryState,
 } from "../components/ui";
 import { useSite } from "../hooks/useSite";
-import { describeError, describeImportError } from "../lib/errors";
+import { describeImportError } from "../lib/errors";
 
 const PAGE_SIZE = 25;
 
@@ -301,43 +301,41 @@ function BrowseList<T extends { id: number }>({ siteId, spec }: { siteId: number
         </>
       }
     >
-      {query.isLoading ? (
-        <Loading />
-      ) : query.isError ? (
-        <Alert>{describeError(query.error)}</Alert>
-      ) : count === 0 ? (
-        <EmptyState title={term || status ? `No ${spec.noun} matches` : `No ${spec.noun}s yet`}>
-          {term || status ? "Change the search or the filter." : spec.emptyHint}
-        </EmptyState>
-      ) : (
-        <>
-          <ScrollTable label={`${spec.noun} list`}>
-            <table className="min-w-full text-left text-sm" data-testid={`${spec.noun}-table`}>
-              <thead className="border-b border-slate-200 text-xs text-slate-600">
-                <tr>
-                  {spec.columns.map((c) => (
-                    <th key={c.header} className="px-4 py-2 font-medium">
-                      {c.header}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody className={query.isFetching ? "opacity-60" : ""}>
-                {query.data!.results.map((row) => (
-                  <tr key={row.id} className="border-b border-slate-100" data-testid={`${spec.noun}-row`}>
+      <QueryState query={query}>
+        {count === 0 ? (
+          <EmptyState title={term || status ? `No ${spec.noun} matches` : `No ${spec.noun}s yet`}>
+            {term || status ? "Change the search or the filter." : spec.emptyHint}
+          </EmptyState>
+        ) : (
+          <>
+            <ScrollTable label={`${spec.noun} list`}>
+              <table className="min-w-full text-left text-sm" data-testid={`${spec.noun}-table`}>
+                <thead className="border-b border-slate-200 text-xs text-slate-600">
+                  <tr>
                     {spec.columns.map((c) => (
-                      <td key={c.header} className={`px-4 py-2 ${c.className ?? ""}`}>
-                        {c.cell(row)}
-                      </td>
+                      <th key={c.header} className="px-4 py-2 font-medium">
+                        {c.header}
+                      </th>
                     ))}
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </ScrollTable>
-          <Pager page={page} pages={pages} onPage={setPage} />
-        </>
-      )}
+                </thead>
+                <tbody className={query.isFetching ? "opacity-60" : ""}>
+                  {query.data!.results.map((row) => (
+                    <tr key={row.id} className="border-b border-slate-100" data-testid={`${spec.noun}-row`}>
+                      {spec.columns.map((c) => (
+                        <td key={c.header} className={`px-4 py-2 ${c.className ?? ""}`}>
+                          {c.cell(row)}
+                        </td>
+                      ))}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </ScrollTable>
+            <Pager page={page} pages={pages} onPage={setPage} />
+          </>
+        )}
+      </QueryState>
     </Card>
   );
 }

@@ -8,11 +8,11 @@ import {
   Button,
   Card,
   EmptyState,
-  Loading,
   Modal,
   PageHeader,
   Pager,
   StatusBadge,
+  QueryState,
 } from "../components/ui";
 import { EditModal } from "../components/review/EditModal";
 import { QualityPanel } from "../components/review/QualityPanel";
@@ -145,33 +145,31 @@ export function ReviewPage() {
           </>
         }
       >
-        {list.isLoading ? (
-          <Loading />
-        ) : list.isError ? (
-          <Alert>{describeError(list.error)}</Alert>
-        ) : items.length === 0 && status === "rejected" ? (
-          <EmptyState title="No rejected drafts" />
-        ) : items.length === 0 ? (
-          <EmptyState title="Nothing waits for review">
-            Run the automation: finished drafts appear here.
-          </EmptyState>
-        ) : (
-          <ul className="divide-y divide-slate-100" data-testid="review-list">
-            {items.map((content) => (
-              <ReviewRow
-                key={content.id}
-                content={content}
-                checked={selected.has(content.id)}
-                onToggle={() => toggle(content.id)}
-                onPreview={() => setPreviewId(content.id)}
-                onEdit={() => setEditId(content.id)}
-                onReject={() => setRejecting(content)}
-                onApprove={() => approveOne.mutate(content.id)}
-                approving={approveOne.isPending && approveOne.variables === content.id}
-              />
-            ))}
-          </ul>
-        )}
+        <QueryState query={list}>
+          {items.length === 0 && status === "rejected" ? (
+            <EmptyState title="No rejected drafts" />
+          ) : items.length === 0 ? (
+            <EmptyState title="Nothing waits for review">
+              Run the automation: finished drafts appear here.
+            </EmptyState>
+          ) : (
+            <ul className="divide-y divide-slate-100" data-testid="review-list">
+              {items.map((content) => (
+                <ReviewRow
+                  key={content.id}
+                  content={content}
+                  checked={selected.has(content.id)}
+                  onToggle={() => toggle(content.id)}
+                  onPreview={() => setPreviewId(content.id)}
+                  onEdit={() => setEditId(content.id)}
+                  onReject={() => setRejecting(content)}
+                  onApprove={() => approveOne.mutate(content.id)}
+                  approving={approveOne.isPending && approveOne.variables === content.id}
+                />
+              ))}
+            </ul>
+          )}
+        </QueryState>
         {pages > 1 && items.length > 0 && <Pager page={page} pages={pages} onPage={setPage} />}
       </Card>
       {previewId !== null && (
@@ -295,18 +293,31 @@ function ReviewRow({
       <div className="flex shrink-0 flex-wrap gap-2 pl-7 sm:pl-0">
         <Button onClick={onPreview}>Preview</Button>
         <Button onClick={onEdit}>Edit</Button>
-        {inReview && (
-          <>
-            <Button variant="danger" onClick={onReject}>
-              Reject
-            </Button>
-            <Button variant="success" onClick={onApprove} loading={approving}>
-              Approve
-            </Button>
-          </>
-        )}
+        {inReview && <Decision onReject={onReject} onApprove={onApprove} approving={approving} />}
       </div>
     </li>
+  );
+}
+
+/** A draft in review is rejected or approved, from its row and from its preview alike. */
+function Decision({
+  onReject,
+  onApprove,
+  approving,
+}: {
+  onReject: () => void;
+  onApprove: () => void;
+  approving: boolean;
+}) {
+  return (
+    <>
+      <Button variant="danger" onClick={onReject}>
+        Reject
+      </Button>
+      <Button variant="success" onClick={onApprove} loading={approving}>
+        Approve
+      </Button>
+    </>
   );
 }
 
@@ -338,42 +349,33 @@ function PreviewModal({
           <Button onClick={onClose}>Close</Button>
           {content && content.status !== "published" && <Button onClick={onEdit}>Edit</Button>}
           {content?.status === "review" && (
-            <>
-              <Button variant="danger" onClick={() => onReject(content)}>
-                Reject
-              </Button>
-              <Button variant="success" onClick={onApprove} loading={approving}>
-                Approve
-              </Button>
-            </>
+            <Decision onReject={() => onReject(content)} onApprove={onApprove} approving={approving} />
           )}
         </>
       }
     >
-      {detail.isLoading ? (
-        <Loading />
-      ) : detail.isError ? (
-        <Alert>{describeError(detail.error)}</Alert>
-      ) : content ? (
-        <div className="space-y-2">
-          <div className="flex flex-wrap items-center gap-2 text-xs text-slate-600">
-            <StatusBadge status={content.status} />
-            <span>{content.word_count.toLocaleString("en-US")} words</span>
-            <span>{content.images?.filter((i) => i.url).length ?? 0} images</span>
+      <QueryState query={detail}>
+        {content ? (
+          <div className="space-y-2">
+            <div className="flex flex-wrap items-center gap-2 text-xs text-slate-600">
+              <StatusBadge status={content.status} />
+              <span>{content.word_count.toLocaleString("en-US")} words</span>
+              <span>{content.images?.filter((i) => i.url).length ?? 0} images</span>
+            </div>
+            {content.meta_description && (
+              <p className="text-xs italic text-slate-600">{content.meta_description}</p>
+            )}
+            <QualityPanel content={content} />
+            <iframe
+              title="Article preview"
+              data-testid="preview-frame"
+              sandbox="allow-popups"
+              srcDoc={previewDocument(content)}
+              className="h-[60vh] w-full rounded-md border border-slate-200 bg-white"
+            />
           </div>
-          {content.meta_description && (
-            <p className="text-xs italic text-slate-600">{content.meta_description}</p>
-          )}
-          <QualityPanel content={content} />
-          <iframe
-            title="Article preview"
-            data-testid="preview-frame"
-            sandbox="allow-popups"
-            srcDoc={previewDocument(content)}
-            className="h-[60vh] w-full rounded-md border border-slate-200 bg-white"
-          />
-        </div>
-      ) : null}
+        ) : null}
+      </QueryState>
     </Modal>
   );
 }

@@ -18,6 +18,7 @@ import {
   PageHeader,
   StatusBadge,
   Toggle,
+  QueryState,
 } from "../components/ui";
 import { NotificationsSection } from "../components/NotificationsSection";
 import { useSite } from "../hooks/useSite";
@@ -343,54 +344,54 @@ function QueueSection({ siteId }: { siteId: number }) {
       }
       testId="publishing-queue"
     >
-      {query.isLoading ? (
-        <Loading />
-      ) : query.isError ? (
-        <Alert>{describeError(query.error)}</Alert>
-      ) : !items.length ? (
-        <EmptyState title="The queue is empty">
-          Approved content that is scheduled for publishing shows here.
-        </EmptyState>
-      ) : (
-        <div className="-mx-4 overflow-x-auto">
-          <table className="min-w-full text-left text-xs">
-            <thead className="border-b border-slate-200 text-slate-500">
-              <tr>
-                {["Title", "Status", "Scheduled for", "Result"].map((h) => (
-                  <th key={h} className="px-4 py-2 font-medium">
-                    {h}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((item) => (
-                <tr key={item.id} className="border-b border-slate-100">
-                  <td className="px-4 py-2 font-medium text-slate-900">{item.title}</td>
-                  <td className="px-4 py-2">
-                    <StatusBadge status={item.site_status} />
-                  </td>
-                  <td className="whitespace-nowrap px-4 py-2">{formatDateTime(item.scheduled_publish_at)}</td>
-                  <td className="px-4 py-2">
-                    {item.external_url ? (
-                      <a
-                        href={item.external_url}
-                        target="_blank"
-                        rel="noreferrer"
-                        className="text-indigo-700 hover:underline"
-                      >
-                        View post
-                      </a>
-                    ) : (
-                      <span className="text-red-700">{item.publish_error}</span>
-                    )}
-                  </td>
+      <QueryState query={query}>
+        {!items.length ? (
+          <EmptyState title="The queue is empty">
+            Approved content that is scheduled for publishing shows here.
+          </EmptyState>
+        ) : (
+          <div className="-mx-4 overflow-x-auto">
+            <table className="min-w-full text-left text-xs">
+              <thead className="border-b border-slate-200 text-slate-500">
+                <tr>
+                  {["Title", "Status", "Scheduled for", "Result"].map((h) => (
+                    <th key={h} className="px-4 py-2 font-medium">
+                      {h}
+                    </th>
+                  ))}
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {items.map((item) => (
+                  <tr key={item.id} className="border-b border-slate-100">
+                    <td className="px-4 py-2 font-medium text-slate-900">{item.title}</td>
+                    <td className="px-4 py-2">
+                      <StatusBadge status={item.site_status} />
+                    </td>
+                    <td className="whitespace-nowrap px-4 py-2">
+                      {formatDateTime(item.scheduled_publish_at)}
+                    </td>
+                    <td className="px-4 py-2">
+                      {item.external_url ? (
+                        <a
+                          href={item.external_url}
+                          target="_blank"
+                          rel="noreferrer"
+                          className="text-indigo-700 hover:underline"
+                        >
+                          View post
+                        </a>
+                      ) : (
+                        <span className="text-red-700">{item.publish_error}</span>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryState>
     </Card>
   );
 }

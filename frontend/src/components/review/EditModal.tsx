@@ -5,7 +5,7 @@ import { writer } from "../../api";
 import type { ContentEdit, ContentItem } from "../../api/models";
 import { ApiError, describeError } from "../../lib/errors";
 import { useFieldForm } from "../../hooks/useFieldForm";
-import { Alert, Button, Field, fieldProps, inputClass, Loading, Modal } from "../ui";
+import { Alert, Button, Field, fieldProps, inputClass, Modal, QueryState } from "../ui";
 
 const FIELDS: Array<[keyof ContentEdit, string, string?]> = [
   ["title", "Title"],
@@ -39,13 +39,9 @@ export function EditModal({
   const detail = useQuery({ queryKey: ["content", id], queryFn: () => writer.contentDetail(id) });
   return (
     <Modal title="Edit draft" onClose={onClose} wide testId="edit-modal">
-      {detail.isLoading ? (
-        <Loading />
-      ) : detail.isError ? (
-        <Alert>{describeError(detail.error)}</Alert>
-      ) : detail.data ? (
-        <EditForm content={detail.data} onClose={onClose} onSaved={onSaved} />
-      ) : null}
+      <QueryState query={detail}>
+        {detail.data ? <EditForm content={detail.data} onClose={onClose} onSaved={onSaved} /> : null}
+      </QueryState>
     </Modal>
   );
 }
