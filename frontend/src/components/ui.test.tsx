@@ -4,7 +4,7 @@ import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { afterEach, describe, expect, it } from "vitest";
 import { ApiError, describeError } from "../lib/errors";
-import { Field, fieldProps, inputClass, Pager, QueryState, TableHead } from "./ui";
+import { Field, fieldProps, FilterSelect, inputClass, Pager, QueryState, TableHead } from "./ui";
 
 afterEach(cleanup);
 
@@ -97,5 +97,41 @@ describe("TableHead", () => {
     );
     const headers = screen.getAllByRole("columnheader");
     expect(headers.map((h) => h.textContent)).toEqual(["Name", "Actions"]);
+  });
+});
+
+function Filtered() {
+  const [status, setStatus] = useState("");
+  return (
+    <>
+      <FilterSelect
+        label="Filter by status"
+        all="Any status"
+        options={[
+          ["failed", "failed"],
+          ["paused_by_user", "paused by user"],
+        ]}
+        className=""
+        value={status}
+        onChange={setStatus}
+      />
+      <p data-testid="chosen">{status || "(all)"}</p>
+    </>
+  );
+}
+
+describe("FilterSelect", () => {
+  it("offers all (the empty value) and each option by its text", async () => {
+    render(<Filtered />);
+    const select = screen.getByRole("combobox", { name: "Filter by status" });
+    expect(screen.getAllByRole("option").map((o) => o.textContent)).toEqual([
+      "Any status",
+      "failed",
+      "paused by user",
+    ]);
+    await userEvent.selectOptions(select, "paused by user");
+    expect(screen.getByTestId("chosen").textContent).toBe("paused_by_user");
+    await userEvent.selectOptions(select, "Any status");
+    expect(screen.getByTestId("chosen").textContent).toBe("(all)");
   });
 });

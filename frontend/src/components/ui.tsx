@@ -398,6 +398,42 @@ export function Toggle({
   );
 }
 
+/** A filter over a list: "all" (the empty value) or one of the options, named by its aria-label. */
+export function FilterSelect({
+  label,
+  all,
+  options,
+  value,
+  onChange,
+  className,
+  testId,
+}: {
+  label: string;
+  all: string;
+  options: ReadonlyArray<readonly [value: string | number, text: string]>;
+  value: string;
+  onChange: (value: string) => void;
+  className: string;
+  testId?: string;
+}) {
+  return (
+    <select
+      aria-label={label}
+      data-testid={testId}
+      className={className}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+    >
+      <option value="">{all}</option>
+      {options.map(([v, text]) => (
+        <option key={v} value={v}>
+          {text}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 /** A table's header row; an empty column name is an unlabelled actions column. */
 export function TableHead({ columns }: { columns: string[] }) {
   return (

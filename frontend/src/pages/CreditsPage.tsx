@@ -16,6 +16,7 @@ import {
   ScrollTable,
   TableHead,
   QueryState,
+  FilterSelect,
 } from "../components/ui";
 import { useSite } from "../hooks/useSite";
 import { describeError } from "../lib/errors";
@@ -80,32 +81,22 @@ export function CreditsPage() {
         testId="ledger"
         actions={
           <div className="flex flex-wrap items-center gap-2">
-            <select
-              aria-label="Filter by site"
+            <FilterSelect
+              label="Filter by site"
               className={control}
+              all="All sites"
+              options={sites.map((s) => [s.id, s.name] as const)}
               value={filterSite}
-              onChange={(e) => filter(setFilterSite)(e.target.value)}
-            >
-              <option value="">All sites</option>
-              {sites.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-            <select
-              aria-label="Filter by operation"
+              onChange={filter(setFilterSite)}
+            />
+            <FilterSelect
+              label="Filter by operation"
               className={control}
+              all="All operations"
+              options={BUDGET_OPERATIONS.map((op) => [op, op.replace(/_/g, " ")] as const)}
               value={operation}
-              onChange={(e) => filter(setOperation)(e.target.value)}
-            >
-              <option value="">All operations</option>
-              {BUDGET_OPERATIONS.map((op) => (
-                <option key={op} value={op}>
-                  {op.replace(/_/g, " ")}
-                </option>
-              ))}
-            </select>
+              onChange={filter(setOperation)}
+            />
             <input
               type="search"
               aria-label="Filter by run id"

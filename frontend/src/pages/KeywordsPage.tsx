@@ -15,6 +15,7 @@ import {
   ScrollTable,
   StatusBadge,
   QueryState,
+  FilterSelect,
 } from "../components/ui";
 import { useSite } from "../hooks/useSite";
 import { describeImportError } from "../lib/errors";
@@ -285,19 +286,14 @@ function BrowseList<T extends { id: number }>({ siteId, spec }: { siteId: number
             value={search}
             onChange={(e) => setSearch(e.target.value)}
           />
-          <select
-            aria-label="Status filter"
+          <FilterSelect
+            label="Status filter"
             className={`${inputBase} w-auto bg-white`}
+            all="All statuses"
+            options={spec.statuses.map((s) => [s, s.replace(/_/g, " ")] as const)}
             value={status}
-            onChange={(e) => setStatus(e.target.value)}
-          >
-            <option value="">All statuses</option>
-            {spec.statuses.map((s) => (
-              <option key={s} value={s}>
-                {s.replace(/_/g, " ")}
-              </option>
-            ))}
-          </select>
+            onChange={setStatus}
+          />
         </>
       }
     >

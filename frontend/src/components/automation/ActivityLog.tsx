@@ -5,13 +5,16 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { automation } from "../../api";
 import { describeError } from "../../lib/errors";
 import { filterLog, LEVEL_CLASS, LOG_LEVELS, parseLog, type LogLevel } from "../../lib/log";
-import { Button, Card } from "../ui";
+import { Button, Card, FilterSelect } from "../ui";
 
 export const LOG_LINE_CHOICES = [50, 100, 200, 500, 2000] as const;
 /** The most lines the logs endpoint answers: a download asks for all of them. */
 const DOWNLOAD_LINES = 2000;
 
 const small = "rounded border border-slate-300 bg-white px-1.5 py-0.5 text-xs";
+const LEVEL_CHOICES = LOG_LEVELS.filter((l) => l !== "DEBUG").map(
+  (l) => [l, l === "INFO" ? "Info and worse" : l === "WARN" ? "Warnings and errors" : "Errors only"] as const,
+);
 
 export function ActivityLog({
   siteId,
@@ -92,20 +95,15 @@ export function ActivityLog({
           )}
           <label className="flex items-center gap-1 text-xs text-slate-600">
             Level
-            <select
-              aria-label="Log level"
-              data-testid="log-level"
+            <FilterSelect
+              label="Log level"
+              testId="log-level"
               className={small}
+              all="All"
+              options={LEVEL_CHOICES}
               value={level}
-              onChange={(e) => setLevel(e.target.value as LogLevel | "")}
-            >
-              <option value="">All</option>
-              {LOG_LEVELS.filter((l) => l !== "DEBUG").map((l) => (
-                <option key={l} value={l}>
-                  {l === "INFO" ? "Info and worse" : l === "WARN" ? "Warnings and errors" : "Errors only"}
-                </option>
-              ))}
-            </select>
+              onChange={(v) => setLevel(v as LogLevel | "")}
+            />
           </label>
           <input
             type="search"

@@ -5,9 +5,13 @@ import { automation } from "../../api";
 import type { RunHistory as RunRow } from "../../api/models";
 import { formatCredits, formatDateTime, formatUsd } from "../../lib/format";
 import { filterRuns, NO_FILTERS, type HistoryFilters } from "../../lib/history";
-import { Card, EmptyState, Loading, ScrollTable, StatusBadge, TableHead } from "../ui";
+import { Card, EmptyState, Loading, ScrollTable, StatusBadge, TableHead, FilterSelect } from "../ui";
 
 const STATUSES = ["completed", "failed", "cancelled", "paused", "running"];
+const TRIGGERS = [
+  ["manual", "manual"],
+  ["scheduled", "scheduled"],
+] as const;
 const select = "rounded border border-slate-300 bg-white px-1.5 py-1 text-xs";
 
 export function runPath(runId: string): string {
@@ -42,37 +46,29 @@ export function RunHistory({
   });
   const runs = filtered && query.data ? query.data : latest;
   const shown = filterRuns(runs.slice(0, 20), filters);
-  const set = (key: keyof HistoryFilters) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
-    setFilters((f) => ({ ...f, [key]: e.target.value }));
+  const setFilter = (key: keyof HistoryFilters, value: string) => setFilters((f) => ({ ...f, [key]: value }));
   return (
     <Card
       title="Run history (last 20)"
       testId="run-history"
       actions={
         <div className="flex flex-wrap items-center gap-2" data-testid="history-filters">
-          <select
-            aria-label="Filter by status"
+          <FilterSelect
+            label="Filter by status"
             className={select}
+            all="Any status"
+            options={STATUSES.map((s) => [s, s] as const)}
             value={filters.status}
-            onChange={set("status")}
-          >
-            <option value="">Any status</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-          <select
-            aria-label="Filter by trigger"
+            onChange={(v) => setFilter("status", v)}
+          />
+          <FilterSelect
+            label="Filter by trigger"
             className={select}
+            all="Any trigger"
+            options={TRIGGERS}
             value={filters.trigger}
-            onChange={set("trigger")}
-          >
-            <option value="">Any trigger</option>
-            <option value="manual">manual</option>
-            <option value="scheduled">scheduled</option>
-          </select>
+            onChange={(v) => setFilter("trigger", v)}
+          />
           <label className="flex items-center gap-1 text-xs text-slate-600">
             Since
             <input
@@ -80,7 +76,7 @@ export function RunHistory({
               aria-label="Started since"
               className={select}
               value={filters.since}
-              onChange={set("since")}
+              onChange={(e) => setFilter("since", e.target.value)}
             />
           </label>
         </div>
