@@ -79,3 +79,11 @@ class EngineSpy:
         if self.before_run:
             self.before_run(name, ids, self.calls)
         return self.engine.run(name, ids, should_stop=should_stop)
+
+
+def use_fake_openai(settings, fake) -> None:
+    """Both AI roles through the real openai SDK to a local fake server, with the short
+    heartbeat the worker tests use."""
+    settings.IGNY8_AI_PROVIDER, settings.IGNY8_IMAGE_PROVIDER = "openai", ""
+    settings.OPENAI_BASE_URL, settings.OPENAI_API_KEY = fake.base_url, "sk-test"
+    settings.AUTOMATION_HEARTBEAT_INTERVAL = 0.5

@@ -17,7 +17,7 @@ from igny8_core.automation.service import AutomationService
 from igny8_core.billing.models import CreditTransaction
 from igny8_core.writer.models import Content, Tasks
 
-from .helpers import fast_config
+from .helpers import fast_config, use_fake_openai
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -36,10 +36,8 @@ class SlowServer(FakeOpenAI):
 @pytest.fixture
 def server(settings):
     fake = SlowServer().start()
-    settings.IGNY8_AI_PROVIDER, settings.IGNY8_IMAGE_PROVIDER = "openai", ""
-    settings.OPENAI_BASE_URL, settings.OPENAI_API_KEY = fake.base_url, "sk-test"
+    use_fake_openai(settings, fake)
     settings.OPENAI_MAX_RETRIES = 0
-    settings.AUTOMATION_HEARTBEAT_INTERVAL = 0.5
     yield fake
     fake.stop()
 

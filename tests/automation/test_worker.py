@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -162,23 +163,32 @@ def kill(process):
         process.wait(timeout=10)
 
 
-def test_worker_killed_with_sigkill_is_recovered_without_duplicates_or_double_charge(
-    fast_timings, small_site, tmp_path
-):
-    add_keywords(small_site, 20)  # -> 5 clusters -> 5 tasks
-    fast_config(small_site, within_stage_delay=1, stage_2_batch_size=5)
+@contextmanager
+def run_in_stage_4_of_a_worker_process(site, tmp_path, settings):
+    """Start a 20-keyword run (5 tasks, about 1 s each in stage 4) in a separate worker process
+    and yield (process, run) once stage 4 has written two drafts: the moment to interrupt it.
+    The process is killed on the way out, whatever the test did to it."""
+    add_keywords(site, 20)  # -> 5 clusters -> 5 tasks (one idea per cluster in the worker)
+    fast_config(site, within_stage_delay=1, stage_2_batch_size=5)
     purge_queues()
-    process = start_worker_process(tmp_path, fast_timings)
+    process = start_worker_process(tmp_path, settings)
     try:
-        run = AutomationService.start_automation(small_site)
+        run = AutomationService.start_automation(site)
         wait_for(
-            lambda: Content.objects.filter(site=small_site).count() >= 2,
+            lambda: Content.objects.filter(site=site).count() >= 2,
             timeout=90,
             message=f"stage 4 in the worker process (log: {tmp_path / 'worker.log'})",
         )
-        kill(process)  # no cleanup, no `finally`: the run stays "running", the lock stays set
+        yield process, run
     finally:
         kill(process)
+
+
+def test_worker_killed_with_sigkill_is_recovered_without_duplicates_or_double_charge(
+    fast_timings, small_site, tmp_path
+):
+    with run_in_stage_4_of_a_worker_process(small_site, tmp_path, fast_timings) as (process, run):
+        kill(process)  # no cleanup, no `finally`: the run stays "running", the lock stays set
     run.refresh_from_db()
     assert run.status == RunStatus.RUNNING and site_lock.holder(small_site.pk) == run.lock_token
     fast_config(small_site)

@@ -31,10 +31,10 @@ from igny8_core.celery import app
 from igny8_core.planner.models import Clusters, Keywords
 from igny8_core.writer.models import Content, Images, Tasks
 
-from .helpers import add_keywords, fast_config
+from .helpers import add_keywords, fast_config, use_fake_openai
 from .test_api import BASE, client_for
 from .test_pipeline import STAGE_OPERATION
-from .test_worker import finished, kill, start_worker_process, wait_for
+from .test_worker import finished, kill, run_in_stage_4_of_a_worker_process, start_worker_process, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 # The faults the issue names: HTTP 500, 429 + Retry-After, connection reset, a stall past the
@@ -47,14 +47,12 @@ CODES = {"provider_error", "rate_limited", "timeout", "malformed_output", "inval
 def server(settings):
     fake = FakeOpenAI().start()
     fake.stall_seconds = 1.2  # past the client's timeout below
-    settings.IGNY8_AI_PROVIDER, settings.IGNY8_IMAGE_PROVIDER = "openai", ""
-    settings.OPENAI_BASE_URL, settings.OPENAI_API_KEY = fake.base_url, "sk-test"
+    use_fake_openai(settings, fake)
     settings.OPENAI_TIMEOUT = 0.4
     settings.OPENAI_MAX_RETRIES = 1  # one retry inside the provider, then the item fails
     settings.OPENAI_RETRY_BASE_DELAY = settings.OPENAI_RETRY_MAX_DELAY = 0.01
     settings.IGNY8_AI_IDEAS_PER_CLUSTER = 1
     settings.AI_MAX_ITEM_ATTEMPTS = 2
-    settings.AUTOMATION_HEARTBEAT_INTERVAL = 0.5
     yield fake
     fake.stop()
 
@@ -167,22 +165,10 @@ def test_a_run_against_30_percent_mixed_faults_completes_and_its_failures_come_b
 def test_sigterm_mid_stage_4_hands_the_run_to_the_restarted_worker_without_a_recovery(settings, small_site, tmp_path):
     settings.AUTOMATION_HEARTBEAT_INTERVAL = 0.5
     settings.AUTOMATION_STALE_AFTER = 3
-    add_keywords(small_site, 20)  # -> 5 clusters -> 5 tasks (one idea per cluster in the worker)
-    # Stage 4 takes ~1 s per task: the signal lands in the middle of it.
-    fast_config(small_site, within_stage_delay=1, stage_2_batch_size=5)
-    purge_queues()
-    process = start_worker_process(tmp_path, settings)
-    try:
-        run = AutomationService.start_automation(small_site)
-        wait_for(
-            lambda: Content.objects.filter(site=small_site).count() >= 2,
-            timeout=90,
-            message=f"stage 4 in the worker process (log: {tmp_path / 'worker.log'})",
-        )
+    # Stage 4 takes about 1 s per task: the signal lands in the middle of it.
+    with run_in_stage_4_of_a_worker_process(small_site, tmp_path, settings) as (process, run):
         process.send_signal(signal.SIGTERM)  # what `docker stop` sends: a warm shutdown
         process.wait(timeout=20)  # it stops after its in-flight item, not at the end of the run
-    finally:
-        kill(process)
     run.refresh_from_db()
     written = Content.objects.filter(site=small_site).count()
     assert run.status == RunStatus.RUNNING and run.current_stage == 4, run.error_message
