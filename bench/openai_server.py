@@ -3,7 +3,8 @@ after a fixed latency, like a real provider that is never the bottleneck.
 
 Chat completions answer what the demo provider would say for the request's messages (so the
 real engine, schema validation and saving run end to end through the real SDK); image
-generations answer a PNG of the requested size as b64_json (drawn once per size: the
+generations answer an image of the requested size and `output_format` (PNG when none is
+asked, as GPT image models do) as b64_json (drawn once per size and format: the
 server's own CPU must not be what the benchmark measures). HTTP/1.1 keep-alive, like the
 real API; each response leaves in ONE write on a socket without Nagle, so no request waits
 for a delayed ACK.
@@ -43,7 +44,7 @@ class Answers:
 
         self.demo = DemoProvider()
         self.draw = draw_demo_image
-        self.images: dict[str, str] = {}
+        self.images: dict[tuple[str, str], str] = {}
         self.lock = threading.Lock()
 
     def chat(self, body: dict) -> dict:
@@ -64,12 +65,13 @@ class Answers:
 
     def image(self, body: dict) -> dict:
         size = str(body.get("size") or "1024x1024")
+        fmt = str(body.get("output_format") or "png")  # a GPT image model's default is PNG
         with self.lock:
-            if size not in self.images:
+            if (size, fmt) not in self.images:
                 width, height = (int(v) for v in size.lower().split("x"))
-                png = self.draw("benchmark image", width, height, "benchmark image")
-                self.images[size] = base64.b64encode(png).decode()
-        return {"created": int(time.time()), "data": [{"b64_json": self.images[size]}]}
+                data = self.draw("benchmark image", width, height, "benchmark image", fmt=fmt)
+                self.images[size, fmt] = base64.b64encode(data).decode()
+        return {"created": int(time.time()), "data": [{"b64_json": self.images[size, fmt]}]}
 
 
 def make_server(latency: float, port: int = 0) -> ThreadingHTTPServer:

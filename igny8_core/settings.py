@@ -202,6 +202,12 @@ if OPENAI_RPM < 0 or OPENAI_IMAGE_RPM < 0:
     raise ImproperlyConfigured("OPENAI_RPM and OPENAI_IMAGE_RPM are requests per minute, 0 or more.")
 # "" (omit: gpt-image models always answer b64_json), "b64_json" or "url" (dall-e, local servers).
 OPENAI_IMAGE_RESPONSE_FORMAT = env.str("OPENAI_IMAGE_RESPONSE_FORMAT", default="")
+# The format image models are asked to answer in (`output_format`): "auto" asks GPT image
+# models for IGNY8_IMAGE_FORMAT (a JPEG is a fraction of a PNG's size and decodes in a third of
+# its time) and other models for nothing; "none" never asks; jpeg / png / webp always ask.
+OPENAI_IMAGE_OUTPUT_FORMAT = env.str("OPENAI_IMAGE_OUTPUT_FORMAT", default="auto").lower()
+if OPENAI_IMAGE_OUTPUT_FORMAT not in ("auto", "none", "jpeg", "png", "webp"):
+    raise ImproperlyConfigured("OPENAI_IMAGE_OUTPUT_FORMAT must be 'auto', 'none', 'jpeg', 'png' or 'webp'.")
 # What the functions ask for, and how stored images are normalised (see docs/ai.md).
 IGNY8_AI_IDEAS_PER_CLUSTER = env.int("IGNY8_AI_IDEAS_PER_CLUSTER", default=2)
 IGNY8_AI_CONTENT_WORDS = env.int("IGNY8_AI_CONTENT_WORDS", default=1200)

@@ -3,8 +3,8 @@
 It records every request (path, headers, JSON body, arrival time) and answers from a
 per-endpoint script of canned responses; when a script is empty it answers correctly:
 chat completions with what the demo provider would say for the request's messages (so
-the real engine runs end to end through the real SDK), images with a PNG as b64_json or
-as a url that the same server serves.
+the real engine runs end to end through the real SDK), images (a PNG, or the asked
+output_format) as b64_json or as a url that the same server serves.
 
 Faults: a scripted `Reply(fault=...)` or `inject_faults(rate, kinds)` makes the server misbehave
 the way real providers do - FAULTS names them (HTTP 500, 429 with Retry-After, a connection
@@ -70,8 +70,8 @@ def error_reply(status: int, message: str = "error", headers: dict | None = None
     return Reply(status=status, body={"error": {"message": message, "type": "test_error"}}, headers=headers or {})
 
 
-def png_bytes(width=320, height=200, title="fake server image") -> bytes:
-    return draw_demo_image(title, width, height, title)
+def png_bytes(width=320, height=200, title="fake server image", fmt="png") -> bytes:
+    return draw_demo_image(title, width, height, title, fmt=fmt)
 
 
 def response_bytes(status: int, content_type: str, headers: dict, payload: bytes) -> bytes:
@@ -187,7 +187,7 @@ class FakeOpenAI:
         if path == CHAT and "chat" in self.serves:
             return self._chat(body)
         if path == IMAGES and "images" in self.serves:
-            data = png_bytes(title=body["prompt"][:40])
+            data = png_bytes(title=body["prompt"][:40], fmt=body.get("output_format") or "png")
             if self.image_mode == "url":
                 name = f"/files/img-{len(self.files)}.png"
                 self.files[name] = data

@@ -1,6 +1,8 @@
-"""The offline demo provider: real grouping, real articles, real PNGs, deterministic."""
+"""The offline demo provider: real grouping, real articles, real images, deterministic."""
 
 import io
+
+import pytest
 
 from PIL import Image
 
@@ -105,7 +107,8 @@ def test_image_prompts_follow_the_sections():
     assert ["Beans" in p["prompt"] for p in data["in_article"]] == [True, False, True]
 
 
-def test_images_are_real_pngs_with_a_gradient():
+def test_images_are_real_pngs_with_a_gradient(settings):
+    settings.OPENAI_IMAGE_OUTPUT_FORMAT = "none"  # what GPT image models answer when not asked
     provider = DemoProvider()
     image = provider.generate_image("a cup of coffee", "400x300", title="Cold Brew")
     assert image.data.startswith(b"\x89PNG") and image.source == "demo"
@@ -116,3 +119,11 @@ def test_images_are_real_pngs_with_a_gradient():
     assert provider.generate_image("a cup of coffee", "400x300", title="Cold Brew").data == image.data
     assert provider.generate_image("another prompt", "400x300").data != image.data
     assert provider.image_variant == "1200x675:standard"
+
+
+@pytest.mark.parametrize("stored, expected", [("JPEG", "JPEG"), ("WEBP", "WEBP"), ("PNG", "PNG")])
+def test_images_come_in_the_stored_format_as_gpt_image_models_are_asked(settings, stored, expected):
+    settings.OPENAI_IMAGE_OUTPUT_FORMAT, settings.IGNY8_IMAGE_FORMAT = "auto", stored
+    image = DemoProvider().generate_image("a cup of coffee", "400x300", title="Cold Brew")
+    with Image.open(io.BytesIO(image.data)) as answer:
+        assert (answer.format, answer.size) == (expected, (400, 300))

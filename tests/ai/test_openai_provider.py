@@ -297,6 +297,41 @@ def test_images_as_b64_json_are_stored_normalised(fake, provider, account, site)
 
 
 @pytest.mark.django_db
+def test_gpt_image_models_are_asked_for_the_stored_format(fake, account, site, settings):
+    """A JPEG answer is a fraction of a PNG's size and decodes in a third of its time."""
+    settings.IGNY8_IMAGE_FORMAT = "JPEG"
+    provider = make_provider(fake, image_model="gpt-image-1")
+    content = make_content(site)
+    [image] = make_images(content, 1)
+
+    result = AIEngine(account, site, provider).run("generate_images", [image.pk])
+
+    assert fake.calls(IMAGES)[0].body["output_format"] == "jpeg"
+    assert result.items_processed == 1
+    image.refresh_from_db()
+    with Image.open(image.file.path) as stored:
+        assert stored.format == "JPEG" and stored.size == (320, 200)
+
+
+@pytest.mark.parametrize(
+    "setting, model, stored, asked",
+    [
+        ("auto", "gpt-image-1", "JPEG", "jpeg"),
+        ("auto", "gpt-image-1", "WEBP", "webp"),
+        ("auto", "dall-e-3", "JPEG", None),  # other models reject the parameter
+        ("none", "gpt-image-1", "JPEG", None),
+        ("png", "gpt-image-1", "JPEG", "png"),
+        ("jpeg", "flux-local", "PNG", "jpeg"),  # an OpenAI-compatible server that takes it
+    ],
+)
+def test_output_format_follows_the_setting_and_the_model(fake, settings, setting, model, stored, asked):
+    settings.OPENAI_IMAGE_OUTPUT_FORMAT, settings.IGNY8_IMAGE_FORMAT = setting, stored
+    provider = make_provider(fake, image_model=model)
+    provider.generate_image("a cup of coffee")
+    assert fake.calls(IMAGES)[0].body.get("output_format") == asked
+
+
+@pytest.mark.django_db
 def test_images_as_url_are_downloaded_from_the_server(fake, account, site):
     fake.image_mode = "url"
     provider = make_provider(fake, image_response_format="url")

@@ -9,10 +9,23 @@ timeouts) are the subclass's business, because only it knows its transport.
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from ..exceptions import MalformedOutput
 from ..schema import parse_and_validate
 
 MAX_OUTPUT_ATTEMPTS = 2  # the first answer plus one retry when it is malformed
+
+
+def requested_image_format(setting: str, model: str) -> str | None:
+    """The `output_format` an image model is asked for (OPENAI_IMAGE_OUTPUT_FORMAT), None to
+    not ask: "auto" asks GPT image models for the stored format (IGNY8_IMAGE_FORMAT), so what
+    comes over the wire is already what is kept; other models reject the parameter."""
+    if setting == "none":
+        return None
+    if setting == "auto":
+        return settings.IGNY8_IMAGE_FORMAT.lower() if model.startswith("gpt-image") else None
+    return setting
 
 
 @dataclass

@@ -10,11 +10,12 @@ import json
 import textwrap
 from typing import Any
 
+from django.conf import settings
 from PIL import Image, ImageDraw, ImageFont
 
 from ..prompts import extract_input
 from . import demo_text
-from .base import AIProvider, GeneratedImage, RawCompletion
+from .base import AIProvider, GeneratedImage, RawCompletion, requested_image_format
 
 DEMO_TEXT_MODEL = "igny8-demo-text-v1"
 DEMO_IMAGE_MODEL = "igny8-demo-image-v1"
@@ -60,11 +61,15 @@ class DemoProvider(AIProvider):
         self, prompt: str, size: str | None = None, quality: str | None = None, *, title: str = ""
     ) -> GeneratedImage:
         width, height = (int(v) for v in (size or self.image_size).lower().split("x"))
-        return GeneratedImage(data=draw_demo_image(prompt, width, height, title), model=self.image_model, source="demo")
+        # In the format a GPT image model would be asked for (OPENAI_IMAGE_OUTPUT_FORMAT).
+        fmt = requested_image_format(settings.OPENAI_IMAGE_OUTPUT_FORMAT, "gpt-image") or "png"
+        data = draw_demo_image(prompt, width, height, title, fmt=fmt)
+        return GeneratedImage(data=data, model=self.image_model, source="demo")
 
 
-def draw_demo_image(prompt: str, width: int, height: int, title: str = "") -> bytes:
-    """A PNG: a diagonal gradient in colours derived from the prompt, the title, a demo label."""
+def draw_demo_image(prompt: str, width: int, height: int, title: str = "", fmt: str = "png") -> bytes:
+    """A diagonal gradient in colours derived from the prompt, the title, a demo label; encoded
+    as `fmt` (an `output_format`: png, jpeg or webp)."""
     digest = hashlib.sha256(prompt.encode()).digest()
     start, end = tuple(digest[0:3]), tuple(digest[3:6])
     vertical = Image.linear_gradient("L").resize((width, height))
@@ -85,5 +90,5 @@ def draw_demo_image(prompt: str, width: int, height: int, title: str = "") -> by
     label_font = ImageFont.load_default(size=max(10, size // 2))
     draw.text((size // 2, height - size), "DEMO IMAGE · IGNY8", font=label_font, fill=(255, 255, 255))
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
+    image.save(buffer, format=fmt.upper(), **({} if fmt == "png" else {"quality": 95}))
     return buffer.getvalue()

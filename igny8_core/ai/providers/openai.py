@@ -39,7 +39,7 @@ from igny8_core.outbound import (
 from ..exceptions import MalformedResponse, ProviderError, ProviderTimeout, RateLimited
 from ..ratelimit import SharedRateLimit
 from ..schema import schema_instructions
-from .base import AIProvider, GeneratedImage, RawCompletion
+from .base import AIProvider, GeneratedImage, RawCompletion, requested_image_format
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,7 @@ class OpenAIProvider(AIProvider):
         image_size=None,
         image_quality=None,
         image_response_format=None,
+        image_output_format=None,
         timeout=None,
         max_retries=None,
         retry_base_delay=None,
@@ -131,6 +132,9 @@ class OpenAIProvider(AIProvider):
         self.image_quality = image_quality or settings.OPENAI_IMAGE_QUALITY
         fmt = image_response_format if image_response_format is not None else settings.OPENAI_IMAGE_RESPONSE_FORMAT
         self.image_response_format = fmt or None  # gpt-image models reject the parameter
+        self.image_output_format = requested_image_format(
+            image_output_format or settings.OPENAI_IMAGE_OUTPUT_FORMAT, self.image_model
+        )
         self.timeout = float(timeout if timeout is not None else settings.OPENAI_TIMEOUT)
         self.max_retries = int(max_retries if max_retries is not None else settings.OPENAI_MAX_RETRIES)
         self.retry_base_delay = float(
@@ -201,6 +205,8 @@ class OpenAIProvider(AIProvider):
         }
         if self.image_response_format:
             options["response_format"] = self.image_response_format
+        if self.image_output_format:
+            options["output_format"] = self.image_output_format
         response, attempts = self._retrying(
             "image generation", self._limited("image", lambda: self.client.images.generate(**options))
         )
