@@ -1,7 +1,12 @@
 """The quality checks, one by one, and the score."""
 
-import pytest
+import sys
 
+import pytest
+from celery.signals import worker_init
+from textstat.backend.utils import get_cmudict
+
+from igny8_core import celery as igny8_celery
 from igny8_core.ai import quality
 from igny8_core.ai.similarity import Piece
 from igny8_core.writer.models import Content, Tasks
@@ -113,3 +118,34 @@ def test_score_is_the_share_of_checks_passed(site, settings):
     assert result["score"] == 100 and quality.failed_checks(result) == []
     content.meta_title = ""
     assert quality.evaluate(content, site, [], available=0)["score"] == round(100 * 10 / 11)
+
+
+def _forget_textstat_caches():
+    """textstat as in a fresh process: every cached result dropped, the dictionary with them."""
+    for name, module in list(sys.modules.items()):
+        if name == "textstat" or name.startswith("textstat."):
+            for value in vars(module).values():
+                if hasattr(value, "cache_clear"):
+                    value.cache_clear()
+
+
+def test_worker_start_loads_the_readability_dictionary():
+    assert any(receiver is igny8_celery._warm_up for _, receiver in worker_init.receivers)
+    _forget_textstat_caches()
+    assert get_cmudict.cache_info().currsize == 0
+    igny8_celery._warm_up()
+    loaded = get_cmudict.cache_info()
+    english = get_cmudict("en")  # what readability_check asks for: the loaded dictionary, not a new load
+    assert get_cmudict.cache_info().hits == loaded.hits + 1 and "coffee" in english
+    quality.warm_up()  # a second call reuses it
+    assert get_cmudict.cache_info().misses == loaded.misses
+
+
+def test_a_failed_warm_up_only_logs_a_warning(monkeypatch, caplog):
+    def broken(text):
+        raise OSError("dictionary missing")
+
+    monkeypatch.setattr(quality.textstat, "flesch_reading_ease", broken)
+    igny8_celery._warm_up()
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+    assert "Could not warm up the quality check" in caplog.text
