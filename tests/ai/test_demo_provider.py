@@ -3,7 +3,6 @@
 import io
 
 import pytest
-
 from PIL import Image
 
 from igny8_core.ai.html import section_headings, word_count
