@@ -37,13 +37,18 @@ def text_cost(price: ModelPrice | None, prompt_tokens: int, completion_tokens: i
 
 
 def image_cost(price: ModelPrice | None, variant: str, images: int) -> Decimal:
+    """0 when the variant has no price (PriceBook says so once)."""
     if price is None or images <= 0:
         return Decimal("0")
     each = (price.image_prices or {}).get(variant)
     if each is None:
-        log.warning("No price for %s images of %s in the price table: counted as 0.", variant, price.model)
         return Decimal("0")
     return (Decimal(str(each)) * images).quantize(MICRO_USD)
+
+
+def is_free(price: ModelPrice) -> bool:
+    """A row that prices nothing (the demo provider, a local model): 0 is the right cost."""
+    return not price.image_prices and not price.input_per_million and not price.output_per_million
 
 
 class PriceBook:
@@ -51,6 +56,7 @@ class PriceBook:
 
     def __init__(self) -> None:
         self._rows: dict[str, ModelPrice | None] = {}
+        self._unpriced: set[tuple[str, str]] = set()  # (model, variant) pairs already logged
 
     def price(self, model: str) -> ModelPrice | None:
         if model not in self._rows:
@@ -69,4 +75,9 @@ class PriceBook:
         images: int = 0,
     ) -> Decimal:
         price = self.price(model)
-        return text_cost(price, prompt_tokens, completion_tokens) + image_cost(price, variant or "", images)
+        variant = variant or ""
+        if images > 0 and price is not None and variant not in (price.image_prices or {}) and not is_free(price):
+            if (model, variant) not in self._unpriced:  # once, not once per image of the run
+                self._unpriced.add((model, variant))
+                log.warning("No price for %s images of %s in the price table: counted as 0.", variant, model)
+        return text_cost(price, prompt_tokens, completion_tokens) + image_cost(price, variant, images)
