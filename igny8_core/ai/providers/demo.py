@@ -72,10 +72,12 @@ def draw_demo_image(prompt: str, width: int, height: int, title: str = "", fmt: 
     as `fmt` (an `output_format`: png, jpeg or webp)."""
     digest = hashlib.sha256(prompt.encode()).digest()
     start, end = tuple(digest[0:3]), tuple(digest[3:6])
-    vertical = Image.linear_gradient("L").resize((width, height))
-    horizontal = Image.linear_gradient("L").rotate(90).resize((width, height))
-    mask = Image.blend(vertical, horizontal, 0.5)  # dark top-left to light bottom-right
-    image = Image.composite(Image.new("RGB", (width, height), end), Image.new("RGB", (width, height), start), mask)
+    # Composed at the gradients' own 256x256 and scaled once: a linear gradient stays linear
+    # under BILINEAR, and the demo run draws one image per illustration.
+    vertical = Image.linear_gradient("L")
+    mask = Image.blend(vertical, vertical.rotate(90), 0.5)  # dark top-left to light bottom-right
+    small = Image.composite(Image.new("RGB", mask.size, end), Image.new("RGB", mask.size, start), mask)
+    image = small.resize((width, height), Image.Resampling.BILINEAR)
     draw = ImageDraw.Draw(image)
     size = max(14, width // 22)
     font = ImageFont.load_default(size=size)
