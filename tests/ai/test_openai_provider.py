@@ -296,19 +296,23 @@ def test_images_as_b64_json_are_stored_normalised(fake, provider, account, site)
     assert set(AIRequestLog.objects.values_list("model", flat=True)) == {"test-image"}
 
 
+def generate_one_image(fake, account, site, **provider_options):
+    """(image row, engine result) of one image generated through a provider on `fake`."""
+    [image] = make_images(make_content(site), 1)
+    result = AIEngine(account, site, make_provider(fake, **provider_options)).run("generate_images", [image.pk])
+    image.refresh_from_db()
+    return image, result
+
+
 @pytest.mark.django_db
 def test_gpt_image_models_are_asked_for_the_stored_format(fake, account, site, settings):
     """A JPEG answer is a fraction of a PNG's size and decodes in a third of its time."""
     settings.IGNY8_IMAGE_FORMAT = "JPEG"
-    provider = make_provider(fake, image_model="gpt-image-1")
-    content = make_content(site)
-    [image] = make_images(content, 1)
 
-    result = AIEngine(account, site, provider).run("generate_images", [image.pk])
+    image, result = generate_one_image(fake, account, site, image_model="gpt-image-1")
 
     assert fake.calls(IMAGES)[0].body["output_format"] == "jpeg"
     assert result.items_processed == 1
-    image.refresh_from_db()
     with Image.open(image.file.path) as stored:
         assert stored.format == "JPEG" and stored.size == (320, 200)
 
@@ -334,16 +338,12 @@ def test_output_format_follows_the_setting_and_the_model(fake, settings, setting
 @pytest.mark.django_db
 def test_images_as_url_are_downloaded_from_the_server(fake, account, site):
     fake.image_mode = "url"
-    provider = make_provider(fake, image_response_format="url")
-    content = make_content(site)
-    [image] = make_images(content, 1)
 
-    result = AIEngine(account, site, provider).run("generate_images", [image.pk])
+    image, result = generate_one_image(fake, account, site, image_response_format="url")
 
     assert fake.calls(IMAGES)[0].body["response_format"] == "url"
     downloads = [r for r in fake.requests if r.method == "GET"]
     assert [r.path for r in downloads] == ["/files/img-0.png"]
-    image.refresh_from_db()
     assert result.items_processed == 1 and image.status == "generated" and image.width == 320
 
 
