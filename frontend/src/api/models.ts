@@ -35,6 +35,10 @@ export type RunProgress = Schemas["RunProgress"];
 export type GlobalProgressData = Schemas["GlobalProgress"];
 export type ProgressStage = Schemas["StageProgress"];
 export type Estimate = Schemas["Estimate"];
+/** The ratios an estimate projects downstream items with, each with where it came from. */
+export type SiteRatios = Schemas["SiteRatios"];
+export type Ratio = Schemas["Ratio"];
+export type RatioSource = Schemas["RatioSourceEnum"];
 export type RunHistoryList = Schemas["RunHistoryList"];
 export type RunHistory = Schemas["RunHistory"];
 export type RunLog = Schemas["RunLog"];

@@ -138,7 +138,7 @@ export function AutomationPage() {
 
   return (
     <div className="space-y-4">
-      <div className="flex flex-col gap-3 lg:flex-row lg:items-end lg:justify-between">
+      <div className="flex flex-col gap-3 lg:flex-row lg:items-start lg:justify-between">
         <div>
           <PageHeader title="Automation">
             Keywords to illustrated drafts for <strong>{site?.name}</strong>, in 7 stages.

@@ -3,6 +3,7 @@
 import type {
   AutomationRun,
   ContentItem,
+  Estimate,
   GlobalProgressData,
   ImageItem,
   PublishingSettings,
@@ -57,6 +58,27 @@ export function aHistoryRun(overrides: Partial<RunHistory> = {}): RunHistory {
     provider_cost: "0",
     stopped_reason: "",
     error_message: "",
+    ...overrides,
+  };
+}
+
+export function anEstimate(overrides: Partial<Estimate> = {}): Estimate {
+  return {
+    estimated_credits: "42.00",
+    required: "50.40",
+    current_balance: "100.00",
+    sufficient: true,
+    breakdown: [],
+    allocation: {},
+    max_credits_per_run: "0.00",
+    images_off: "",
+    ratios: {
+      projected_clusters: 0,
+      cluster_factor: { value: "1.20", source: "default" },
+      ideas_per_cluster: { value: "3.00", source: "default" },
+      words_per_article: { value: "1250.00", source: "default" },
+      images_per_article: { value: "4.00", source: "default" },
+    },
     ...overrides,
   };
 }
