@@ -100,11 +100,11 @@ function EstimateRatios({ ratios, imagesOff }: { ratios: SiteRatios; imagesOff: 
     },
   ];
   return (
-    <details className="max-w-md text-xs text-slate-600" data-testid="estimate-ratios">
+    <details className="relative text-xs text-slate-600" data-testid="estimate-ratios">
       <summary className="cursor-pointer select-none rounded text-indigo-700 hover:underline focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-500">
         How this estimate is made
       </summary>
-      <div className="mt-1 rounded-lg border border-slate-200 bg-white px-3 py-2">
+      <div className="absolute right-0 z-20 mt-1 w-[26rem] max-w-[calc(100vw-2rem)] rounded-lg border border-slate-200 bg-white px-3 py-2 shadow-lg">
         <p>Each stage's items are projected from what is waiting, with:</p>
         <ul className="mt-1 space-y-1">
           <li data-testid="ratio-projected_clusters">
