@@ -6,6 +6,7 @@ What each check measures is documented in docs/publishing.md.
 """
 
 import re
+import threading
 from html import unescape
 from typing import Any
 
@@ -101,20 +102,29 @@ def readability_check(html: str, language: str) -> dict[str, Any]:
     code = TEXTSTAT_LANGUAGES.get((language or "english").strip().lower())
     if code is None:
         return _check("readability", True, f"No readability formula for {language}; not measured.")
-    textstat.set_lang(code)
     text = " ".join(_text(p) for p in _PARAGRAPH.findall(html))
     if not text:
         return _check("readability", False, "No paragraph text to measure.")
-    ease = round(textstat.flesch_reading_ease(text), 1)
+    ease = round(_reading_ease(text, code), 1)
     return _check(
         "readability", ease >= MIN_READING_EASE, f"Flesch reading ease {ease} ({code}); at least {MIN_READING_EASE}."
     )
 
 
+# textstat's language is process-wide: two threads scoring in two languages must not
+# interleave between setting it and scoring.
+_TEXTSTAT_LANGUAGE = threading.Lock()
+
+
+def _reading_ease(text: str, code: str) -> float:
+    with _TEXTSTAT_LANGUAGE:
+        textstat.set_lang(code)
+        return float(textstat.flesch_reading_ease(text))
+
+
 def warm_up() -> None:
     # English syllables come from cmudict (~1.5 s of CPU to load): pay it at worker start, not in a run.
-    textstat.set_lang(TEXTSTAT_LANGUAGES["english"])
-    textstat.flesch_reading_ease("Warm up the dictionary.")
+    _reading_ease("Warm up the dictionary.", TEXTSTAT_LANGUAGES["english"])
 
 
 def links_check(links: list[Any], available: int) -> dict[str, Any]:

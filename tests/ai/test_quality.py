@@ -1,6 +1,8 @@
 """The quality checks, one by one, and the score."""
 
 import sys
+import threading
+import time
 
 import pytest
 from celery.signals import worker_init
@@ -61,6 +63,37 @@ def test_readability_uses_the_site_language_formula():
         "passed": True,
         "detail": "No readability formula for Klingon; not measured.",
     }
+
+
+def _current_language() -> str:
+    return quality.textstat.set_lang.__self__._textstatistics__lang  # textstat's process-wide setting
+
+
+def test_readability_in_two_languages_at_once_scores_each_in_its_own(monkeypatch):
+    """textstat's language is process-wide: a thread must not change it under another's score."""
+    seen = []
+    real = quality.textstat.flesch_reading_ease
+    started = threading.Barrier(2, timeout=5)
+
+    def slow_score(text):
+        before = _current_language()
+        try:
+            started.wait(timeout=0.3)  # both threads inside at once, unless a lock keeps one out
+        except threading.BrokenBarrierError:
+            pass
+        time.sleep(0.05)
+        seen.append((before, _current_language()))
+        return real(text)
+
+    monkeypatch.setattr(quality.textstat, "flesch_reading_ease", slow_score)
+    threads = [
+        threading.Thread(target=quality.readability_check, args=(GOOD, language)) for language in ("English", "German")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(seen) == 2 and all(before == after for before, after in seen)
 
 
 def test_internal_links_metadata_alt_text_avoided_terms():
