@@ -37,7 +37,7 @@ from .test_pipeline import STAGE_OPERATION
 from .test_worker import finished, kill, run_in_stage_4_of_a_worker_process, start_worker_process, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-# The faults the issue names: HTTP 500, 429 + Retry-After, connection reset, a stall past the
+# The faults real providers show: HTTP 500, 429 + Retry-After, connection reset, a stall past the
 # client's timeout, a broken JSON body, JSON that violates the function's schema.
 MIXED_FAULTS = ("http_500", "rate_limit", "reset", "stall", "malformed_body", "schema_violation")
 CODES = {"provider_error", "rate_limited", "timeout", "malformed_output", "invalid_output"}

@@ -1,4 +1,4 @@
-"""Slot calculation: properties (hypothesis) and the edge cases named in the issue."""
+"""Slot calculation: properties (hypothesis) and the edge cases (DST changes, month and year ends, no allowed day, a full queue)."""
 
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo

@@ -1,4 +1,4 @@
-// Client checks of the publishing settings form (mirror of the server's rules, issue 7).
+// Client checks of the publishing settings form: the same rules the server applies, so the form shows errors before a round trip.
 import type { PublishingSettings } from "../api/models";
 
 export const WEEK_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;

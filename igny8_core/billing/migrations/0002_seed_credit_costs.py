@@ -1,4 +1,4 @@
-"""Seed CreditCostConfig with the spec's default costs and budget shares."""
+"""Seed CreditCostConfig with the default costs and budget shares."""
 
 from decimal import Decimal
 
