@@ -3,6 +3,7 @@ import { call, resultsOf } from "./client";
 import type {
   AIBudget,
   AIBudgetInput,
+  AIUsage,
   AutomationConfig,
   AutomationConfigInput,
   ClusterPage,
@@ -92,6 +93,8 @@ export const billing = {
     }),
   runs: (siteId: number | null, page = 1, pageSize = 20) =>
     call<RunCreditsPage>("billingRuns", { query: { site_id: siteId, page, page_size: pageSize } }),
+  /** The account's AI usage for the last `months` calendar months that had AI requests. */
+  usage: (months = 12) => call<AIUsage>("billingUsage", { query: { months } }),
   grant: (amount: string, note: string) => call<GrantResult>("billingGrant", { body: { amount, note } }),
   aiBudget: (siteId: number) => call<AIBudget>("aiBudget", { params: { site_id: siteId } }),
   updateAiBudget: (siteId: number, body: Partial<AIBudgetInput>) =>

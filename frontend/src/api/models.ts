@@ -74,6 +74,9 @@ export type CreditBalance = Schemas["CreditBalance"];
 export type CreditTransaction = Schemas["CreditTransaction"];
 export type RunCredits = Schemas["RunCredits"];
 export type GrantResult = Schemas["GrantResult"];
+/** AI usage per calendar month (UTC, newest first): tokens and provider cost next to credits. */
+export type AIUsage = Schemas["AIUsage"];
+export type AIUsageMonth = Schemas["AIUsageMonth"];
 export type AIBudget = Schemas["AIBudgetAllocation"];
 export type AIBudgetInput = Schemas["AIBudgetAllocationRequest"];
 /** The AI operations a run budget is shared between (the keys of the allocation). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatCredits, formatUsd } from "./format";
+import { formatCredits, formatTokens, formatUsd, monthName, tokenSplit } from "./format";
 
 describe("formatUsd", () => {
   it("shows dollars and cents", () => {
@@ -20,5 +20,20 @@ describe("formatCredits", () => {
     expect(formatCredits("100000.00")).toBe("100,000");
     expect(formatCredits("0.125")).toBe("0.13");
     expect(formatCredits(null)).toBe("0");
+  });
+});
+
+describe("formatTokens", () => {
+  it("sums prompt and completion tokens with thousands separators", () => {
+    expect(formatTokens(1200, 345)).toBe("1,545");
+    expect(formatTokens(undefined, null)).toBe("0");
+    expect(tokenSplit(1200, 345)).toBe("1,200 prompt + 345 completion tokens");
+  });
+});
+
+describe("monthName", () => {
+  it("names the API's YYYY-MM month", () => {
+    expect(monthName("2026-01")).toBe("January 2026");
+    expect(monthName("2024-11")).toBe("November 2024");
   });
 });

@@ -1,9 +1,11 @@
-// Credits: the balance, the ledger (filter by site, run, operation), what each run cost.
+// Credits: the balance, the month's AI usage (credits, tokens, provider cost), the ledger
+// (filter by site, run, operation), what each run cost.
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import { billing } from "../api";
 import { GrantForm } from "../components/GrantForm";
+import { MonthlyUsage } from "../components/MonthlyUsage";
 import { useSession } from "../hooks/useSession";
 import { BUDGET_OPERATIONS } from "../lib/budget";
 import { runPath } from "../components/automation/RunHistory";
@@ -75,6 +77,7 @@ export function CreditsPage() {
       </div>
       {balance.error && <Alert>{describeError(balance.error)}</Alert>}
       {me.data?.is_staff && <GrantForm />}
+      <MonthlyUsage />
 
       <Card
         title="Ledger"

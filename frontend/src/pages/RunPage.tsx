@@ -1,5 +1,5 @@
-// One run's own page (/automation/runs/<run_id>): its progress, stage results with credits
-// and timings, what each stage left, its failed items with Retry failed, and its log.
+// One run's own page (/automation/runs/<run_id>): its progress, stage results with credits,
+// tokens, provider cost and timings, what each stage left, its failed items with Retry failed, and its log.
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { automation } from "../api";
@@ -14,7 +14,14 @@ import { usePageVisible } from "../hooks/usePageVisible";
 import { useSite } from "../hooks/useSite";
 import { useStages } from "../hooks/useStages";
 import { describeError } from "../lib/errors";
-import { durationBetween, formatCredits, formatDateTime } from "../lib/format";
+import {
+  durationBetween,
+  formatCredits,
+  formatDateTime,
+  formatTokens,
+  formatUsd,
+  tokenSplit,
+} from "../lib/format";
 import { isActive, liveDuration, pollInterval, stageStatus } from "../lib/run";
 
 export function RunPage() {
@@ -55,6 +62,10 @@ export function RunPage() {
   const data = progress.data;
   const ended = run.completed_at ?? run.cancelled_at ?? null;
   const credits = data.metrics?.credits_used ?? run.total_credits_used;
+  // The run's tokens and provider bill: the sum of its stages' (live in run_progress's metrics).
+  const promptTokens = data.metrics?.prompt_tokens ?? run.prompt_tokens;
+  const completionTokens = data.metrics?.completion_tokens ?? run.completion_tokens;
+  const providerCost = data.metrics?.provider_cost ?? run.provider_cost;
 
   return (
     <div className="space-y-4" data-testid="run-page">
@@ -73,8 +84,8 @@ export function RunPage() {
         )}
         title="Progress"
       />
-      <Card title="Timings" testId="run-timings">
-        <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-sm sm:grid-cols-4">
+      <Card title="Timings and usage" testId="run-timings">
+        <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-sm sm:grid-cols-3 lg:grid-cols-6">
           <Fact label="Started" value={formatDateTime(run.started_at)} />
           <Fact label={run.status === "cancelled" ? "Cancelled" : "Ended"} value={formatDateTime(ended)} />
           <Fact
@@ -84,6 +95,18 @@ export function RunPage() {
           <Fact
             label="Credits used"
             value={credits === undefined || credits === null ? "—" : formatCredits(credits)}
+          />
+          <Fact
+            label="Tokens"
+            value={formatTokens(promptTokens, completionTokens)}
+            title={tokenSplit(promptTokens, completionTokens)}
+            testId="run-tokens"
+          />
+          <Fact
+            label="Provider cost"
+            value={formatUsd(providerCost)}
+            title="What the AI provider bills, USD"
+            testId="run-provider-cost"
           />
         </dl>
       </Card>
@@ -140,11 +163,23 @@ function BackLink() {
   );
 }
 
-function Fact({ label, value }: { label: string; value: string }) {
+function Fact({
+  label,
+  value,
+  title,
+  testId,
+}: {
+  label: string;
+  value: string;
+  title?: string;
+  testId?: string;
+}) {
   return (
     <div>
       <dt className="text-xs text-slate-600">{label}</dt>
-      <dd className="font-medium tabular-nums text-slate-900">{value}</dd>
+      <dd className="font-medium tabular-nums text-slate-900" title={title} data-testid={testId}>
+        {value}
+      </dd>
     </div>
   );
 }

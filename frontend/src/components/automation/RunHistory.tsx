@@ -3,7 +3,7 @@ import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { automation } from "../../api";
 import type { RunHistory as RunRow } from "../../api/models";
-import { formatCredits, formatDateTime, formatUsd } from "../../lib/format";
+import { formatCredits, formatDateTime, formatTokens, formatUsd, tokenSplit } from "../../lib/format";
 import { filterRuns, NO_FILTERS, type HistoryFilters } from "../../lib/history";
 import { Card, EmptyState, Loading, ScrollTable, StatusBadge, TableHead, FilterSelect } from "../ui";
 
@@ -134,9 +134,9 @@ export function RunHistory({
                   <td className="px-4 py-2 tabular-nums">{formatCredits(run.total_credits_used)}</td>
                   <td
                     className="px-4 py-2 tabular-nums"
-                    title={`${run.prompt_tokens ?? 0} prompt + ${run.completion_tokens ?? 0} completion tokens`}
+                    title={tokenSplit(run.prompt_tokens, run.completion_tokens)}
                   >
-                    {((run.prompt_tokens ?? 0) + (run.completion_tokens ?? 0)).toLocaleString()}
+                    {formatTokens(run.prompt_tokens, run.completion_tokens)}
                   </td>
                   <td className="px-4 py-2 tabular-nums" title="What the AI provider bills, USD">
                     {formatUsd(run.provider_cost)}

@@ -54,6 +54,44 @@ describe("StageCard", () => {
     expect(within(card).queryByText("Failed items")).toBeNull(); // zero failures are left out
   });
 
+  it("shows an AI stage's tokens and provider cost next to its credits", () => {
+    render(
+      <StageCard
+        info={CLUSTERING}
+        status="completed"
+        pending={0}
+        result={{
+          keywords_processed: 20,
+          credits_used: "6.00",
+          prompt_tokens: 1200,
+          completion_tokens: 345,
+          provider_cost: "0.004125",
+        }}
+      />,
+    );
+    const card = screen.getByTestId("stage-card-1");
+    expect(within(card).getByText("Credits used").nextSibling?.textContent).toBe("6");
+    const tokens = within(card).getByText("Tokens").nextSibling as HTMLElement;
+    expect(tokens.textContent).toBe("1,545");
+    expect(tokens.title).toBe("1,200 prompt + 345 completion tokens");
+    expect(within(card).getByText("Provider cost").nextSibling?.textContent).toBe("$0.0041");
+  });
+
+  it("shows no tokens or provider cost for a stage that made no AI calls", () => {
+    render(
+      <StageCard
+        info={{ ...CLUSTERING, number: 3, kind: "Local" }}
+        status="completed"
+        pending={0}
+        result={{ credits_used: "0.00", prompt_tokens: 0, completion_tokens: 0, provider_cost: "0" }}
+      />,
+    );
+    const card = screen.getByTestId("stage-card-3");
+    expect(within(card).getByText("Credits used")).toBeTruthy();
+    expect(within(card).queryByText("Tokens")).toBeNull();
+    expect(within(card).queryByText("Provider cost")).toBeNull();
+  });
+
   it("explains the review gate and why a stage stopped early", () => {
     render(
       <StageCard

@@ -65,10 +65,12 @@ export function StageCard({
       )}
       {rows.length > 0 && (
         <dl className="mt-2 grid grid-cols-[1fr_auto] gap-x-2 gap-y-0.5 border-t border-slate-100 pt-2 text-xs">
-          {rows.map(([label, value]) => (
+          {rows.map(([label, value, hint]) => (
             <div key={label} className="contents">
               <dt className="text-slate-600">{label}</dt>
-              <dd className="text-right font-medium tabular-nums text-slate-800">{value}</dd>
+              <dd className="text-right font-medium tabular-nums text-slate-800" title={hint}>
+                {value}
+              </dd>
             </div>
           ))}
         </dl>
