@@ -80,6 +80,11 @@ def test_a_past_run_has_its_own_page_with_its_own_results(stack, context):
     expect(stage(page, 4)).to_contain_text("Words written")
     expect(stage(page, 4)).to_contain_text("Credits used")
     expect(page.get_by_test_id("run-timings")).to_contain_text("Duration")
+    # Next to credits: what the AI was asked (the demo counts tokens) and what the provider bills.
+    expect(page.get_by_test_id("run-timings")).to_contain_text("Tokens")
+    expect(page.get_by_test_id("run-timings")).to_contain_text("Provider cost")
+    expect(stage(page, 4)).to_contain_text("Tokens")
+    expect(stage(page, 3)).not_to_contain_text("Tokens")  # a local stage makes no AI call
     expect(page.get_by_test_id("stopped-reason")).to_have_attribute("data-severity", "success")
     # Its log, filtered to warnings and errors and searched.
     log = page.get_by_test_id("log-output")
@@ -373,6 +378,9 @@ def test_credits_page_lists_the_ledger_with_filters_and_runs(stack, context):
     expect(rows.first).to_contain_text("content generation")
     expect(page.get_by_test_id("ledger")).not_to_contain_text("e2e grant")
     expect(page.get_by_test_id("credits-per-run")).to_contain_text(run_id)
+    # This month's usage: the run's credits and the tokens its AI calls used.
+    expect(page.get_by_test_id("usage-requests")).not_to_have_text("0 requests")
+    expect(page.get_by_test_id("usage-tokens")).not_to_have_text("0")
     doc_shot(page, "credits.png")
     page.get_by_test_id("credits-per-run").get_by_role("link", name=run_id).click()
     expect(page.get_by_test_id("run-id")).to_have_text(run_id)
