@@ -6,8 +6,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # Lower these when the baseline shrinks; never raise them (a new module is typed strictly).
-MAX_MODULES = 55
-MAX_EXEMPTIONS = 166
+MAX_MODULES = 54
+MAX_EXEMPTIONS = 163
 
 
 def baseline():

@@ -6,17 +6,21 @@ import hashlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from igny8_core.billing.services import CreditService
 
 from ..prompts import PromptTemplate
 from ..providers import AIProvider
 
+if TYPE_CHECKING:
+    from igny8_core.accounts.models import Account, Site
+
 
 @dataclass
 class Context:
-    account: object
-    site: object
+    account: "Account"
+    site: "Site"
     provider_factory: object  # callable -> AIProvider (lazy: local functions never need one)
 
     @property

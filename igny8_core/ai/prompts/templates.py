@@ -1,7 +1,8 @@
 """The four prompt templates. Bump `version` whenever a text or schema changes: the
 version is written to every AIRequestLog row, so answers can be traced to their prompt."""
 
-from . import PromptTemplate, schemas
+from . import schemas
+from .base import PromptTemplate
 
 _SYSTEM = (
     "You are the SEO content strategist and writer of the website {site_name} ({domain}), "
