@@ -1,11 +1,11 @@
 // @vitest-environment jsdom
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { cleanup, render, screen } from "@testing-library/react";
+import { cleanup, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AIUsage } from "../api/models";
 import { currentMonth } from "../lib/format";
 import { MonthlyUsage } from "./MonthlyUsage";
+import { jsonResponse, renderWithQueries } from "../test/render";
 
 const THIS_MONTH = currentMonth();
 const USAGE: AIUsage = {
@@ -35,22 +35,14 @@ function serve(answer: AIUsage): string[] {
     "fetch",
     vi.fn(async (url: string) => {
       urls.push(url);
-      return new Response(JSON.stringify(answer), {
-        status: 200,
-        headers: { "Content-Type": "application/json" },
-      });
+      return jsonResponse(answer);
     }),
   );
   return urls;
 }
 
 function renderCard() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
-      <MonthlyUsage />
-    </QueryClientProvider>,
-  );
+  return renderWithQueries(<MonthlyUsage />);
 }
 
 afterEach(() => {

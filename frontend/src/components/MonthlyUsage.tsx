@@ -13,7 +13,7 @@ import {
   plural,
   tokenSplit,
 } from "../lib/format";
-import { Card, FilterSelect, QueryState } from "./ui";
+import { Card, Figure, FilterSelect, QueryState } from "./ui";
 
 /** How many months back the selector reaches (the API lists the months that had AI requests). */
 const MONTHS = 12;
@@ -53,37 +53,27 @@ export function MonthlyUsage() {
     >
       <QueryState query={usage}>
         <dl className="grid grid-cols-2 gap-x-4 gap-y-2 text-sm sm:grid-cols-4">
-          <Stat label="Credits used" value={formatCredits(row.credits)} testId="usage-credits" />
-          <Stat
+          <Figure large label="Credits used" value={formatCredits(row.credits)} testId="usage-credits" />
+          <Figure
+            large
             label="Tokens"
             value={formatTokens(row.prompt_tokens, row.completion_tokens)}
             sub={tokenSplit(row.prompt_tokens, row.completion_tokens)}
             testId="usage-tokens"
           />
-          <Stat
+          <Figure
+            large
             label="Provider cost"
             value={formatUsd(row.provider_cost)}
             sub="what the AI provider bills, USD"
             testId="usage-provider-cost"
           />
-          <Stat label="AI requests" value={plural(row.requests, "request")} testId="usage-requests" />
+          <Figure large label="AI requests" value={plural(row.requests, "request")} testId="usage-requests" />
         </dl>
         <p className="mt-2 text-xs text-slate-600">
           All sites, calendar month in UTC; failed AI calls count too (the provider bills their tokens).
         </p>
       </QueryState>
     </Card>
-  );
-}
-
-function Stat({ label, value, sub, testId }: { label: string; value: string; sub?: string; testId: string }) {
-  return (
-    <div>
-      <dt className="text-xs text-slate-600">{label}</dt>
-      <dd className="text-lg font-semibold tabular-nums text-slate-900" data-testid={testId}>
-        {value}
-      </dd>
-      {sub && <dd className="text-xs text-slate-500">{sub}</dd>}
-    </div>
   );
 }

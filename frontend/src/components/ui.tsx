@@ -522,3 +522,32 @@ export function AddCreditsLink() {
     </Link>
   );
 }
+
+/** A labelled figure in a <dl>: the label, the value (large for a card's headline figures), an
+ * optional line under it. */
+export function Figure({
+  label,
+  value,
+  sub,
+  testId,
+  large = false,
+}: {
+  label: string;
+  value: string;
+  sub?: string;
+  testId: string;
+  large?: boolean;
+}) {
+  return (
+    <div>
+      <dt className="text-xs text-slate-600">{label}</dt>
+      <dd
+        className={`${large ? "text-lg " : ""}font-semibold tabular-nums text-slate-900`}
+        data-testid={testId}
+      >
+        {value}
+      </dd>
+      {sub && <dd className="text-xs text-slate-500">{sub}</dd>}
+    </div>
+  );
+}

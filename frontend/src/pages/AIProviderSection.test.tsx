@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { cleanup, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AIProviderSection } from "./AIProviderSection";
+import { jsonResponse, renderWithQueries } from "../test/render";
 
 const role = (provider: string, extra = {}) => ({
   provider: "",
@@ -25,22 +25,14 @@ function serve(answers: Record<string, unknown>): Sent[] {
       const method = init.method ?? "GET";
       sent.push({ method, url, body: init.body ? JSON.parse(String(init.body)) : undefined });
       const answer = answers[`${method} ${url}`] ?? SETTINGS;
-      return new Response(JSON.stringify(answer), {
-        status: 200,
-        headers: { "Content-Type": "application/json" },
-      });
+      return jsonResponse(answer);
     }),
   );
   return sent;
 }
 
 function renderSection() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
-      <AIProviderSection />
-    </QueryClientProvider>,
-  );
+  return renderWithQueries(<AIProviderSection />);
 }
 
 afterEach(() => {

@@ -1,28 +1,18 @@
 // @vitest-environment jsdom
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { cleanup, render, screen, within } from "@testing-library/react";
+import { cleanup, screen, within } from "@testing-library/react";
 import { MemoryRouter, Route, Routes } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { RunDetail, RunProgress, StageDescription } from "../api/models";
 import { SiteProvider } from "../hooks/useSite";
-import { aGlobalProgress, aRun } from "../test/fixtures";
+import { aGlobalProgress, aRun, aStageDescription } from "../test/fixtures";
 import { RunPage } from "./RunPage";
+import { jsonResponse, renderWithQueries } from "../test/render";
 
 const RUN_ID = "run_20260105_140523_manual_3f9a";
 
 const STAGES: StageDescription[] = [
-  {
-    number: 1,
-    name: "Keywords → Clusters",
-    kind: "AI",
-    function: "auto_cluster",
-    consumes: "keywords",
-    produces: "clusters",
-    processed_key: "keywords_processed",
-    created_key: "clusters_created",
-    stats: [{ key: "clusters_created", label: "Clusters created" }],
-  },
-  {
+  aStageDescription(),
+  aStageDescription({
     number: 3,
     name: "Ideas → Tasks",
     kind: "Local",
@@ -32,7 +22,7 @@ const STAGES: StageDescription[] = [
     processed_key: "ideas_processed",
     created_key: "tasks_created",
     stats: [{ key: "tasks_created", label: "Tasks created" }],
-  },
+  }),
 ];
 
 const STAGE_1 = {
@@ -105,26 +95,20 @@ function serve() {
     vi.fn(async (url: string) => {
       const path = new URL(url, "http://test").pathname;
       const answer = ANSWERS[path];
-      return new Response(JSON.stringify(answer ?? { detail: "Not found" }), {
-        status: answer === undefined ? 404 : 200,
-        headers: { "Content-Type": "application/json" },
-      });
+      return jsonResponse(answer ?? { detail: "Not found" }, answer === undefined ? 404 : 200);
     }),
   );
 }
 
 function renderPage() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
-      <SiteProvider>
-        <MemoryRouter initialEntries={[`/automation/runs/${RUN_ID}`]}>
-          <Routes>
-            <Route path="/automation/runs/:runId" element={<RunPage />} />
-          </Routes>
-        </MemoryRouter>
-      </SiteProvider>
-    </QueryClientProvider>,
+  return renderWithQueries(
+    <SiteProvider>
+      <MemoryRouter initialEntries={[`/automation/runs/${RUN_ID}`]}>
+        <Routes>
+          <Route path="/automation/runs/:runId" element={<RunPage />} />
+        </Routes>
+      </MemoryRouter>
+    </SiteProvider>,
   );
 }
 

@@ -8,6 +8,7 @@ import type {
   ImageItem,
   PublishingSettings,
   RunHistory,
+  StageDescription,
 } from "../api/models";
 
 export function aRun(overrides: Partial<AutomationRun> = {}): AutomationRun {
@@ -165,6 +166,22 @@ export function publishingSettings(overrides: Partial<PublishingSettings> = {}):
     monthly_target: 60,
     queue_limit: 10,
     min_quality_score: 0,
+    ...overrides,
+  };
+}
+
+/** Stage 1 as `GET /automation/stages/` describes it; override for another stage. */
+export function aStageDescription(overrides: Partial<StageDescription> = {}): StageDescription {
+  return {
+    number: 1,
+    name: "Keywords → Clusters",
+    kind: "AI",
+    function: "auto_cluster",
+    consumes: "keywords",
+    produces: "clusters",
+    processed_key: "keywords_processed",
+    created_key: "clusters_created",
+    stats: [{ key: "clusters_created", label: "Clusters created" }],
     ...overrides,
   };
 }

@@ -6,7 +6,7 @@ import type { RunMetrics } from "../../api/models";
 import { describeError } from "../../lib/errors";
 import { formatCredits } from "../../lib/format";
 import { formatSeconds } from "../../lib/results";
-import { Card, Loading } from "../ui";
+import { Card, Figure, Loading } from "../ui";
 
 const SERIES = [
   ["completed", "Completed", "#047857"],
@@ -32,13 +32,13 @@ export function MetricsCard({ siteId }: { siteId: number }) {
           <div>
             <WeeksChart weeks={m.weeks} />
             <dl className="mt-2 grid grid-cols-3 gap-2 text-sm">
-              <Stat label="Runs" value={String(m.runs_total)} testId="metric-runs" />
-              <Stat
+              <Figure label="Runs" value={String(m.runs_total)} testId="metric-runs" />
+              <Figure
                 label="Success rate"
                 value={m.success_rate === null ? "—" : `${Math.round(m.success_rate * 100)}%`}
                 testId="metric-success"
               />
-              <Stat
+              <Figure
                 label="Avg credits / run"
                 value={m.average_credits_per_run === null ? "—" : formatCredits(m.average_credits_per_run)}
                 testId="metric-credits"
@@ -110,16 +110,5 @@ function WeeksChart({ weeks }: { weeks: RunMetrics["weeks"] }) {
         </span>
       </figcaption>
     </figure>
-  );
-}
-
-function Stat({ label, value, testId }: { label: string; value: string; testId: string }) {
-  return (
-    <div>
-      <dt className="text-xs text-slate-600">{label}</dt>
-      <dd className="font-semibold tabular-nums text-slate-900" data-testid={testId}>
-        {value}
-      </dd>
-    </div>
   );
 }

@@ -2,24 +2,17 @@
 import { cleanup, render, screen, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import type { StageDescription } from "../../api/models";
+import { aStageDescription } from "../../test/fixtures";
 import { StageCard } from "./StageCard";
 
 afterEach(cleanup);
 
-const CLUSTERING: StageDescription = {
-  number: 1,
-  name: "Keywords → Clusters",
-  kind: "AI",
-  function: "auto_cluster",
-  consumes: "keywords",
-  produces: "clusters",
-  processed_key: "keywords_processed",
-  created_key: "clusters_created",
+const CLUSTERING = aStageDescription({
   stats: [
     { key: "keywords_processed", label: "Keywords processed" },
     { key: "clusters_created", label: "Clusters created" },
   ],
-};
+});
 
 const GATE: StageDescription = {
   ...CLUSTERING,
