@@ -18,6 +18,7 @@ from igny8_core.accounts.models import Site
 from igny8_core.writer.models import Content
 
 from . import seo
+from .linking import MIN_LINKS
 from .prompts import avoided_terms
 from .similarity import Piece, closest, terms
 
@@ -128,7 +129,7 @@ def warm_up() -> None:
 
 
 def links_check(links: list[Any], available: int) -> dict[str, Any]:
-    needed = min(2, available)
+    needed = min(MIN_LINKS, available)  # the linker places up to MAX_LINKS; fewer fail the check
     return _check(
         "internal_links",
         len(links) >= needed,
