@@ -20,6 +20,8 @@ export type AutomationConfigInput = Schemas["AutomationConfigRequest"];
 export type AutomationRun = Schemas["AutomationRun"];
 export type RunStatus = Schemas["AutomationRunStatusEnum"];
 export type StageKind = Schemas["StageKindEnum"];
+/** How stage 1 groups keywords: "ai" (the text model) or "local" (no AI calls, 0 credits). */
+export type ClusteringMethod = Schemas["ClusteringMethodEnum"];
 export type StageDescription = Schemas["StageDescription"];
 /** What a stage stores as stage_N_result ({} before it ran). */
 export type StageResult = Schemas["StageTally"];

@@ -1,39 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { AutomationConfig } from "../api/models";
+import { anAutomationConfig } from "../test/fixtures";
 import { formToPayload, toForm, validateConfig } from "./config";
 
-const config: AutomationConfig = {
-  is_enabled: true,
-  frequency: "daily",
-  scheduled_time: "02:00:00",
-  stage_1_batch_size: 20,
-  stage_2_batch_size: 1,
-  stage_3_batch_size: 20,
-  stage_4_batch_size: 1,
-  stage_5_batch_size: 1,
-  stage_6_batch_size: 1,
-  within_stage_delay: 3,
-  between_stage_delay: 5,
-  max_concurrency: 4,
-  stage_1_enabled: true,
-  stage_2_enabled: true,
-  stage_3_enabled: true,
-  stage_4_enabled: true,
-  stage_5_enabled: true,
-  stage_6_enabled: true,
-  stage_7_enabled: true,
-  max_keywords_per_run: 0,
-  max_clusters_per_run: 0,
-  max_ideas_per_run: 0,
-  max_tasks_per_run: 0,
-  max_content_per_run: 0,
-  max_images_per_run: 0,
-  max_approvals_per_run: 0,
-  max_credits_per_run: "0.00",
-  clustering_method: "ai",
-  last_run_at: null,
-  next_run_at: "2026-01-06T02:00:00Z",
-};
+const config = anAutomationConfig();
 
 describe("config form", () => {
   it("accepts the server's own config and round-trips it", () => {
@@ -46,6 +15,7 @@ describe("config form", () => {
     expect(payload.scheduled_time).toBe("02:00");
     expect(payload.is_enabled).toBe(true);
     expect(payload.max_credits_per_run).toBe("0.00");
+    expect(payload.clustering_method).toBe("ai");
     expect("next_run_at" in payload).toBe(false);
   });
 
@@ -59,9 +29,11 @@ describe("config form", () => {
       max_tasks_per_run: "1.5",
       max_credits_per_run: "abc",
       frequency: "hourly",
+      clustering_method: "kmeans",
     };
     expect(Object.keys(validateConfig(form)).sort()).toEqual(
       [
+        "clustering_method",
         "frequency",
         "max_concurrency",
         "max_credits_per_run",

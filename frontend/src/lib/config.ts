@@ -1,6 +1,6 @@
 // Client-side checks of the automation configuration form. The server validates again;
 // its field errors are shown beside the same fields.
-import type { AutomationConfig } from "../api/models";
+import type { AutomationConfig, ClusteringMethod } from "../api/models";
 import type { FieldErrors } from "./errors";
 
 export const BATCH_FIELDS = [1, 2, 3, 4, 5, 6].map((n) => `stage_${n}_batch_size`) as Array<
@@ -18,6 +18,12 @@ export const LIMIT_FIELDS: Array<[keyof AutomationConfig, string]> = [
   ["max_images_per_run", "Images per run"],
   ["max_approvals_per_run", "Approvals per run"],
   ["max_credits_per_run", "Credits per run"],
+];
+
+/** The choices of clustering_method, as the form's select offers them. */
+export const CLUSTERING_METHODS: Array<[ClusteringMethod, string]> = [
+  ["ai", "AI: the text model groups the keywords (uses credits)"],
+  ["local", "Local: grouped by shared words, no AI calls (0 credits)"],
 ];
 
 export const MAX_BATCH = 100;
@@ -48,6 +54,8 @@ export function validateConfig(form: ConfigForm): FieldErrors {
   const add = (key: string, message: string) => (errors[key] = [message]);
   if (!["daily", "weekly", "monthly"].includes(String(form.frequency)))
     add("frequency", "Choose daily, weekly or monthly.");
+  if (!CLUSTERING_METHODS.some(([value]) => value === form.clustering_method))
+    add("clustering_method", "Choose AI or local clustering.");
   if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(String(form.scheduled_time ?? "").trim()))
     add("scheduled_time", "Use a 24-hour time like 02:00.");
   for (const key of BATCH_FIELDS) {
@@ -73,7 +81,8 @@ export function formToPayload(form: ConfigForm): Partial<AutomationConfig> {
   for (const [key, value] of Object.entries(form)) {
     if (key === "last_run_at" || key === "next_run_at") continue;
     if (typeof value === "boolean") out[key] = value;
-    else if (key === "frequency" || key === "scheduled_time") out[key] = value.trim();
+    else if (key === "frequency" || key === "scheduled_time" || key === "clustering_method")
+      out[key] = value.trim();
     else if (key === "max_credits_per_run") out[key] = value.trim();
     else if (/^\d+$/.test(value.trim())) out[key] = Number(value);
   }

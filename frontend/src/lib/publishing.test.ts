@@ -20,6 +20,12 @@ describe("publishing settings checks", () => {
   });
   it("needs a queue of at least 1", () =>
     expect(validatePublishing({ ...base, queue_limit: 0 })).toHaveProperty("queue_limit"));
+  it("needs a minimum quality score from 0 (off) to 100", () => {
+    expect(validatePublishing({ ...base, min_quality_score: 70 })).toEqual({});
+    expect(validatePublishing({ ...base, min_quality_score: 101 })).toHaveProperty("min_quality_score");
+    expect(validatePublishing({ ...base, min_quality_score: -1 })).toHaveProperty("min_quality_score");
+    expect(validatePublishing({ ...base, min_quality_score: 7.5 })).toHaveProperty("min_quality_score");
+  });
   it("normalises times", () => {
     expect(normaliseTime("9:5")).toBe("09:05");
     expect(normaliseTime("09:00:00")).toBe("09:00");

@@ -26,6 +26,9 @@ export function validatePublishing(s: PublishingSettings): Record<string, string
   }
   if (!Number.isInteger(Number(s.queue_limit)) || Number(s.queue_limit) < 1)
     errors.queue_limit = ["At least 1."];
+  const score = Number(s.min_quality_score);
+  if (!Number.isInteger(score) || score < 0 || score > 100)
+    errors.min_quality_score = ["A whole number from 0 (off) to 100."];
   return errors;
 }
 

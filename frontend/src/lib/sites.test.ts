@@ -8,6 +8,12 @@ describe("validateSite", () => {
     expect(Object.keys(errors).sort()).toEqual(["domain", "in_article_images", "name"]);
     expect(validateSite({ ...EMPTY_SITE, name: "Blog", domain: "blog.example.com" })).toEqual({});
   });
+  it("asks for a duplicate threshold from 0 (off) to 100", () => {
+    const ok = { ...EMPTY_SITE, name: "Blog", domain: "blog.example.com" };
+    expect(validateSite({ ...ok, duplicate_threshold: "0" })).toEqual({});
+    for (const bad of ["", "101", "-1", "8.5"])
+      expect(validateSite({ ...ok, duplicate_threshold: bad })).toHaveProperty("duplicate_threshold");
+  });
 });
 
 describe("site brief", () => {
@@ -21,5 +27,8 @@ describe("site brief", () => {
     expect(form.audience).toBe("home baristas");
     expect(formToSite(form, false)).not.toHaveProperty("audience");
     expect(formToSite(form, true)).toMatchObject({ audience: "home baristas", in_article_images: 3 });
+    expect(formToSite(siteToForm({ ...plain, duplicate_threshold: 0 }), false)).toMatchObject({
+      duplicate_threshold: 0,
+    });
   });
 });

@@ -13,6 +13,7 @@ export interface SiteForm {
   topic: string;
   tone: string;
   in_article_images: string;
+  duplicate_threshold: string;
   audience: string;
   brand_voice: string;
   avoid_terms: string;
@@ -26,6 +27,7 @@ export const EMPTY_SITE: SiteForm = {
   topic: "",
   tone: "friendly, expert",
   in_article_images: "2",
+  duplicate_threshold: "85",
   audience: "",
   brand_voice: "",
   avoid_terms: "",
@@ -46,6 +48,7 @@ export function siteToForm(site: Site): SiteForm {
     topic: text(site.topic),
     tone: text(site.tone),
     in_article_images: text(site.in_article_images, "2"),
+    duplicate_threshold: text(site.duplicate_threshold, "85"),
     audience: text(site.audience),
     brand_voice: text(site.brand_voice),
     avoid_terms: text(site.avoid_terms),
@@ -62,6 +65,14 @@ export function validateSite(form: SiteForm): FieldErrors {
   const images = Number(form.in_article_images);
   if (form.in_article_images.trim() === "" || !Number.isInteger(images) || images < 0 || images > 10)
     errors.in_article_images = ["A whole number from 0 to 10."];
+  const threshold = Number(form.duplicate_threshold);
+  if (
+    form.duplicate_threshold.trim() === "" ||
+    !Number.isInteger(threshold) ||
+    threshold < 0 ||
+    threshold > 100
+  )
+    errors.duplicate_threshold = ["A whole number from 0 (off) to 100."];
   if (!form.timezone.trim()) errors.timezone = ["Choose a time zone."];
   return errors;
 }
@@ -75,6 +86,7 @@ export function formToSite(form: SiteForm, withBrief: boolean): Partial<SiteInpu
     topic: form.topic.trim(),
     tone: form.tone.trim(),
     in_article_images: Number(form.in_article_images),
+    duplicate_threshold: Number(form.duplicate_threshold),
   };
   if (withBrief) for (const key of BRIEF_FIELDS) body[key] = form[key].trim();
   return body;

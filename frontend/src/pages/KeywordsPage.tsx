@@ -46,7 +46,7 @@ export function KeywordsPage() {
   );
 }
 
-function ImportCard({ siteId }: { siteId: number }) {
+export function ImportCard({ siteId }: { siteId: number }) {
   const client = useQueryClient();
   const fileInput = useRef<HTMLInputElement>(null);
   const [file, setFile] = useState<File | null>(null);
@@ -125,6 +125,25 @@ function ImportSummary({ result }: { result: ImportResult }) {
             </li>
           ))}
         </ul>
+      )}
+      {result.near_duplicates.length > 0 && (
+        <div
+          data-testid="import-near-duplicates"
+          className="rounded-md border border-slate-200 bg-white px-3 py-2 text-xs text-slate-700"
+        >
+          <p className="font-medium">
+            {result.near_duplicates.length}{" "}
+            {result.near_duplicates.length === 1 ? "keyword differs" : "keywords differ"} from one on the site
+            only by plural, word order, stop words or a year (imported anyway):
+          </p>
+          <ul className="mt-1 max-h-40 overflow-y-auto">
+            {result.near_duplicates.map((d, i) => (
+              <li key={i}>
+                “{d.keyword}” is close to “{d.existing}”
+              </li>
+            ))}
+          </ul>
+        </div>
       )}
     </div>
   );

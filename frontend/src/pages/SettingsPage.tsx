@@ -48,7 +48,7 @@ export function SettingsPage() {
 
 // --- publishing -------------------------------------------------------------------------
 
-function PublishingSection({ siteId }: { siteId: number }) {
+export function PublishingSection({ siteId }: { siteId: number }) {
   const client = useQueryClient();
   const query = useQuery({ queryKey: ["publishing", siteId], queryFn: () => publishing.settings(siteId) });
   const [form, setForm] = useState<PublishingSettings | null>(null);
@@ -102,6 +102,7 @@ function PublishingSection({ siteId }: { siteId: number }) {
       daily_target: Number(form.daily_target),
       weekly_target: Number(form.weekly_target),
       monthly_target: Number(form.monthly_target),
+      min_quality_score: Number(form.min_quality_score),
     };
     const errors = validatePublishing(body);
     if (typed.error) errors.publish_time_slots = [typed.error];
@@ -142,6 +143,22 @@ function PublishingSection({ siteId }: { siteId: number }) {
             checked={form.auto_publish_enabled}
             onChange={(v) => set("auto_publish_enabled", v)}
           />
+        </div>
+        <div className="sm:max-w-md">
+          <Field
+            label="Auto-approve only drafts scoring at least (0–100, 0 = off)"
+            name="min_quality_score"
+            errors={state.errors.min_quality_score}
+            hint="Drafts with a lower quality score stay in review for a person to approve."
+          >
+            <input
+              {...fieldProps("min_quality_score", state.errors.min_quality_score)}
+              inputMode="numeric"
+              className={inputClass}
+              value={String(form.min_quality_score)}
+              onChange={(e) => set("min_quality_score", e.target.value as unknown as number)}
+            />
+          </Field>
         </div>
 
         <fieldset>

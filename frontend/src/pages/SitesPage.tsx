@@ -1,5 +1,5 @@
 // Sites: list, create, edit and delete a site's name, domain, time zone, language, topic, tone,
-// brief and images per article (they drive every prompt and schedule).
+// brief, images per article and duplicate-idea threshold (they drive every prompt and schedule).
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
@@ -365,6 +365,14 @@ function SiteModal({
             hint="0–10 in-article images besides the featured one."
           >
             {input("in_article_images", { inputMode: "numeric" })}
+          </Field>
+          <Field
+            label="Skip ideas this similar to existing content (0–100, 0 = off)"
+            name="duplicate_threshold"
+            errors={errors.duplicate_threshold}
+            hint="A new idea this similar to an existing one counts as the same search intent and is skipped."
+          >
+            {input("duplicate_threshold", { inputMode: "numeric" })}
           </Field>
         </div>
         {brief && (

@@ -1,6 +1,7 @@
 // Complete API objects for tests, typed by the generated schema: a test overrides what it is
 // about, and a field the API adds or drops shows up here at compile time.
 import type {
+  AutomationConfig,
   AutomationRun,
   ContentItem,
   Estimate,
@@ -8,6 +9,7 @@ import type {
   ImageItem,
   PublishingSettings,
   RunHistory,
+  Site,
   StageDescription,
 } from "../api/models";
 
@@ -182,6 +184,64 @@ export function aStageDescription(overrides: Partial<StageDescription> = {}): St
     processed_key: "keywords_processed",
     created_key: "clusters_created",
     stats: [{ key: "clusters_created", label: "Clusters created" }],
+    ...overrides,
+  };
+}
+
+export function aSite(overrides: Partial<Site> = {}): Site {
+  return {
+    id: 1,
+    name: "Coffee Blog",
+    domain: "coffee.example.com",
+    timezone: "UTC",
+    language: "English",
+    topic: "",
+    tone: "friendly, expert",
+    in_article_images: 2,
+    audience: "",
+    brand_voice: "",
+    avoid_terms: "",
+    duplicate_threshold: 85,
+    generate_images: true,
+    is_active: true,
+    created_at: "2026-01-05T14:05:23Z",
+    updated_at: "2026-01-05T14:05:23Z",
+    ...overrides,
+  };
+}
+
+export function anAutomationConfig(overrides: Partial<AutomationConfig> = {}): AutomationConfig {
+  return {
+    is_enabled: true,
+    frequency: "daily",
+    scheduled_time: "02:00:00",
+    stage_1_batch_size: 20,
+    stage_2_batch_size: 1,
+    stage_3_batch_size: 20,
+    stage_4_batch_size: 1,
+    stage_5_batch_size: 1,
+    stage_6_batch_size: 1,
+    within_stage_delay: 3,
+    between_stage_delay: 5,
+    max_concurrency: 4,
+    stage_1_enabled: true,
+    stage_2_enabled: true,
+    stage_3_enabled: true,
+    stage_4_enabled: true,
+    stage_5_enabled: true,
+    stage_6_enabled: true,
+    stage_7_enabled: true,
+    max_keywords_per_run: 0,
+    max_clusters_per_run: 0,
+    max_ideas_per_run: 0,
+    max_tasks_per_run: 0,
+    max_content_per_run: 0,
+    max_images_per_run: 0,
+    max_approvals_per_run: 0,
+    max_credits_per_run: "0.00",
+    clustering_method: "ai",
+    last_run_at: null,
+    next_run_at: "2026-01-06T02:00:00Z",
     ...overrides,
   };
 }

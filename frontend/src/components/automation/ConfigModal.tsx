@@ -1,10 +1,12 @@
-// Automation configuration: schedule, batch sizes, delays, stage toggles, per-run limits.
+// Automation configuration: schedule, batch sizes, clustering method, delays, stage toggles,
+// per-run limits.
 // Client-side validation first; the server's field errors land beside the same fields.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { automation } from "../../api";
 import type { AutomationConfig } from "../../api/models";
 import {
   BATCH_FIELDS,
+  CLUSTERING_METHODS,
   formToPayload,
   LIMIT_FIELDS,
   STAGE_TOGGLES,
@@ -141,6 +143,29 @@ export function ConfigModal({
               </Field>
             ))}
           </div>
+        </fieldset>
+
+        <fieldset>
+          <legend className="mb-2 text-sm font-semibold text-slate-800">Clustering</legend>
+          <Field
+            label="How stage 1 groups keywords into clusters"
+            name="clustering_method"
+            errors={errors.clustering_method}
+            hint="Local clustering makes no AI calls and costs 0 credits."
+          >
+            <select
+              {...fieldProps("clustering_method", errors.clustering_method)}
+              className={inputClass}
+              value={String(form.clustering_method ?? "")}
+              onChange={(e) => set("clustering_method", e.target.value)}
+            >
+              {CLUSTERING_METHODS.map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </Field>
         </fieldset>
 
         <fieldset>
