@@ -86,6 +86,23 @@ export function PublishingSection({ siteId }: { siteId: number }) {
     setForm({ ...form, [key]: value });
     state.setMessage(null);
   };
+  // The number fields keep what is typed (a string) until submit converts it.
+  type NumberKey =
+    | "min_quality_score"
+    | "stagger_interval_minutes"
+    | "queue_limit"
+    | "daily_target"
+    | "weekly_target"
+    | "monthly_target";
+  const numberInput = (key: NumberKey) => (
+    <input
+      {...fieldProps(key, state.errors[key])}
+      inputMode="numeric"
+      className={inputClass}
+      value={String(form[key])}
+      onChange={(e) => set(key, e.target.value as unknown as number)}
+    />
+  );
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     const typed =
@@ -151,13 +168,7 @@ export function PublishingSection({ siteId }: { siteId: number }) {
             errors={state.errors.min_quality_score}
             hint="Drafts with a lower quality score stay in review for a person to approve."
           >
-            <input
-              {...fieldProps("min_quality_score", state.errors.min_quality_score)}
-              inputMode="numeric"
-              className={inputClass}
-              value={String(form.min_quality_score)}
-              onChange={(e) => set("min_quality_score", e.target.value as unknown as number)}
-            />
+            {numberInput("min_quality_score")}
           </Field>
         </div>
 
@@ -279,13 +290,7 @@ export function PublishingSection({ siteId }: { siteId: number }) {
               name="stagger_interval_minutes"
               errors={state.errors.stagger_interval_minutes}
             >
-              <input
-                {...fieldProps("stagger_interval_minutes", state.errors.stagger_interval_minutes)}
-                inputMode="numeric"
-                className={inputClass}
-                value={String(form.stagger_interval_minutes)}
-                onChange={(e) => set("stagger_interval_minutes", e.target.value as unknown as number)}
-              />
+              {numberInput("stagger_interval_minutes")}
             </Field>
           </div>
         )}
@@ -300,13 +305,7 @@ export function PublishingSection({ siteId }: { siteId: number }) {
             ] as const
           ).map(([key, label]) => (
             <Field key={key} label={label} name={key} errors={state.errors[key]}>
-              <input
-                {...fieldProps(key, state.errors[key])}
-                inputMode="numeric"
-                className={inputClass}
-                value={String(form[key])}
-                onChange={(e) => set(key, e.target.value as unknown as number)}
-              />
+              {numberInput(key)}
             </Field>
           ))}
         </div>
