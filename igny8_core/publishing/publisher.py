@@ -221,6 +221,8 @@ def publish_content(content_id: int, now: datetime | None = None) -> str:
     try:
         published = WordPressPublisher(_active_connection(content.site_id)).publish(content)
     except WordPressError as exc:
+        if exc.connection:
+            _note_connection(content.site_id, ok=False, detail=str(exc), now=now)
         return _record_failure(content, exc, exc.permanent, now)
     except Exception as exc:  # a bug or a broken image file must not leave the item 'publishing'
         log.exception("Unexpected error publishing content %s", content_id)
@@ -234,7 +236,19 @@ def publish_content(content_id: int, now: datetime | None = None) -> str:
         publish_error="",
         updated_at=timezone.now(),
     )
+    _note_connection(content.site_id, ok=True, now=now)
     return "published"
+
+
+def _note_connection(site_id: int, *, ok: bool, now: datetime, detail: str = "") -> None:
+    """A publish that could not connect (or whose credentials were refused) marks the connection
+    failing, as a failed test does: the dashboard warns. The next publish that gets through
+    clears it."""
+    connections = WordPressConnection.objects.filter(site_id=site_id, is_active=True)
+    if ok:
+        connections.filter(last_test_ok=False).update(last_test_ok=True, last_test_error="", last_tested_at=now)
+    else:
+        connections.update(last_test_ok=False, last_test_error=detail, last_tested_at=now)
 
 
 def publish_due(now: datetime | None = None, limit: int | None = None) -> dict[str, int]:

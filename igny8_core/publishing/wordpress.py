@@ -25,15 +25,23 @@ if TYPE_CHECKING:
     from .models import WordPressConnection
 
 
+# 4xx that may succeed later: request timeout, conflict, too many requests.
+_TRANSIENT_4XX = {408, 409, 425, 429}
+# The application password is wrong or revoked, or the user lost the right to publish.
+_CREDENTIALS_REJECTED = {401, 403}
+
+
 class WordPressError(Exception):
-    def __init__(self, message: str, permanent: bool = False, status: int | None = None):
+    """`permanent`: retrying cannot help. `connection`: the connection itself failed (WordPress
+    unreachable or refused, or the credentials rejected), not this one request."""
+
+    def __init__(self, message: str, permanent: bool = False, status: int | None = None, connection: bool = False):
         super().__init__(message)
         self.permanent = permanent
         self.status = status
+        self.connection = connection or status in _CREDENTIALS_REJECTED
 
 
-# 4xx that may succeed later: request timeout, conflict, too many requests.
-_TRANSIENT_4XX = {408, 409, 425, 429}
 # WordPress error codes are identifiers (rest_cannot_create, incorrect_password): shown to say why.
 _ERROR_CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
@@ -64,13 +72,19 @@ class WordPressClient:
                 **kwargs,
             )
         except HostNotFound as exc:
-            raise WordPressError(f"Cannot reach WordPress at {self.base_url}: {exc}") from None
+            raise WordPressError(f"Cannot reach WordPress at {self.base_url}: {exc}", connection=True) from None
         except OutboundURLRefused as exc:  # the address, or a redirect, leads somewhere refused
-            raise WordPressError(f"Refused to connect to {self.base_url}: {exc}", permanent=True) from None
+            raise WordPressError(
+                f"Refused to connect to {self.base_url}: {exc}", permanent=True, connection=True
+            ) from None
         except requests.Timeout:
-            raise WordPressError(f"WordPress did not answer within {self.timeout:g} s ({method} {route}).") from None
+            raise WordPressError(
+                f"WordPress did not answer within {self.timeout:g} s ({method} {route}).", connection=True
+            ) from None
         except requests.RequestException as exc:
-            raise WordPressError(f"{connection_failure(self.base_url, exc)}: WordPress is not reachable.") from None
+            raise WordPressError(
+                f"{connection_failure(self.base_url, exc)}: WordPress is not reachable.", connection=True
+            ) from None
         try:
             body = response.json()
         except ValueError:

@@ -54,6 +54,9 @@ def test_transient_errors_back_off_then_fail_after_max_attempts(settings, unreac
         assert content.site_status == Content.SiteStatus.SCHEDULED
         assert content.publish_attempts == attempt
         assert f"Attempt {attempt} failed: Could not connect to " in content.publish_error
+        unreachable_wordpress.refresh_from_db()  # the dashboard warns: the connection is failing
+        assert unreachable_wordpress.last_test_ok is False
+        assert "Could not connect to " in unreachable_wordpress.last_test_error
         delays.append((content.scheduled_publish_at - now).total_seconds())
         assert publish_content(content.id, now=now) == "skipped"  # not due again yet
         now = content.scheduled_publish_at

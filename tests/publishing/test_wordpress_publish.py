@@ -89,3 +89,15 @@ def test_wrong_application_password_fails_permanently_with_reason(wordpress, wp_
     assert content.site_status == Content.SiteStatus.FAILED
     assert "401" in content.publish_error and "permanent" in content.publish_error
     assert content.publish_attempts == 1
+    wp_connection.refresh_from_db()  # refused credentials: the dashboard's WordPress warning shows
+    assert wp_connection.last_test_ok is False and "401" in wp_connection.last_test_error
+
+    # The password fixed, the next publish that gets through clears the warning.
+    wp_connection.application_password = wordpress.app_password
+    wp_connection.save()
+    assert (
+        publish_content(make_content(alice_site, title="Published after the fix", in_article=0, featured=False).id)
+        == "published"
+    )
+    wp_connection.refresh_from_db()
+    assert wp_connection.last_test_ok is True and wp_connection.last_test_error == ""

@@ -1,5 +1,5 @@
 // A warning on the pages that lead to publishing when the site's WordPress connection is
-// failing (its last connection test did not get through): approved content waits meanwhile.
+// failing (its last test, or a publish, could not connect or was refused): approved content waits meanwhile.
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { publishing } from "../api";
