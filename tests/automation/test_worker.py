@@ -19,6 +19,7 @@ from django.db.models import Count
 
 from igny8_core.automation import ledger
 from igny8_core.automation import lock as site_lock
+from igny8_core.automation.logger import RunLogger
 from igny8_core.automation.models import RunStatus
 from igny8_core.automation.recovery import recover_stale_runs
 from igny8_core.automation.service import AutomationService
@@ -234,15 +235,5 @@ def test_worker_killed_with_sigkill_is_recovered_without_duplicates_or_double_ch
     assert run.total_credits_used == total == deductions(run.account)
     for number, operation in STAGE_OPERATION.items():
         assert Decimal(run.stage_result(number)["credits_used"]) == per_operation.get(operation, 0), number
-    assert (
-        "Recovered: no heartbeat since"
-        in (
-            Path(django_settings.IGNY8_LOG_ROOT)
-            / "automation"
-            / str(run.account_id)
-            / str(run.site_id)
-            / run.run_id
-            / "automation_run.log"
-        ).read_text()
-    )
+    assert "Recovered: no heartbeat since" in RunLogger(run).path().read_text()
     assert Decimal(run.stage_result(4)["credits_used"]) > 0

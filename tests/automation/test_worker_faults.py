@@ -13,7 +13,6 @@ and PostgreSQL, and the real `openai` SDK against the local fake server injectin
 import signal
 from collections import Counter
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from ai.fake_openai import CHAT, IMAGES, FakeOpenAI
@@ -23,6 +22,7 @@ from django.conf import settings as django_settings
 from igny8_core.ai.models import AIRequestLog, ItemFailure
 from igny8_core.automation import broker, ledger
 from igny8_core.automation import lock as site_lock
+from igny8_core.automation.logger import RunLogger
 from igny8_core.automation.models import AutomationRun, RunStatus
 from igny8_core.automation.recovery import recover_stale_runs
 from igny8_core.automation.service import AutomationService
@@ -192,14 +192,7 @@ def test_sigterm_mid_stage_4_hands_the_run_to_the_restarted_worker_without_a_rec
     assert not tasks.filter(content__isnull=True).exists()
     assert_every_result_charged_exactly_once(small_site)
     assert_credits_are_the_ledgers(run)
-    text = (
-        Path(django_settings.IGNY8_LOG_ROOT)
-        / "automation"
-        / str(run.account_id)
-        / str(run.site_id)
-        / run.run_id
-        / "automation_run.log"
-    ).read_text()
+    text = RunLogger(run).path().read_text()
     assert "Recovered" not in text
 
 
