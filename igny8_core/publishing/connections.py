@@ -1,6 +1,7 @@
 """The WordPress connection of a site: saving it (password encrypted) and testing it."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -62,7 +63,15 @@ def verify_credentials(url: str, username: str, app_password: str) -> Connection
 
 def verify_saved_connection(connection: WordPressConnection) -> ConnectionTest:
     result = verify_credentials(connection.url, connection.username, connection.application_password)
-    WordPressConnection.objects.filter(pk=connection.pk).update(
-        last_tested_at=timezone.now(), last_test_ok=result.ok, last_test_error="" if result.ok else result.detail
-    )
+    record_connection_state(connection, result.ok, result.detail)
     return result
+
+
+def record_connection_state(
+    connection: WordPressConnection, ok: bool, detail: str = "", at: datetime | None = None
+) -> None:
+    """What the dashboard's WordPress warning reads: whether the connection last got through (a
+    test, or a publish that could not connect or had its credentials refused) and why not."""
+    WordPressConnection.objects.filter(pk=connection.pk).update(
+        last_tested_at=at or timezone.now(), last_test_ok=ok, last_test_error="" if ok else detail
+    )

@@ -28,6 +28,7 @@ from igny8_core.ai import linking
 from igny8_core.notifications.events import notify_publishing_failed
 from igny8_core.writer.models import Content, Images
 
+from .connections import record_connection_state
 from .html import ArticleImage, place_images
 from .models import WordPressConnection, WordPressMedia
 from .services import schedule_for_auto_publish_sites
@@ -218,11 +219,13 @@ def publish_content(content_id: int, now: datetime | None = None) -> str:
     if not claim(content_id, now):
         return "skipped"
     content = Content.objects.select_related("cluster", "task").get(id=content_id)
+    connection = None
     try:
-        published = WordPressPublisher(_active_connection(content.site_id)).publish(content)
+        connection = _active_connection(content.site_id)
+        published = WordPressPublisher(connection).publish(content)
     except WordPressError as exc:
-        if exc.connection:
-            _note_connection(content.site_id, ok=False, detail=str(exc), now=now)
+        if exc.connection and connection is not None:  # the dashboard warns until one gets through
+            record_connection_state(connection, False, str(exc), at=now)
         return _record_failure(content, exc, exc.permanent, now)
     except Exception as exc:  # a bug or a broken image file must not leave the item 'publishing'
         log.exception("Unexpected error publishing content %s", content_id)
@@ -236,19 +239,9 @@ def publish_content(content_id: int, now: datetime | None = None) -> str:
         publish_error="",
         updated_at=timezone.now(),
     )
-    _note_connection(content.site_id, ok=True, now=now)
+    if connection.last_test_ok is False:  # it got through: the warning goes
+        record_connection_state(connection, True, at=now)
     return "published"
-
-
-def _note_connection(site_id: int, *, ok: bool, now: datetime, detail: str = "") -> None:
-    """A publish that could not connect (or whose credentials were refused) marks the connection
-    failing, as a failed test does: the dashboard warns. The next publish that gets through
-    clears it."""
-    connections = WordPressConnection.objects.filter(site_id=site_id, is_active=True)
-    if ok:
-        connections.filter(last_test_ok=False).update(last_test_ok=True, last_test_error="", last_tested_at=now)
-    else:
-        connections.update(last_test_ok=False, last_test_error=detail, last_tested_at=now)
 
 
 def publish_due(now: datetime | None = None, limit: int | None = None) -> dict[str, int]:

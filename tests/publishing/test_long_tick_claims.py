@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from igny8_core.publishing import publisher
+from igny8_core.publishing.models import WordPressConnection
 from igny8_core.publishing.publisher import (
     Published,
     WordPressPublisher,
@@ -33,7 +34,8 @@ def test_late_item_of_a_long_tick_is_not_released_by_a_concurrent_tick(settings,
         released_meanwhile.append(release_stale_claims(timezone.now()))  # another worker's tick
         return Published(post_id=7, url="https://wp.example.com/?p=7")
 
-    monkeypatch.setattr(publisher, "_active_connection", lambda site_id: None)
+    connection = WordPressConnection(site=alice_site)  # never saved: the publish is stubbed below
+    monkeypatch.setattr(publisher, "_active_connection", lambda site_id: connection)
     monkeypatch.setattr(WordPressPublisher, "__init__", lambda self, connection, client=None: None)
     monkeypatch.setattr(WordPressPublisher, "publish", publish)
 
