@@ -37,6 +37,8 @@ def save_with_credits(
 
     from .models import AutomationRun
 
+    if connection.vendor != "postgresql":
+        return _save_in_steps(run_pk, epoch, result_field, data, operation, fields)
     meta, ledger = AutomationRun._meta, CreditTransaction._meta.db_table
 
     def field(name: str) -> "Field[Any, Any]":
@@ -72,3 +74,24 @@ def save_with_credits(
         cursor.execute(sql, values)
         row = cursor.fetchone()
     return None if row is None else (row[0], row[1], row[2])
+
+
+def _save_in_steps(
+    run_pk: int, epoch: int, result_field: str, data: dict[str, Any], operation: str | None, fields: dict[str, Any]
+) -> tuple[str, Decimal, str] | None:
+    """save_with_credits for the embedded SQLite (no jsonb): the same fenced write in one
+    transaction, which SQLite runs alone (one writer at a time)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from .models import AutomationRun
+
+    with transaction.atomic():
+        total, per_operation = run_credits(run_pk)
+        if operation:
+            data = {**data, "credits_used": str(per_operation.get(operation, ZERO))}
+        runs = AutomationRun.objects.filter(pk=run_pk, epoch=epoch)
+        if not runs.update(**{result_field: data}, total_credits_used=total, heartbeat_at=timezone.now(), **fields):
+            return None
+        status = runs.values_list("status", flat=True).get()
+    return status, total, str(data.get("credits_used", ""))

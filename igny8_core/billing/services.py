@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from igny8_core.accounts.models import Account
@@ -150,24 +151,25 @@ class CreditService:
         site_id = getattr(site, "pk", site)
         now = timezone.now()
         metadata_field = CreditTransaction._meta.get_field("metadata")
+        values = {
+            "account": account_id,
+            "delta": delta,
+            "key": idempotency_key,
+            "site": site_id,
+            "type": transaction_type,
+            "operation": operation,
+            "description": description[:500],
+            "metadata": metadata_field.get_db_prep_value(metadata or {}, connection),
+            "run": run_id,
+            "now": now,
+        }
         try:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    _APPLY_SQL,
-                    {
-                        "account": account_id,
-                        "delta": delta,
-                        "key": idempotency_key,
-                        "site": site_id,
-                        "type": transaction_type,
-                        "operation": operation,
-                        "description": description[:500],
-                        "metadata": metadata_field.get_db_prep_value(metadata or {}, connection),
-                        "run": run_id,
-                        "now": now,
-                    },
-                )
-                row = cursor.fetchone()
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(_APPLY_SQL, values)
+                    row = cursor.fetchone()
+            else:
+                row = _apply_in_steps(values, metadata or {})
         except IntegrityError:
             # Another connection inserted the same key meanwhile (the statement saw its snapshot
             # before waiting for the account row). In a transaction the caller's work is rolled
@@ -206,6 +208,34 @@ class CreditService:
         if isinstance(account, Account):
             account.credits_balance = new_balance
         return Charge(tx, charged=True)
+
+
+def _apply_in_steps(values: dict, metadata: dict) -> tuple[int, Decimal] | None:
+    """_APPLY_SQL for the embedded SQLite (no data-modifying WITH): the same checks in one
+    transaction, which SQLite runs alone (one writer at a time)."""
+    with transaction.atomic():
+        key, account_id, delta = values["key"], values["account"], values["delta"]
+        if key and CreditTransaction.objects.filter(account_id=account_id, idempotency_key=key).exists():
+            return None
+        if not Account.objects.filter(pk=account_id, credits_balance__gte=-delta).update(
+            credits_balance=F("credits_balance") + delta
+        ):
+            return None
+        balance = Account.objects.values_list("credits_balance", flat=True).get(pk=account_id)
+        tx = CreditTransaction.objects.create(
+            account_id=account_id,
+            site_id=values["site"],
+            transaction_type=values["type"],
+            operation=values["operation"],
+            amount=delta,
+            balance_after=balance,
+            description=values["description"],
+            idempotency_key=key,
+            metadata=metadata,
+            run_id=values["run"],
+            created_at=values["now"],
+        )
+        return tx.pk, balance
 
 
 # The account row is updated (and so locked) only when the key is new and the balance stays

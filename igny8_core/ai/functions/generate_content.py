@@ -22,6 +22,10 @@ MIN_WORDS = 50  # shorter "articles" are a broken answer, not content
 
 def complete_task(task_id: int) -> None:
     """The task and its idea -> completed, in one statement (the per-item path counts them)."""
+    if connection.vendor != "postgresql":  # the embedded SQLite has no data-modifying WITH
+        Tasks.objects.filter(pk=task_id).update(status=Tasks.Status.COMPLETED, error_message="")
+        ContentIdeas.objects.filter(task__pk=task_id).update(status=ContentIdeas.Status.COMPLETED)
+        return
     with connection.cursor() as cursor:
         cursor.execute(
             f"""WITH task AS (

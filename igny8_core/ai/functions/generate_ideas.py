@@ -3,6 +3,7 @@ cluster -> `mapped`. Cost: CreditCostConfig "idea_generation" per cluster."""
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import Exists, OuterRef
 
 from igny8_core.planner.models import Clusters, ContentIdeas, Keywords
@@ -34,15 +35,13 @@ class GenerateIdeas(AIFunction):
 
     def queryset(self, site):
         # The keywords the prompt shows come with the cluster (no query per item for them).
-        top = Keywords.objects.filter(cluster=OuterRef("pk")).order_by("-volume", "id").values("keyword")
-        return (
-            super()
-            .queryset(site)
-            .annotate(
-                has_ideas=Exists(ContentIdeas.objects.filter(cluster=OuterRef("pk"))),
-                top_keywords=ArraySubquery(top[:MAX_CLUSTER_KEYWORDS]),
-            )
+        queryset = (
+            super().queryset(site).annotate(has_ideas=Exists(ContentIdeas.objects.filter(cluster=OuterRef("pk"))))
         )
+        if connection.vendor != "postgresql":  # the embedded SQLite: payload() reads them per cluster
+            return queryset
+        top = Keywords.objects.filter(cluster=OuterRef("pk")).order_by("-volume", "id").values("keyword")
+        return queryset.annotate(top_keywords=ArraySubquery(top[:MAX_CLUSTER_KEYWORDS]))
 
     def pending(self, site):
         return Clusters.objects.filter(site=site, status=Clusters.Status.NEW, ideas__isnull=True)
@@ -60,7 +59,11 @@ class GenerateIdeas(AIFunction):
 
     def payload(self, ctx, unit):
         cluster = unit[0]
-        keywords = list(cluster.top_keywords or [])
+        if hasattr(cluster, "top_keywords"):
+            keywords = list(cluster.top_keywords or [])
+        else:
+            top = Keywords.objects.filter(cluster=cluster).order_by("-volume", "id")
+            keywords = list(top.values_list("keyword", flat=True)[:MAX_CLUSTER_KEYWORDS])
         return {
             "cluster": {"name": cluster.name, "description": cluster.description, "keywords": keywords},
             "count": self.ideas_per_cluster(),
