@@ -35,7 +35,7 @@ def test_the_demo_seeds_and_runs_to_the_review_gate_on_sqlite(tmp_path):
         assert result.returncode == 0, f"{' '.join(step)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}"
 
     with sqlite3.connect(database) as db:
-        (status, total), = db.execute("SELECT status, total_credits_used FROM automation_automationrun").fetchall()
+        ((status, total),) = db.execute("SELECT status, total_credits_used FROM automation_automationrun").fetchall()
         (charged,) = db.execute(
             "SELECT -SUM(amount) FROM billing_credittransaction WHERE transaction_type = 'deduction'"
         ).fetchone()
