@@ -11,6 +11,7 @@ from django.db.models import Field, Sum
 from igny8_core.billing.models import CreditTransaction
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 
 
 def run_credits(run_pk: int) -> tuple[Decimal, dict[str, Decimal]]:
@@ -21,7 +22,8 @@ def run_credits(run_pk: int) -> tuple[Decimal, dict[str, Decimal]]:
         .annotate(amount=Sum("amount"))
         .order_by()
     )
-    per_operation = {row["operation"]: -row["amount"] for row in rows}
+    # In cents, as stored: SQLite's SUM comes back as a float-born Decimal (12.8000000000000).
+    per_operation = {row["operation"]: (-row["amount"]).quantize(CENT) for row in rows}
     return sum(per_operation.values(), ZERO), per_operation
 
 

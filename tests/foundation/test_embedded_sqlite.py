@@ -2,7 +2,9 @@
 and a whole demo run must work there too (the per-item path's PostgreSQL statements have
 SQLite twins)."""
 
+import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -42,3 +44,6 @@ def test_the_demo_seeds_and_runs_to_the_review_gate_on_sqlite(tmp_path):
         (in_review,) = db.execute("SELECT COUNT(*) FROM writer_content WHERE status = 'review'").fetchone()
     assert status == "completed" and in_review > 0
     assert float(total) == float(charged) > 0  # the run's credits are the ledger's
+    with sqlite3.connect(database) as db:
+        (stage_1,) = db.execute("SELECT stage_1_result FROM automation_automationrun").fetchone()
+    assert re.fullmatch(r"\d+\.\d\d", json.loads(stage_1)["credits_used"])  # in cents, as on PostgreSQL
