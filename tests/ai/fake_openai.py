@@ -106,6 +106,7 @@ class FakeOpenAI:
         self.requests: list[Recorded] = []
         self.scripts: dict[str, deque] = {CHAT: deque(), IMAGES: deque()}
         self.files: dict[str, bytes] = {}
+        self.image_answers: list[bytes] = []  # each image it answered, as encoded
         self.image_mode = "b64_json"
         self.fault_rate = 0.0  # share of requests that get a random fault of fault_kinds
         self.fault_kinds: tuple[str, ...] = FAULTS
@@ -188,6 +189,7 @@ class FakeOpenAI:
             return self._chat(body)
         if path == IMAGES and "images" in self.serves:
             data = png_bytes(title=body["prompt"][:40], fmt=body.get("output_format") or "png")
+            self.image_answers.append(data)
             if self.image_mode == "url":
                 name = f"/files/img-{len(self.files)}.png"
                 self.files[name] = data

@@ -48,6 +48,12 @@ def test_parse_and_validate_errors(text, message):
         parse_and_validate(text, schema)
 
 
+def _rotated_exif() -> Image.Exif:
+    exif = Image.Exif()
+    exif[imaging.EXIF_ORIENTATION] = 6  # stored sideways: to be turned by 90 degrees
+    return exif
+
+
 def _png(size, mode="RGBA"):
     buffer = io.BytesIO()
     Image.new(mode, size, (200, 10, 10, 128) if mode == "RGBA" else (200, 10, 10)).save(buffer, "PNG")
@@ -75,6 +81,11 @@ def test_normalise_keeps_small_images_and_other_formats():
 def test_normalise_sizes_are_those_of_a_plain_lanczos_thumbnail(size, fmt):
     """The cheaper filters change pixels, never dimensions or formats."""
     result = imaging.normalise(_png(size, "RGB"), fmt=fmt, max_size=1000, thumbnail_size=400)
+    kept = imaging.normalise(_encoded(size, fmt), fmt=fmt, max_size=2000, thumbnail_size=400)
+    assert (kept.width, kept.height) == size
+    with Image.open(io.BytesIO(kept.thumbnail)) as thumb:
+        assert thumb.format == fmt
+        assert thumb.size == (imaging.thumbnail_box(size, 400) if max(size) > 400 else size)
     expected = Image.new("RGB", size)
     expected.thumbnail((1000, 1000), Image.Resampling.LANCZOS)
     thumb_expected = expected.copy()
@@ -101,9 +112,57 @@ def test_the_thumbnail_is_pixel_for_pixel_what_thumbnail_makes_of_the_stored_ima
     result = imaging.normalise(buffer.getvalue(), fmt="PNG", max_size=1000, thumbnail_size=400)
     expected = source.copy()
     expected.thumbnail((1000, 1000), Image.Resampling.LANCZOS)
-    expected.thumbnail((400, 400), Image.Resampling.BICUBIC, reducing_gap=1.0)
+    expected.thumbnail((400, 400), imaging.THUMBNAIL_FILTER, reducing_gap=1.0)
     with Image.open(io.BytesIO(result.thumbnail)) as thumb:
         assert thumb.size == expected.size and thumb.convert("RGB").tobytes() == expected.tobytes()
+
+
+def _encoded(size, fmt, mode="RGB", **options) -> bytes:
+    buffer = io.BytesIO()
+    Image.effect_mandelbrot(size, (-2, -1.5, 1, 1.5), 40).convert(mode).save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_an_answer_already_in_the_stored_form_is_kept_as_it_came(fmt):
+    """What a GPT image model sends when asked for the stored format is not decoded and
+    re-encoded: only its thumbnail is made (for a JPEG from a reduced-scale decode)."""
+    data = _encoded((1024, 768), fmt)
+
+    result = imaging.normalise(data, fmt=fmt, max_size=1600, thumbnail_size=400)
+
+    assert result.data == data and (result.width, result.height) == (1024, 768)
+    with Image.open(io.BytesIO(result.thumbnail)) as thumb:
+        assert (thumb.format, thumb.size) == (fmt, (400, 300))
+        # The same picture: close to a full-scale thumbnail, pixel by pixel.
+        with Image.open(io.BytesIO(data)) as source:
+            expected = source.convert("RGB")
+        expected.thumbnail((400, 400), Image.Resampling.LANCZOS)
+        difference = [abs(a - b) for a, b in zip(thumb.convert("RGB").tobytes(), expected.tobytes(), strict=True)]
+        assert sum(difference) / len(difference) < 6
+
+
+@pytest.mark.parametrize(
+    "why, data, fmt",
+    [
+        ("another format", _encoded((600, 400), "PNG"), "JPEG"),
+        ("too large", _encoded((1200, 400), "JPEG"), "JPEG"),
+        ("not RGB", _encoded((600, 400), "JPEG", mode="L"), "JPEG"),
+        ("rotated by its EXIF", _encoded((600, 400), "JPEG", exif=_rotated_exif()), "JPEG"),
+    ],
+)
+def test_an_answer_that_is_not_in_the_stored_form_is_re_encoded(why, data, fmt):
+    result = imaging.normalise(data, fmt=fmt, max_size=1000, thumbnail_size=200)
+    assert result.data != data, why
+    with Image.open(io.BytesIO(result.data)) as stored:
+        assert stored.format == fmt and stored.mode == "RGB" and max(stored.size) <= 1000
+        assert stored.getexif().get(imaging.EXIF_ORIENTATION, 1) == 1
+
+
+def test_a_truncated_answer_in_the_stored_form_is_refused():
+    data = _encoded((1024, 768), "JPEG")
+    with pytest.raises(MalformedOutput, match="could not be decoded"):
+        imaging.normalise(data[: len(data) // 2], fmt="JPEG", max_size=1600, thumbnail_size=400)
 
 
 def test_normalise_rejects_what_is_not_an_image():

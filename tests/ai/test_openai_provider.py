@@ -11,6 +11,7 @@ import openai as openai_sdk
 import pytest
 from PIL import Image
 
+from igny8_core.ai import imaging
 from igny8_core.ai.engine import AIEngine
 from igny8_core.ai.exceptions import MalformedOutput, ProviderError
 from igny8_core.ai.models import AIRequestLog
@@ -311,10 +312,14 @@ def test_gpt_image_models_are_asked_for_the_stored_format(fake, account, site, s
 
     image, result = generate_one_image(fake, account, site, image_model="gpt-image-1")
 
-    assert fake.calls(IMAGES)[0].body["output_format"] == "jpeg"
+    asked = fake.calls(IMAGES)[0].body
+    assert (asked["output_format"], asked["output_compression"]) == ("jpeg", imaging.QUALITY)
     assert result.items_processed == 1
     with Image.open(image.file.path) as stored:
         assert stored.format == "JPEG" and stored.size == (320, 200)
+    # Already what would be stored: kept as it came, only its thumbnail is made.
+    [answer] = fake.image_answers
+    assert image.file.read() == answer
 
 
 @pytest.mark.parametrize(
@@ -332,7 +337,10 @@ def test_output_format_follows_the_setting_and_the_model(fake, settings, setting
     settings.OPENAI_IMAGE_OUTPUT_FORMAT, settings.IGNY8_IMAGE_FORMAT = setting, stored
     provider = make_provider(fake, image_model=model)
     provider.generate_image("a cup of coffee")
-    assert fake.calls(IMAGES)[0].body.get("output_format") == asked
+    body = fake.calls(IMAGES)[0].body
+    assert body.get("output_format") == asked
+    # Only JPEG and WEBP have a compression level; a PNG request must not carry one.
+    assert body.get("output_compression") == (imaging.QUALITY if asked in ("jpeg", "webp") else None)
 
 
 @pytest.mark.django_db

@@ -36,6 +36,7 @@ from igny8_core.outbound import (
     outbound_session,
 )
 
+from .. import imaging
 from ..exceptions import MalformedResponse, ProviderError, ProviderTimeout, RateLimited
 from ..ratelimit import SharedRateLimit
 from ..schema import schema_instructions
@@ -207,6 +208,9 @@ class OpenAIProvider(AIProvider):
             options["response_format"] = self.image_response_format
         if self.image_output_format:
             options["output_format"] = self.image_output_format
+            if self.image_output_format in ("jpeg", "webp"):
+                # Encoded at the stored quality: such an answer is stored as it comes (imaging.py).
+                options["output_compression"] = imaging.QUALITY
         response, attempts = self._retrying(
             "image generation", self._limited("image", lambda: self.client.images.generate(**options))
         )
