@@ -15,9 +15,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def prepare_environment(**env) -> str:
     """Set the environment the settings read (before django.setup()); media and logs go to a
-    temporary directory, returned so the caller can remove it."""
+    temporary directory, returned so the caller can remove it. The figures are those of a
+    production worker: DEBUG off (with DEBUG on, Django records every SQL statement it runs,
+    about 0.6 ms of CPU per statement), unless the caller's environment says otherwise."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "igny8_core.settings")
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-any-deployment-0123456789")
     tmp = tempfile.mkdtemp(prefix="igny8-bench-")
     os.environ["IGNY8_LOG_ROOT"] = os.path.join(tmp, "logs")
     os.environ["MEDIA_ROOT"] = os.path.join(tmp, "media")
