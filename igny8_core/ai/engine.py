@@ -32,7 +32,7 @@ from decimal import Decimal
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from igny8_core.accounts.models import Account
 from igny8_core.billing.services import CreditService, InsufficientCredits
@@ -112,6 +112,7 @@ class AIEngine:
         self._provider = provider
         self._prices = PriceBook()
         self._costs: dict = {}  # the cost table as this engine read it (CreditService.cached_costs)
+        self._locking_reads: dict[str, QuerySet] = {}  # per function, built once (never evaluated)
         self.ctx = Context(account, site, self._get_provider)
         self.run_pk: int | None = None  # the automation run this engine works for (ledger rows, failures)
 
@@ -133,16 +134,29 @@ class AIEngine:
             pending, _ = self._pending(fn, self._load(fn, ids)[0])
             return fn.estimate(self.ctx, pending)
 
-    def run(self, name: str, ids, should_stop: Callable[[], bool] | None = None) -> AIResult:
+    def select(self, name: str, queryset: QuerySet, size: int) -> list:
+        """The first `size` rows of `queryset` (the function's items, e.g. its pending queue),
+        loaded as run() reads them and with the account's balance, in one query: the pipeline
+        selects its next batch with this and hands the rows to run(), which then reads nothing
+        before the provider call."""
+        fn = get_function(name)
+        balance = Account.objects.filter(pk=self.account.pk).values("credits_balance")
+        return list(fn.with_details(queryset).annotate(_account_balance=Subquery(balance))[:size])
+
+    def run(self, name: str, ids, should_stop: Callable[[], bool] | None = None, rows: list | None = None) -> AIResult:
         """Process `ids`. `should_stop` is asked between items (not before the first): when it
         answers True the rest are left untouched, still pending, and listed in `not_attempted`
-        (the pipeline's pause / cancel take effect after the current item)."""
+        (the pipeline's pause / cancel take effect after the current item). `rows`: the items
+        as select() returned them (this site's), instead of reading them again."""
         fn = get_function(name)
         with CreditService.cached_costs(self._costs):
-            return self._run(fn, ids, should_stop)
+            return self._run(fn, ids, should_stop, rows)
 
-    def _run(self, fn: AIFunction, ids, should_stop) -> AIResult:
-        items, balance = self._load(fn, ids, with_balance=bool(fn.operation))
+    def _run(self, fn: AIFunction, ids, should_stop, rows: list | None = None) -> AIResult:
+        if rows is not None and [item.pk for item in rows] == ids and rows:
+            items, balance = rows, rows[0]._account_balance
+        else:
+            items, balance = self._load(fn, ids, with_balance=bool(fn.operation))
         result = AIResult(function=fn.name, items_requested=len(items), stats=dict.fromkeys(fn.stat_keys, 0))
         pending, skipped = self._pending(fn, items)
         for item, reason in skipped:
@@ -275,12 +289,11 @@ class AIEngine:
 
     def _commit_once(self, fn: AIFunction, ids: list[int], prepared, row: AIRequestLog, started):
         with transaction.atomic():
-            had_failure = ItemFailure.objects.filter(function=fn.name, item_id=OuterRef("pk"))
-            fresh = fn.queryset(self.site).filter(pk__in=ids).annotate(_had_failure=Exists(had_failure))
+            fresh = self._locking_read(fn).filter(pk__in=ids)
             if fn.save_changes_own_row:
                 # A locking read waits for a concurrent twin and returns the row as it committed
                 # it: its status already says "done".
-                fresh = fresh.order_by("pk").select_for_update(of=("self",))
+                fresh = fresh.order_by(*fn.lock_order).select_for_update(of=("self", *fn.locks_also))
             else:
                 # Lock first, then re-read: the second statement sees everything committed by a
                 # concurrent twin that held the lock before us (annotations included).
@@ -322,6 +335,14 @@ class AIEngine:
             self._close_log(row, started)
             self._save_log(row)  # with the items: a unit saved is a unit logged
         return saved, charged, gone
+
+    def _locking_read(self, fn: AIFunction) -> QuerySet:
+        """The items as the commit re-reads them, with whether each has an ItemFailure row (built
+        once per engine: building the query costs about as much as running it)."""
+        if fn.name not in self._locking_reads:
+            had_failure = ItemFailure.objects.filter(function=fn.name, item_id=OuterRef("pk"))
+            self._locking_reads[fn.name] = fn.queryset(self.site).annotate(_had_failure=Exists(had_failure))
+        return self._locking_reads[fn.name]
 
     def _fail_unit(self, fn: AIFunction, unit: list, result: AIResult, error: Exception, log_row, started=None):
         message, code = str(error), getattr(error, "code", "ai_error")

@@ -422,18 +422,20 @@ class RunExecutor:
                 if not pool.in_flight and stage.queue(self.site).exclude(pk__in=batches.skip).exists():
                     batches.halt(PARTIAL, f"Per-run limit of {limit} reached.")
                 return False
-        batch = list(self._pending(stage, batches)[:size])
+        function = _ai(stage).name
+        # Loaded as the engine reads them, with the balance: the engine reads nothing more.
+        batch = self.ai.select(function, self._pending(stage, batches), size)
         while again := [item.pk for item in batch if item.pk in batches.attempted]:
             # Still pending after a success (a function that left it so): never twice a session.
             batches.skip.update(again)
-            batch = list(self._pending(stage, batches)[:size])
+            batch = self.ai.select(function, self._pending(stage, batches), size)
         if not batch:
             return False
         ids = [item.pk for item in batch]
         cost = Decimal("0")
         allowed, what = self._budget_left(stage, result)
         if allowed is not None:  # reserved: the batches in flight may still spend their estimate
-            cost = Decimal(self.ai.estimate(_ai(stage).name, ids))
+            cost = Decimal(self.ai.estimate(function, ids))
             left = allowed - batches.reserved
             if cost > left:
                 if not pool.in_flight:
@@ -447,8 +449,7 @@ class RunExecutor:
             self._unsaved = True  # "currently processing" named it
             batches.stop = exc
             return False
-        function = _ai(stage).name
-        pool.launch(key, lambda: self.ai.run(function, ids, should_stop=self._stop_requested))
+        pool.launch(key, lambda: self.ai.run(function, ids, should_stop=self._stop_requested, rows=batch))
         return True
 
     def _pending(self, stage: Stage, batches: Batches) -> QuerySet[Any]:

@@ -70,14 +70,19 @@ class EngineSpy:
     def estimate(self, name, ids):
         return self.engine.estimate(name, ids)
 
+    def select(self, name, queryset, size):
+        return self.engine.select(name, queryset, size)
+
     def for_run(self, run_pk):
         self.engine.for_run(run_pk)
         return self
 
-    def run(self, name, ids, should_stop=None):
+    def run(self, name, ids, should_stop=None, rows=None):
         self.calls.append((name, list(ids)))
         if self.before_run:
             self.before_run(name, ids, self.calls)
+        # The hook may have changed the items since they were selected: the engine reads them
+        # again, as it would have if the change had come before the select.
         return self.engine.run(name, ids, should_stop=should_stop)
 
 

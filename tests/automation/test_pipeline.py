@@ -378,7 +378,10 @@ class CountingEngine:
     def for_run(self, run_pk):
         return self
 
-    def run(self, name, ids, should_stop=None):
+    def select(self, name, queryset, size):
+        return list(queryset[:size])
+
+    def run(self, name, ids, should_stop=None, rows=None):
         from igny8_core.ai.engine import AIResult
 
         ContentIdeas.objects.filter(pk__in=ids).update(status="queued")

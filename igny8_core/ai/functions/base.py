@@ -80,6 +80,12 @@ class AIFunction(ABC):
     # version, and one statement locks and re-reads. False: the lock, then a second read
     # (annotations such as "has images" are evaluated on the statement's snapshot).
     save_changes_own_row = False
+    # Related rows (select_related names) the locking read also locks, because `save` changes
+    # them: it then needs no locking statement of its own. The read locks in `lock_order`,
+    # which must put those related rows in one order whatever the batch (no deadlock between
+    # two batches in flight).
+    locks_also: tuple[str, ...] = ()
+    lock_order: tuple[str, ...] = ("pk",)
     # What the function consumes and produces, plural ("keywords", "clusters"): the pipeline
     # stage's name and the dashboard's wording derive from it.
     nouns: tuple[str, str] = ("items", "items")
@@ -101,7 +107,12 @@ class AIFunction(ABC):
 
     # --- items ---------------------------------------------------------------------
     def queryset(self, site):
-        return self.model.objects.filter(site=site, account_id=site.account_id)
+        return self.with_details(self.model.objects.filter(site=site, account_id=site.account_id))
+
+    def with_details(self, queryset):
+        """`queryset` with what the engine reads of each item (related rows, the annotations
+        `pending_reason` looks at): the engine's reads and the pipeline's batch select use it."""
+        return queryset
 
     @abstractmethod
     def pending(self, site):

@@ -51,12 +51,9 @@ class GenerateContent(AIFunction):
         ("total_words", "Words written"),
     )
 
-    def queryset(self, site):
-        return (
-            super()
-            .queryset(site)
-            .select_related("cluster", "idea")
-            .annotate(has_content=Exists(Content.objects.filter(task=OuterRef("pk"))))
+    def with_details(self, queryset):
+        return queryset.select_related("cluster", "idea").annotate(
+            has_content=Exists(Content.objects.filter(task=OuterRef("pk")))
         )
 
     def pending(self, site):

@@ -33,11 +33,9 @@ class GenerateIdeas(AIFunction):
         ("duplicates_skipped", "Duplicate ideas skipped"),
     )
 
-    def queryset(self, site):
+    def with_details(self, queryset):
         # The keywords the prompt shows come with the cluster (no query per item for them).
-        queryset = (
-            super().queryset(site).annotate(has_ideas=Exists(ContentIdeas.objects.filter(cluster=OuterRef("pk"))))
-        )
+        queryset = queryset.annotate(has_ideas=Exists(ContentIdeas.objects.filter(cluster=OuterRef("pk"))))
         if connection.vendor != "postgresql":  # the embedded SQLite: payload() reads them per cluster
             return queryset
         top = Keywords.objects.filter(cluster=OuterRef("pk")).order_by("-volume", "id").values("keyword")

@@ -27,8 +27,8 @@ class GenerateImagePrompts(AIFunction):
         ("prompts_created", "Prompts created"),
     )
 
-    def queryset(self, site):
-        return super().queryset(site).annotate(has_images=Exists(Images.objects.filter(content=OuterRef("pk"))))
+    def with_details(self, queryset):
+        return queryset.annotate(has_images=Exists(Images.objects.filter(content=OuterRef("pk"))))
 
     def pending(self, site):
         return Content.objects.filter(site=site, status=Content.Status.DRAFT, images__isnull=True)

@@ -14,14 +14,16 @@ from ..providers import configured_image_variant
 from .base import AIFunction, Generation, Saved, idempotency_key
 
 
-def advance_content_when_done(content_ids) -> int:
+def advance_content_when_done(content_ids, locked: bool = False) -> int:
     """Move each draft content with no pending image left to review; returns how many moved.
 
-    The content row is locked first, so two workers finishing its last two images at the
-    same time cannot both miss the transition."""
+    The content row is locked first (`locked`: the caller's transaction already holds the
+    lock), so two workers finishing its last two images at the same time cannot both miss the
+    transition."""
     ids = sorted(set(content_ids))
     # Lock, then decide in a second statement: it sees the images a twin committed meanwhile.
-    list(Content.objects.filter(pk__in=ids).order_by("pk").select_for_update().values_list("pk"))
+    if not locked:
+        list(Content.objects.filter(pk__in=ids).order_by("pk").select_for_update().values_list("pk"))
     pending = Images.objects.filter(content=OuterRef("pk"), status=Images.Status.PENDING)
     return (
         Content.objects.filter(pk__in=ids, status=Content.Status.DRAFT)
@@ -38,6 +40,10 @@ class GenerateImages(AIFunction):
     item_label = "image"
     prompt = None  # the Images row carries its own prompt
     save_changes_own_row = True  # its status moves on
+    # The article moves to review with its last image: the engine's locking read locks it
+    # (by article, so two batches in flight lock their articles in the same order).
+    locks_also = ("content",)
+    lock_order = ("content_id", "pk")
     kind = "image"
     nouns = ("image prompts", "images")
     stats = (
@@ -46,8 +52,8 @@ class GenerateImages(AIFunction):
         ("content_moved_to_review", "Content moved to review"),
     )
 
-    def queryset(self, site):
-        return super().queryset(site).select_related("content")
+    def with_details(self, queryset):
+        return queryset.select_related("content")
 
     def pending(self, site):
         # A rejected draft's prompts are not worth an image.
@@ -95,7 +101,7 @@ class GenerateImages(AIFunction):
             status=Images.Status.GENERATED,
             error_message="",
         )
-        moved = advance_content_when_done([image.content_id])
+        moved = advance_content_when_done([image.content_id], locked=True)
         return Saved(
             processed_ids=[image.pk],
             created_ids=[image.pk],

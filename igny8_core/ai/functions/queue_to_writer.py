@@ -26,8 +26,8 @@ class QueueToWriter(AIFunction):
         ("tasks_created", "Tasks created"),
     )
 
-    def queryset(self, site):
-        return super().queryset(site).annotate(has_task=Exists(Tasks.objects.filter(idea=OuterRef("pk"))))
+    def with_details(self, queryset):
+        return queryset.annotate(has_task=Exists(Tasks.objects.filter(idea=OuterRef("pk"))))
 
     def pending(self, site):
         return ContentIdeas.objects.filter(site=site, status=ContentIdeas.Status.NEW)
