@@ -20,9 +20,9 @@ import django  # noqa: E402
 
 django.setup()
 
-from igny8_core.ai.quality import warm_up  # noqa: E402
+from igny8_core.celery import warm_up_process  # noqa: E402
 
-warm_up()  # as a worker does when it starts: the first run must not pay for the dictionary
+warm_up_process()  # as a worker does when it starts: the first run must not pay for the dictionary
 
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402

@@ -205,9 +205,9 @@ def main() -> int:
     import django
 
     django.setup()
-    from igny8_core.ai.quality import warm_up
+    from igny8_core.celery import warm_up_process
 
-    warm_up()  # as a worker does when it starts: the first run must not pay for the dictionary
+    warm_up_process()  # as a worker does when it starts: the first run must not pay for the dictionary
     failures: list[str] = []
     try:
         with throwaway_database("bench_pipeline", tmp):

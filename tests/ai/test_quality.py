@@ -1,5 +1,6 @@
 """The quality checks, one by one, and the score."""
 
+import gc
 import sys
 import threading
 import time
@@ -162,11 +163,21 @@ def _forget_textstat_caches():
                     value.cache_clear()
 
 
-def test_worker_start_loads_the_readability_dictionary():
+@pytest.fixture
+def unfrozen():
+    """The collector as the rest of the suite expects it, whatever the warm-up froze."""
+    yield
+    gc.unfreeze()
+
+
+def test_worker_start_loads_the_readability_dictionary(unfrozen):
     assert any(receiver is igny8_celery._warm_up for _, receiver in worker_init.receivers)
     _forget_textstat_caches()
     assert get_cmudict.cache_info().currsize == 0
+    gc.unfreeze()
     igny8_celery._warm_up()
+    # What it loaded is frozen: no full collection walks the dictionary again.
+    assert gc.get_freeze_count() > len(get_cmudict("en"))
     loaded = get_cmudict.cache_info()
     english = get_cmudict("en")  # what readability_check asks for: the loaded dictionary, not a new load
     assert get_cmudict.cache_info().hits == loaded.hits + 1 and "coffee" in english
@@ -174,7 +185,7 @@ def test_worker_start_loads_the_readability_dictionary():
     assert get_cmudict.cache_info().misses == loaded.misses
 
 
-def test_a_failed_warm_up_only_logs_a_warning(monkeypatch, caplog):
+def test_a_failed_warm_up_only_logs_a_warning(monkeypatch, caplog, unfrozen):
     def broken(text):
         raise OSError("dictionary missing")
 
