@@ -39,8 +39,8 @@ class QueryCountingEngine:
     def estimate(self, name, ids):
         return self.engine.estimate(name, ids)
 
-    def select(self, name, queryset, size):  # the loop's select of its next batch: the loop's query
-        return self.engine.select(name, queryset, size)
+    def selection(self, name, queryset):  # the loop's select of its next batch: the loop's query
+        return self.engine.selection(name, queryset)
 
     def for_run(self, run_pk):
         self.engine.for_run(run_pk)

@@ -134,20 +134,19 @@ class AIEngine:
             pending, _ = self._pending(fn, self._load(fn, ids)[0])
             return fn.estimate(self.ctx, pending)
 
-    def select(self, name: str, queryset: QuerySet, size: int) -> list:
-        """The first `size` rows of `queryset` (the function's items, e.g. its pending queue),
-        loaded as run() reads them and with the account's balance, in one query: the pipeline
-        selects its next batch with this and hands the rows to run(), which then reads nothing
-        before the provider call."""
+    def selection(self, name: str, queryset: QuerySet) -> QuerySet:
+        """`queryset` (the function's items, e.g. its pending queue) loaded as run() reads them,
+        with the account's balance: the pipeline selects each batch from it, in one query, and
+        hands the rows to run(), which then reads nothing before the provider call."""
         fn = get_function(name)
         balance = Account.objects.filter(pk=self.account.pk).values("credits_balance")
-        return list(fn.with_details(queryset).annotate(_account_balance=Subquery(balance))[:size])
+        return fn.with_details(queryset).annotate(_account_balance=Subquery(balance))
 
     def run(self, name: str, ids, should_stop: Callable[[], bool] | None = None, rows: list | None = None) -> AIResult:
         """Process `ids`. `should_stop` is asked between items (not before the first): when it
         answers True the rest are left untouched, still pending, and listed in `not_attempted`
         (the pipeline's pause / cancel take effect after the current item). `rows`: the items
-        as select() returned them (this site's), instead of reading them again."""
+        as selected from selection() (this site's), instead of reading them again."""
         fn = get_function(name)
         with CreditService.cached_costs(self._costs):
             return self._run(fn, ids, should_stop, rows)

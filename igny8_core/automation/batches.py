@@ -3,7 +3,7 @@
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from .stages import Stage
@@ -13,8 +13,10 @@ class Batches:
     """The loop's bookkeeping for one stage session: batches in flight (ids and reserved
     credits), items never to pick again, and why no further batch may start."""
 
-    def __init__(self, stage: Stage, size: int, done: int, total: int) -> None:
+    def __init__(self, stage: Stage, selection: QuerySet[Any], size: int, done: int, total: int) -> None:
         self.stage, self.size, self.total = stage, size, total
+        # The stage's queue as the engine reads it; each batch is selected from it.
+        self.selection = selection
         self.in_flight: dict[int, tuple[list[Model], Decimal]] = {}  # batch number -> (items, reserved credits)
         self.skip: set[int] = set()  # attempted but still pending (failed items): never re-picked
         self.attempted: set[int] = set()  # every item of a recorded batch

@@ -360,7 +360,9 @@ class RunExecutor:
             return
         todo = min(queue_size, limit - result.requested) if limit else queue_size
         done = result.data["batches_run"]
-        batches = Batches(stage, batch_size, done, done + math.ceil(max(todo, 0) / batch_size))
+        # The queue is built once per stage (building a query costs about as much as running it).
+        selection = self.ai.selection(_ai(stage).name, stage.queue(self.site))
+        batches = Batches(stage, selection, batch_size, done, done + math.ceil(max(todo, 0) / batch_size))
         self.logger.log(
             f"Stage {number} ({stage.name}) started: {queue_size} pending, batch size {batch_size}"
             f"{f', per-run limit {limit}' if limit else ''}"
@@ -422,18 +424,17 @@ class RunExecutor:
                 if not pool.in_flight and stage.queue(self.site).exclude(pk__in=batches.skip).exists():
                     batches.halt(PARTIAL, f"Per-run limit of {limit} reached.")
                 return False
-        function = _ai(stage).name
-        # Loaded as the engine reads them, with the balance: the engine reads nothing more.
-        batch = self.ai.select(function, self._pending(stage, batches), size)
+        batch = list(self._pending(stage, batches)[:size])
         while again := [item.pk for item in batch if item.pk in batches.attempted]:
             # Still pending after a success (a function that left it so): never twice a session.
             batches.skip.update(again)
-            batch = self.ai.select(function, self._pending(stage, batches), size)
+            batch = list(self._pending(stage, batches)[:size])
         if not batch:
             return False
         ids = [item.pk for item in batch]
         cost = Decimal("0")
         allowed, what = self._budget_left(stage, result)
+        function = _ai(stage).name
         if allowed is not None:  # reserved: the batches in flight may still spend their estimate
             cost = Decimal(self.ai.estimate(function, ids))
             left = allowed - batches.reserved
@@ -453,8 +454,9 @@ class RunExecutor:
         return True
 
     def _pending(self, stage: Stage, batches: Batches) -> QuerySet[Any]:
-        """The stage's queue less the items in flight and those already attempted."""
-        return stage.queue(self.site).exclude(pk__in=batches.skip | batches.busy)
+        """The stage's queue less the items in flight and those already attempted, loaded as
+        the engine reads them (with the balance): the engine is handed the rows."""
+        return batches.selection.exclude(pk__in=batches.skip | batches.busy)
 
     def _record(
         self, stage: Stage, result: StageResult, batches: Batches, finished: Finished, quietly: bool = False

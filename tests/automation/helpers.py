@@ -70,8 +70,8 @@ class EngineSpy:
     def estimate(self, name, ids):
         return self.engine.estimate(name, ids)
 
-    def select(self, name, queryset, size):
-        return self.engine.select(name, queryset, size)
+    def selection(self, name, queryset):
+        return self.engine.selection(name, queryset)
 
     def for_run(self, run_pk):
         self.engine.for_run(run_pk)

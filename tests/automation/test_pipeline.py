@@ -378,8 +378,8 @@ class CountingEngine:
     def for_run(self, run_pk):
         return self
 
-    def select(self, name, queryset, size):
-        return list(queryset[:size])
+    def selection(self, name, queryset):
+        return queryset
 
     def run(self, name, ids, should_stop=None, rows=None):
         from igny8_core.ai.engine import AIResult
