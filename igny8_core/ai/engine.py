@@ -140,8 +140,8 @@ class AIEngine:
         hands the rows to run(), which then reads nothing before the provider call."""
         fn = get_function(name)
         balance = Account.objects.filter(pk=self.account.pk).values("credits_balance")
-        detailed: QuerySet = fn.with_details(queryset)
-        return detailed.annotate(_account_balance=Subquery(balance))
+        selection: QuerySet = fn.with_details(queryset).annotate(_account_balance=Subquery(balance))
+        return selection
 
     def run(self, name: str, ids, should_stop: Callable[[], bool] | None = None, rows: list | None = None) -> AIResult:
         """Process `ids`. `should_stop` is asked between items (not before the first): when it
