@@ -1,5 +1,6 @@
 """The Redis lock (real Redis), the run-log files, the one-active-run constraint, claims."""
 
+import shutil
 import time
 
 import pytest
@@ -119,6 +120,17 @@ def test_log_files_layout_and_tail(alice_site, settings):
     assert len(tail) == 3 and tail[-1].endswith("[stage 2] batch 250") and tail[0].endswith("batch 248")
     assert logger.tail(1000).count("\n") == 251
     assert logger.tail(5, stage=6) == ""  # no file yet
+
+
+@pytest.mark.django_db
+def test_a_log_folder_removed_during_a_run_is_made_again(alice_site):
+    run = make_run(alice_site)
+    logger = RunLogger(run)
+    logger.log("before", stage=3)
+    shutil.rmtree(logger.dir)
+    logger.log("after", stage=3)
+    assert logger.tail(5, stage=3).splitlines()[-1].endswith("[stage 3] after")
+    assert logger.tail(5).count("\n") == 1
 
 
 def test_tail_reads_only_the_end_of_a_big_file(tmp_path, monkeypatch):
