@@ -9,6 +9,7 @@ claim stop the launch) -> hands the batch to the AI engine -> logs. Everything n
 continue lives on the run row.
 """
 
+import functools
 import logging
 import math
 import time
@@ -409,7 +410,8 @@ class RunExecutor:
         )
 
     def _launch(self, stage: Stage, result: StageResult, batches: Batches, pool: BatchPool) -> bool:
-        """Select, reserve and launch the next batch; False when none may start now."""
+        """Select, reserve and launch the next batches, as many as the pool has room for, with
+        one select and one fenced write for all of them; False when none may start now."""
         try:
             delay = self.config.within_stage_delay
             if delay and batches.launched and self._pending(stage, batches).exists():
@@ -418,40 +420,49 @@ class RunExecutor:
             batches.stop = exc
             return False
         limit, size = stage.limit(self.config), batches.size
+        wanted = size * (1 if delay else pool.room)  # with a pause between batches they start one by one
         if limit:  # items in flight count against the per-run limit before they finish
-            size = min(size, limit - result.requested - batches.items_in_flight)
-            if size <= 0:
+            wanted = min(wanted, limit - result.requested - batches.items_in_flight)
+            if wanted <= 0:
                 if not pool.in_flight and stage.queue(self.site).exclude(pk__in=batches.skip).exists():
                     batches.halt(PARTIAL, f"Per-run limit of {limit} reached.")
                 return False
-        batch = list(self._pending(stage, batches)[:size])
-        while again := [item.pk for item in batch if item.pk in batches.attempted]:
+        items = list(self._pending(stage, batches)[:wanted])
+        while again := [item.pk for item in items if item.pk in batches.attempted]:
             # Still pending after a success (a function that left it so): never twice a session.
             batches.skip.update(again)
-            batch = list(self._pending(stage, batches)[:size])
-        if not batch:
-            return False
-        ids = [item.pk for item in batch]
-        cost = Decimal("0")
-        allowed, what = self._budget_left(stage, result)
+            items = list(self._pending(stage, batches)[:wanted])
+        allowed, what = self._budget_left(stage, result) if items else (None, "")
         function = _ai(stage).name
-        if allowed is not None:  # reserved: the batches in flight may still spend their estimate
-            cost = Decimal(self.ai.estimate(function, ids))
-            left = allowed - batches.reserved
-            if cost > left:
-                if not pool.in_flight:
-                    batches.halt(PARTIAL, f"The {what} is exhausted ({allowed} left, next batch needs {cost}).")
-                return False
-        key = batches.start(batch, cost)
-        try:  # the tally so far, "currently processing" with this batch, and the stop check: one write
+        launches: list[tuple[int, list[Any]]] = []
+        for start in range(0, len(items), size):
+            batch = items[start : start + size]
+            cost = Decimal("0")
+            if allowed is not None:  # reserved: the batches in flight may still spend their estimate
+                cost = Decimal(self.ai.estimate(function, [item.pk for item in batch]))
+                left = allowed - batches.reserved
+                if cost > left:
+                    if not pool.in_flight and not launches:
+                        batches.halt(PARTIAL, f"The {what} is exhausted ({allowed} left, next batch needs {cost}).")
+                    break
+            launches.append((batches.start(batch, cost), batch))
+        if not launches:
+            return False
+        try:  # the tally so far, "currently processing" with these batches, and the stop check: one write
             self._check_stop(self._save(stage, result, current_processing=batches.current_processing()))
         except (RunHalted, ClaimLost, WorkerDraining) as exc:
-            batches.finish(key)  # never launched: its reservation is released
-            self._unsaved = True  # "currently processing" named it
+            for key, _ in launches:
+                batches.finish(key)  # never launched: its reservation is released
+            self._unsaved = True  # "currently processing" named them
             batches.stop = exc
             return False
-        pool.launch(key, lambda: self.ai.run(function, ids, should_stop=self._stop_requested, rows=batch))
+        for key, batch in launches:
+            pool.launch(key, functools.partial(self._run_batch, function, batch))
         return True
+
+    def _run_batch(self, function: str, batch: list[Any]) -> AIResult:
+        """One batch through the engine (in a pool thread), handed the rows it was selected with."""
+        return self.ai.run(function, [item.pk for item in batch], should_stop=self._stop_requested, rows=batch)
 
     def _pending(self, stage: Stage, batches: Batches) -> QuerySet[Any]:
         """The stage's queue less the items in flight and those already attempted, loaded as

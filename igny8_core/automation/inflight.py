@@ -39,6 +39,11 @@ class BatchPool:
     def has_room(self) -> bool:
         return self.in_flight < self.size
 
+    @property
+    def room(self) -> int:
+        """How many more batches may be launched now."""
+        return self.size - self.in_flight
+
     def launch(self, key: object, call: Callable[[], object]) -> None:
         self.in_flight += 1
         if self.size == 1:

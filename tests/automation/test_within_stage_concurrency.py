@@ -12,12 +12,12 @@ from celery_support import running_worker
 
 from igny8_core.ai.functions import get_function
 from igny8_core.automation import lock as site_lock
-from igny8_core.automation.models import RunStatus
+from igny8_core.automation.models import AutomationRun, RunStatus
 from igny8_core.automation.service import AutomationService
 from igny8_core.billing.models import CreditTransaction
 from igny8_core.writer.models import Content, Tasks
 
-from .helpers import fast_config, use_fake_openai
+from .helpers import EngineSpy, demo_engine, execute, fast_config, grant, use_fake_openai
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -148,3 +148,20 @@ def test_credit_budget_is_reserved_before_launch(worker, server, small_site):
     # Two estimates fit at once, never a third while they are in flight.
     assert in_flight_peak(server.calls(CHAT), server.latency) <= 2
     assert run.stage_result(4)["status"] == "partial"
+
+
+def test_a_wave_of_batches_starts_after_one_write_naming_them_all(small_site):
+    """The free slots are filled with one select and one fenced write: when the first batch of
+    a stage starts, "currently processing" already lists every batch launched with it."""
+    articles_only(small_site)
+    grant(small_site.account, 1000)
+    seen: list[int] = []
+
+    def look_at_the_run(name, ids, calls):
+        current = AutomationRun.objects.get(pk=run.pk).current_processing or {}
+        seen.append(len(current.get("items", [])))
+
+    run = AutomationService.start_automation(small_site)
+    assert execute(run, EngineSpy(demo_engine(small_site), look_at_the_run)) == RunStatus.COMPLETED
+    assert len(seen) == 8 and seen[0] == 4  # the first wave: four batches of one article
+    assert Content.objects.filter(site=small_site).count() == 8
