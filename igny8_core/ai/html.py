@@ -63,6 +63,7 @@ class _Sanitiser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
+        self.text: list[str] = []  # the output's text as plain_text() would read it back
         self.open: list[str] = []
         self.dropping = 0
 
@@ -82,6 +83,7 @@ class _Sanitiser(HTMLParser):
         if tag == "a":
             kept.append(' rel="nofollow noopener"')
         self.out.append(f"<{tag}{''.join(kept)}>")
+        self.text.append(" ")  # tags separate words
         if tag not in VOID_TAGS:
             self.open.append(tag)
 
@@ -102,12 +104,14 @@ class _Sanitiser(HTMLParser):
         while self.open:  # close anything left open inside it
             current = self.open.pop()
             self.out.append(f"</{current}>")
+            self.text.append(" ")
             if current == tag:
                 break
 
     def handle_data(self, data: str) -> None:
         if not self.dropping:
             self.out.append(escape(data, quote=False))
+            self.text.append(data)
 
     def result(self) -> str:
         self.close()
@@ -120,6 +124,15 @@ def sanitize_html(html: str) -> str:
     parser = _Sanitiser()
     parser.feed(html or "")
     return parser.result()
+
+
+def sanitize_and_count(html: str) -> tuple[str, int]:
+    """sanitize_html and the word_count of its result, in one parse (a generated article is
+    several kilobytes: parsing it again to count costs about as much as sanitising it)."""
+    parser = _Sanitiser()
+    parser.feed(html or "")
+    clean = parser.result()
+    return clean, len(WORD.findall("".join(parser.text)))
 
 
 class _Text(HTMLParser):
@@ -164,3 +177,9 @@ def word_count(html: str) -> int:
 
 def section_headings(html: str, level: str = "h2") -> list[str]:
     return [text for tag, text in _text(html).headings if tag == level and text]
+
+
+def text_and_headings(html: str, level: str = "h2") -> tuple[str, list[str]]:
+    """plain_text and section_headings of one document, in one parse."""
+    parsed = _text(html)
+    return " ".join("".join(parsed.parts).split()), [t for tag, t in parsed.headings if tag == level and t]

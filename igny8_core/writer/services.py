@@ -4,7 +4,7 @@ drafts before they are published."""
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from igny8_core.ai.html import sanitize_html, word_count
+from igny8_core.ai.html import sanitize_and_count
 from igny8_core.planner.models import ContentIdeas
 
 from .models import Content, Tasks
@@ -107,8 +107,7 @@ def edit_content(content: Content, changes: dict[str, str]) -> Content:
             fields = {"updated_at"}
             for name, value in changes.items():
                 if name == "html_content":
-                    value = sanitize_html(value)
-                    locked.word_count = word_count(value)
+                    value, locked.word_count = sanitize_and_count(value)
                     fields.add("word_count")
                 if name == "slug" and value and _slug_used(locked, value):
                     raise SlugTaken(value)

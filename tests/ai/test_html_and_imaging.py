@@ -7,7 +7,14 @@ from PIL import Image
 
 from igny8_core.ai import imaging
 from igny8_core.ai.exceptions import MalformedOutput
-from igny8_core.ai.html import plain_text, sanitize_html, section_headings, word_count
+from igny8_core.ai.html import (
+    plain_text,
+    sanitize_and_count,
+    sanitize_html,
+    section_headings,
+    text_and_headings,
+    word_count,
+)
 from igny8_core.ai.schema import parse_and_validate
 
 
@@ -32,6 +39,23 @@ def test_word_count_counts_words_not_tags():
     assert word_count(html) == 9
     assert section_headings(html) == ["Cold brew"]
     assert word_count("") == 0
+
+
+ONE_PASS_CASES = [
+    "",
+    "<h2>Cold brew</h2><p>It's a well-known, easy drink.</p><ul><li>ice</li><li>beans</li></ul>",
+    "<h1>Top</h1><p>a<font>b</font>c <b>d</b>e</p><script>x y z</script><style>p{}</style>",
+    "<p>fish &amp; chips &lt;3 caf&eacute; r&#233;sum&#x00E9;</p><p>unclosed <em>inner",
+    "<div><h2>One</h2>text<h3>Sub</h3>more<h2>Two <i>parts</i></h2></div><svg/>after<br>line",
+    "plain words, no tags at all - and_under_scores 'quoted' don't",
+]
+
+
+@pytest.mark.parametrize("html", ONE_PASS_CASES)
+def test_one_pass_helpers_give_what_the_separate_passes_give(html):
+    clean = sanitize_html(html)
+    assert sanitize_and_count(html) == (clean, word_count(clean))
+    assert text_and_headings(html) == (plain_text(html), section_headings(html))
 
 
 @pytest.mark.parametrize(

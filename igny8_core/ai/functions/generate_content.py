@@ -12,7 +12,7 @@ from igny8_core.writer.models import Content, Tasks
 
 from .. import seo
 from ..exceptions import InvalidOutput
-from ..html import sanitize_html, word_count
+from ..html import sanitize_and_count
 from ..outline import clean_faq, faq_html
 from ..prompts import ARTICLE, avoided_terms
 from .base import AIFunction, Saved, idempotency_key
@@ -99,8 +99,7 @@ class GenerateContent(AIFunction):
     def prepare(self, ctx, unit, generation):
         data = generation.data
         faq = clean_faq(data.get("faq"))
-        html = sanitize_html(data["html_content"] + faq_html(faq))
-        words = word_count(html)
+        html, words = sanitize_and_count(data["html_content"] + faq_html(faq))
         if words < MIN_WORDS:
             raise InvalidOutput(f"The article has only {words} words (at least {MIN_WORDS} expected).")
         task, site = unit[0], ctx.site

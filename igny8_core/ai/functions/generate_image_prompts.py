@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef
 from igny8_core.writer.models import Content, Images
 
 from ..exceptions import InvalidOutput
-from ..html import plain_text, section_headings
+from ..html import text_and_headings
 from ..prompts import IMAGE_PROMPTS
 from .base import AIFunction, Saved, idempotency_key
 
@@ -46,10 +46,11 @@ class GenerateImagePrompts(AIFunction):
     def payload(self, ctx, unit):
         content = unit[0]
         count = ctx.site.in_article_images
+        text, headings = text_and_headings(content.html_content)
         return {
             "title": content.title,
-            "sections": section_headings(content.html_content)[: max(count, 1)],
-            "summary": plain_text(content.html_content)[:SUMMARY_CHARS],
+            "sections": headings[: max(count, 1)],
+            "summary": text[:SUMMARY_CHARS],
             "count": count,
         }
 
