@@ -434,20 +434,22 @@ class RunExecutor:
             items = list(self._pending(stage, batches)[:wanted])
         allowed, what = self._budget_left(stage, result) if items else (None, "")
         function = _ai(stage).name
-        launches: list[tuple[int, list[Any]]] = []
+        fitting: list[tuple[list[Any], Decimal]] = []  # every estimate is made before anything is reserved
+        reserved = batches.reserved  # the batches in flight may still spend their estimate
         for start in range(0, len(items), size):
             batch = items[start : start + size]
             cost = Decimal("0")
-            if allowed is not None:  # reserved: the batches in flight may still spend their estimate
+            if allowed is not None:
                 cost = Decimal(self.ai.estimate(function, [item.pk for item in batch]))
-                left = allowed - batches.reserved
-                if cost > left:
-                    if not pool.in_flight and not launches:
+                if cost > allowed - reserved:
+                    if not pool.in_flight and not fitting:
                         batches.halt(PARTIAL, f"The {what} is exhausted ({allowed} left, next batch needs {cost}).")
                     break
-            launches.append((batches.start(batch, cost), batch))
-        if not launches:
+                reserved += cost
+            fitting.append((batch, cost))
+        if not fitting:
             return False
+        launches = [(batches.start(batch, cost), batch) for batch, cost in fitting]
         try:  # the tally so far, "currently processing" with these batches, and the stop check: one write
             self._check_stop(self._save(stage, result, current_processing=batches.current_processing()))
         except (RunHalted, ClaimLost, WorkerDraining) as exc:
