@@ -120,19 +120,17 @@ class _Sanitiser(HTMLParser):
         return "".join(self.out).strip()
 
 
-def sanitize_html(html: str) -> str:
-    parser = _Sanitiser()
-    parser.feed(html or "")
-    return parser.result()
-
-
 def sanitize_and_count(html: str) -> tuple[str, int]:
-    """sanitize_html and the word_count of its result, in one parse (a generated article is
+    """The sanitised HTML and the word_count of it, in one parse (a generated article is
     several kilobytes: parsing it again to count costs about as much as sanitising it)."""
     parser = _Sanitiser()
     parser.feed(html or "")
     clean = parser.result()
-    return clean, len(WORD.findall("".join(parser.text)))
+    return clean, _count_words("".join(parser.text))
+
+
+def sanitize_html(html: str) -> str:
+    return sanitize_and_count(html)[0]
 
 
 class _Text(HTMLParser):
@@ -167,19 +165,23 @@ def _text(html: str) -> _Text:
     return parser
 
 
+def text_and_headings(html: str, level: str = "h2") -> tuple[str, list[str]]:
+    """The document's text (whitespace squashed) and its `level` headings, in one parse."""
+    parsed = _text(html)
+    return " ".join("".join(parsed.parts).split()), [t for tag, t in parsed.headings if tag == level and t]
+
+
 def plain_text(html: str) -> str:
-    return " ".join("".join(_text(html).parts).split())
-
-
-def word_count(html: str) -> int:
-    return len(WORD.findall(plain_text(html)))
+    return text_and_headings(html)[0]
 
 
 def section_headings(html: str, level: str = "h2") -> list[str]:
-    return [text for tag, text in _text(html).headings if tag == level and text]
+    return text_and_headings(html, level)[1]
 
 
-def text_and_headings(html: str, level: str = "h2") -> tuple[str, list[str]]:
-    """plain_text and section_headings of one document, in one parse."""
-    parsed = _text(html)
-    return " ".join("".join(parsed.parts).split()), [t for tag, t in parsed.headings if tag == level and t]
+def _count_words(text: str) -> int:
+    return len(WORD.findall(text))
+
+
+def word_count(html: str) -> int:
+    return _count_words(plain_text(html))
