@@ -44,6 +44,29 @@ def test_database_url_parsing():
         database_from_env("mysql://u:p@h/db")
 
 
+def test_postgres_sends_parameters_apart_unless_told_not_to(monkeypatch):
+    from igny8_core.settings import database_from_env
+
+    options = database_from_env("postgres://u@db.internal/igny8")["OPTIONS"]
+    assert options == {"server_side_binding": True, "prepare_threshold": 5}
+    monkeypatch.setenv("DB_PREPARED_STATEMENTS", "false")  # e.g. behind an old transaction-mode PgBouncer
+    assert "server_side_binding" not in database_from_env("postgres://u@db.internal/igny8").get("OPTIONS", {})
+
+
+@pytest.mark.django_db
+def test_a_statement_a_connection_repeats_is_prepared_on_the_server():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are a PostgreSQL setting")
+    for _ in range(6):  # prepared from the sixth run on (prepare_threshold 5)
+        list(Keywords.objects.filter(volume__gte=123456).values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('"planner_keywords"."volume" >= $1' in statement for statement in prepared), prepared
+
+
 def test_bad_database_url_stops_the_process_with_a_clear_error():
     result = manage("check", env={"DATABASE_URL": "nonsense://x"})
     assert result.returncode != 0
