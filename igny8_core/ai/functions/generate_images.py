@@ -32,6 +32,9 @@ def advance_content_when_done(content_ids, locked: bool = False) -> int:
     )
 
 
+IMAGE_FIELDS = [field.name for field in Images._meta.concrete_fields]
+
+
 class GenerateImages(AIFunction):
     name = "generate_images"
     operation = "image_generation"
@@ -53,7 +56,9 @@ class GenerateImages(AIFunction):
     )
 
     def with_details(self, queryset):
-        return queryset.select_related("content")
+        # The article is read for its title (and locked): not its HTML and the rest, which would
+        # be compiled, sent and built into every image's row twice per image.
+        return queryset.select_related("content").only(*IMAGE_FIELDS, "content__title", "content__status")
 
     def pending(self, site):
         # A rejected draft's prompts are not worth an image.
