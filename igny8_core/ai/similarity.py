@@ -8,11 +8,12 @@ the cannibalisation guard (stage 2), the quality checks, internal linking and th
 import's near-duplicate report.
 """
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 STOPWORDS = frozenset(
     [
@@ -95,8 +96,15 @@ def stem(word: str) -> str:
 
 def terms(text: str) -> list[str]:
     """The stems that carry meaning, sorted, without repeats."""
-    words = (w for w in _TOKEN.findall((text or "").lower()) if w not in STOPWORDS and not _YEAR.match(w))
-    return sorted({stem(w) for w in words})
+    return list(_terms(text or ""))
+
+
+@functools.lru_cache(maxsize=65536)
+def _terms(text: str) -> tuple[str, ...]:
+    # Cached: a site's titles and keywords are compared with every new idea and article, so
+    # the same few thousand texts are split again and again.
+    words = (w for w in _TOKEN.findall(text.lower()) if w not in STOPWORDS and not _YEAR.match(w))
+    return tuple(sorted({stem(w) for w in words}))
 
 
 def normalise(text: str) -> str:
@@ -112,10 +120,15 @@ def word_similarity(a: str, b: str) -> float:
     purpose: "pour over coffee maker" and "make pour over coffee" differ in intent, though a
     character measure finds them 98 % alike; titles share template words ("…: Options
     Compared") that a character measure would count as most of the likeness."""
-    left, right = terms(a), terms(b)
+    left, right = _terms(a or ""), _terms(b or "")
     if not left or not right:
         return 0.0
-    common = sum(1 for word in left if any(fuzz.ratio(word, other) >= WORD_MATCH for other in right))
+    exact = set(right)  # most shared words are the same word: no fuzzy comparison needed
+    common = sum(
+        1
+        for word in left
+        if word in exact or process.extractOne(word, right, scorer=fuzz.ratio, score_cutoff=WORD_MATCH)
+    )
     return 100 * common / (len(left) + len(right) - common)
 
 

@@ -1,8 +1,10 @@
 """The cannibalisation guard: ideas for a search intent the site already covers are not created."""
 
 import pytest
+from rapidfuzz import fuzz
 
-from igny8_core.ai.similarity import Piece, normalise, similarity
+from igny8_core.accounts.demo_data import DEMO_KEYWORDS
+from igny8_core.ai.similarity import WORD_MATCH, Piece, normalise, similarity, terms, word_similarity
 from igny8_core.planner.models import ContentIdeas
 from igny8_core.writer.models import Content
 
@@ -28,6 +30,21 @@ def test_similarity_takes_the_higher_of_title_and_primary_keyword():
     b = Piece("Espresso at Home, Explained", ["best espresso machines 2026"])
     assert similarity(a, b) == 100
     assert similarity(Piece("Cold Brew Ratios"), Piece("Latte Art for Beginners")) < 40
+
+
+def test_word_similarity_counts_spelling_variants_and_agrees_with_its_plain_definition():
+    def by_definition(a, b):  # every word of one text against every word of the other
+        left, right = terms(a), terms(b)
+        if not left or not right:
+            return 0.0
+        common = sum(1 for word in left if any(fuzz.ratio(word, other) >= WORD_MATCH for other in right))
+        return 100 * common / (len(left) + len(right) - common)
+
+    assert word_similarity("colour palette", "color palettes") == 100
+    texts = [keyword for keyword, *_ in DEMO_KEYWORDS] + ["Colour Theory: Options Compared", "", "2026"]
+    for a in texts[::3]:
+        for b in texts:
+            assert word_similarity(a, b) == pytest.approx(by_definition(a, b)), (a, b)
 
 
 def existing_idea(site, title, keywords):
