@@ -5,6 +5,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from igny8_core.accounts.models import Site
 from igny8_core.ai.engine import AIEngine, AIResult
@@ -279,6 +281,22 @@ def test_local_function_needs_no_provider(settings, account, site):
     assert result.items_processed == 1 and Tasks.objects.filter(idea=idea).exists()
     with pytest.raises(ProviderError, match="OPENAI_API_KEY"):
         AIEngine(account, site).run("generate_ideas", [make_cluster(site).pk])
+
+
+def test_a_batch_of_ideas_is_queued_in_one_transaction_whatever_its_size(account, site):
+    cluster = make_cluster(site)
+
+    def queue(count: int) -> int:
+        ideas = [make_idea(site, cluster, title=f"Cold Brew, Part {count}-{n}") for n in range(count)]
+        with CaptureQueriesContext(connection) as queries:
+            result = AIEngine(account, site).run("queue_to_writer", [idea.pk for idea in ideas])
+        assert result.items_processed == count and result.stats["tasks_created"] == count
+        tasks = {task.idea_id: task for task in Tasks.objects.filter(idea__in=ideas)}
+        assert all(tasks[idea.pk].title == idea.idea_title and tasks[idea.pk].status == "queued" for idea in ideas)
+        assert set(Tasks.objects.filter(idea__in=ideas).values_list("cluster_id", flat=True)) == {cluster.pk}
+        return len(queries.captured_queries)
+
+    assert queue(2) == queue(12)  # one locking read, one insert, one update: not one set per idea
 
 
 def test_result_to_dict_is_json_safe(engine, site):

@@ -1,4 +1,5 @@
-"""queue_to_writer (local, no AI, free): `new` ideas -> writer Tasks, idea -> `queued`.
+"""queue_to_writer (local, no AI, free): `new` ideas -> writer Tasks, idea -> `queued`, a
+batch at a time.
 
 The Tasks.idea one-to-one and the pending re-check under the row lock make a retried call
 create no second task."""
@@ -18,6 +19,9 @@ class QueueToWriter(AIFunction):
     model = ContentIdeas
     item_label = "idea"
     save_changes_own_row = True  # its status moves on
+    # Local and free: a batch is saved in one transaction (one insert, one update), not one
+    # transaction per idea; nothing in it can fail one idea without the others.
+    per_item = False
     prompt = None
     kind = "local"
     nouns = ("ideas", "tasks")
@@ -40,19 +44,26 @@ class QueueToWriter(AIFunction):
         return None
 
     def save(self, ctx, unit, prepared) -> Saved:
-        idea = unit[0]
-        task = Tasks.objects.create(
-            account_id=idea.account_id,
-            site_id=idea.site_id,
-            sector_id=idea.sector_id,
-            title=idea.idea_title[:500],
-            description=idea.description,
-            content_type=idea.content_type,
-            content_structure=idea.content_structure,
-            keywords=list(idea.target_keywords or []),
-            cluster_id=idea.cluster_id,
-            idea=idea,
-            status=Tasks.Status.QUEUED,
+        tasks = Tasks.objects.bulk_create(
+            [
+                Tasks(
+                    account_id=idea.account_id,
+                    site_id=idea.site_id,
+                    sector_id=idea.sector_id,
+                    title=idea.idea_title[:500],
+                    description=idea.description,
+                    content_type=idea.content_type,
+                    content_structure=idea.content_structure,
+                    keywords=list(idea.target_keywords or []),
+                    cluster_id=idea.cluster_id,
+                    idea=idea,
+                    status=Tasks.Status.QUEUED,
+                )
+                for idea in unit
+            ]
         )
-        ContentIdeas.objects.filter(pk=idea.pk).update(status=ContentIdeas.Status.QUEUED)
-        return Saved(processed_ids=[idea.pk], created_ids=[task.pk], quantity=0, stats={"tasks_created": 1})
+        ids = [idea.pk for idea in unit]
+        ContentIdeas.objects.filter(pk__in=ids).update(status=ContentIdeas.Status.QUEUED)
+        return Saved(
+            processed_ids=ids, created_ids=[task.pk for task in tasks], quantity=0, stats={"tasks_created": len(tasks)}
+        )
