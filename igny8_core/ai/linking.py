@@ -71,11 +71,13 @@ def _link(target: Content, text: str) -> str:
 
 def _place_anchor(html: str, target: Content) -> tuple[str, str] | None:
     """Link the first paragraph occurrence of one of the target's phrases (outside links)."""
-    paragraphs = [m for m in _PARAGRAPH.finditer(html) if "igny8-demo-notice" not in m.group(1)]
+    # Each paragraph split into text and tags once, not once per phrase tried.
+    paragraphs = [
+        (m, _TAG.split(m.group(2))) for m in _PARAGRAPH.finditer(html) if "igny8-demo-notice" not in m.group(1)
+    ]
     for phrase in _phrases(target):
         pattern = re.compile(r"(?<!\w)" + re.escape(escape(phrase, quote=False)) + r"(?!\w)", re.IGNORECASE)
-        for match in paragraphs:
-            parts = _TAG.split(match.group(2))
+        for match, parts in paragraphs:
             inside_link = False
             for i, part in enumerate(parts):
                 if part.startswith("<"):
