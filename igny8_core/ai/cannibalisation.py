@@ -11,7 +11,7 @@ from igny8_core.accounts.models import Site
 from igny8_core.planner.models import ContentIdeas
 from igny8_core.writer.models import Content
 
-from .similarity import Piece, closest
+from .similarity import Piece, PieceIndex
 
 
 @dataclass(frozen=True)
@@ -47,14 +47,14 @@ def split_duplicates(site: Site, proposals: list[dict[str, Any]]) -> tuple[list[
     threshold = site.duplicate_threshold
     if not threshold:
         return proposals, []
-    known = site_pieces(site)
+    known = PieceIndex(site_pieces(site))  # compared with the pieces that share its words
     kept, skipped = [], []
     for proposal in proposals:
         piece = Piece(proposal["title"], proposal["target_keywords"], f'new idea "{proposal["title"]}"')
-        score, match = closest(piece, known)
+        score, match = known.closest_at_least(piece, threshold)
         if match is not None and score >= threshold:
             skipped.append(Duplicate(proposal["title"], match, score, threshold))
             continue
         kept.append(proposal)
-        known.append(piece)
+        known.add(piece)
     return kept, skipped

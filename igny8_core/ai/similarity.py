@@ -9,6 +9,7 @@ import's near-duplicate report.
 """
 
 import functools
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -161,3 +162,66 @@ def closest(piece: Piece, others: Iterable[Piece]) -> tuple[float, Piece | None]
         if score > best[0]:
             best = (score, other)
     return best
+
+
+class PieceIndex:
+    """Pieces looked up through their words, for finding the closest piece at or above a
+    threshold without comparing with every piece (a site's guard runs for every new idea).
+
+    A title scoring `threshold` or more against another title shares at least `need` of its
+    words with it (the same word, or one rapidfuzz rates WORD_MATCH alike; `need` follows from
+    the score's formula), so it shares at least one of any len(words) - need + 1 of them: the
+    rarest are looked up, and only the pieces listed under them are scored. The same holds for
+    the primary keywords. So `closest_at_least` finds every piece closest() would find at or
+    above the threshold, scored the same, and the first of them in the order added."""
+
+    def __init__(self, pieces: Iterable[Piece] = ()) -> None:
+        self.pieces: list[Piece] = []
+        self._titles = _Postings()
+        self._primaries = _Postings()
+        for piece in pieces:
+            self.add(piece)
+
+    def add(self, piece: Piece) -> None:
+        self._titles.add(_terms(piece.title or ""), len(self.pieces))
+        self._primaries.add(_terms(piece.primary), len(self.pieces))
+        self.pieces.append(piece)
+
+    def closest_at_least(self, piece: Piece, threshold: float) -> tuple[float, Piece | None]:
+        """closest() among the pieces when its score is at least `threshold` (> 0), else
+        (a lower score, possibly 0, None)."""
+        found = self._titles.sharing(_terms(piece.title or ""), threshold)
+        if piece.primary:
+            found |= self._primaries.sharing(_terms(piece.primary), threshold)
+        return closest(piece, [self.pieces[position] for position in sorted(found)])
+
+
+class _Postings:
+    """word -> positions of the pieces whose text has it."""
+
+    def __init__(self) -> None:
+        self._positions: dict[str, list[int]] = {}
+        self._vocabulary: list[str] | None = None
+
+    def add(self, words: tuple[str, ...], position: int) -> None:
+        for word in words:
+            if word not in self._positions:
+                self._positions[word] = []
+                self._vocabulary = None
+            self._positions[word].append(position)
+
+    def sharing(self, words: tuple[str, ...], threshold: float) -> set[int]:
+        if not words or not self._positions:
+            return set()
+        if self._vocabulary is None:
+            self._vocabulary = list(self._positions)
+        # score = 100 c / (|L| + |R| - c) with |R| >= 1, so c >= t (|L| + 1) / (1 + t); the
+        # score is compared rounded to 0.1, hence the 0.05 off
+        t = max(threshold - 0.05, 0) / 100
+        need = max(1, math.ceil(t * (len(words) + 1) / (1 + t) - 1e-9))
+        lists = []
+        for word in words:  # each word with the words that count as it
+            alike = process.extract(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=WORD_MATCH, limit=None)
+            lists.append([position for match, _, _ in alike for position in self._positions[match]])
+        lists.sort(key=len)
+        return {position for positions in lists[: len(words) - need + 1] for position in positions}

@@ -1,10 +1,21 @@
 """The cannibalisation guard: ideas for a search intent the site already covers are not created."""
 
+import random
+
 import pytest
 from rapidfuzz import fuzz
 
 from igny8_core.accounts.demo_data import DEMO_KEYWORDS
-from igny8_core.ai.similarity import WORD_MATCH, Piece, normalise, similarity, terms, word_similarity
+from igny8_core.ai.similarity import (
+    WORD_MATCH,
+    Piece,
+    PieceIndex,
+    closest,
+    normalise,
+    similarity,
+    terms,
+    word_similarity,
+)
 from igny8_core.planner.models import ContentIdeas
 from igny8_core.writer.models import Content
 
@@ -45,6 +56,33 @@ def test_word_similarity_counts_spelling_variants_and_agrees_with_its_plain_defi
     for a in texts[::3]:
         for b in texts:
             assert word_similarity(a, b) == pytest.approx(by_definition(a, b)), (a, b)
+
+
+def test_the_index_finds_what_comparing_with_every_piece_finds_at_or_above_the_threshold():
+    words = sorted({word for keyword, *_ in DEMO_KEYWORDS for word in keyword.split()})
+    words += ["colour", "color", "organise", "organize", "2026", "the", "best"]  # variants, ignored words
+    rng = random.Random(5)
+
+    def text(most: int) -> str:
+        return " ".join(rng.choice(words) for _ in range(rng.randint(1, most)))
+
+    def piece() -> Piece:
+        return Piece(text(6).title(), [text(4)] if rng.random() < 0.8 else [])
+
+    found = 0
+    for _ in range(60):
+        pieces = [piece() for _ in range(rng.randint(0, 60))]
+        index = PieceIndex(pieces)
+        for new in (piece() for _ in range(10)):
+            every = closest(new, pieces)
+            for threshold in (1, 20, 50, 70, 85, 100):
+                score, match = index.closest_at_least(new, threshold)
+                if every[0] >= threshold:
+                    assert (score, match) == every, (new, threshold)
+                    found += 1
+                else:
+                    assert score < threshold
+    assert found > 1000  # the thresholds were reached often enough to mean something
 
 
 def existing_idea(site, title, keywords):
