@@ -219,9 +219,16 @@ class _Postings:
         # score is compared rounded to 0.1, hence the 0.05 off
         t = max(threshold - 0.05, 0) / 100
         need = max(1, math.ceil(t * (len(words) + 1) / (1 + t) - 1e-9))
-        lists = []
-        for word in words:  # each word with the words that count as it
-            alike = process.extract(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=WORD_MATCH, limit=None)
-            lists.append([position for match, _, _ in alike for position in self._positions[match]])
-        lists.sort(key=len)
-        return {position for positions in lists[: len(words) - need + 1] for position in positions}
+        alike = [  # each word's entries: the word itself and the words that count as it
+            [
+                self._positions[match]
+                for match, _, _ in process.extract(
+                    word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=WORD_MATCH, limit=None
+                )
+            ]
+            for word in words
+        ]
+        alike.sort(key=lambda entries: sum(map(len, entries)))  # the rarest first
+        return {
+            position for entries in alike[: len(words) - need + 1] for positions in entries for position in positions
+        }
