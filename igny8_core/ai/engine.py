@@ -143,16 +143,25 @@ class AIEngine:
         selection: QuerySet = fn.with_details(queryset).annotate(_account_balance=Subquery(balance))
         return selection
 
-    def run(self, name: str, ids, should_stop: Callable[[], bool] | None = None, rows: list | None = None) -> AIResult:
+    def run(
+        self,
+        name: str,
+        ids,
+        should_stop: Callable[[], bool] | None = None,
+        rows: list | None = None,
+        answered: Callable[[], None] | None = None,
+    ) -> AIResult:
         """Process `ids`. `should_stop` is asked between items (not before the first): when it
         answers True the rest are left untouched, still pending, and listed in `not_attempted`
         (the pipeline's pause / cancel take effect after the current item). `rows`: the items
-        as selected from selection() (this site's), instead of reading them again."""
+        as selected from selection() (this site's), instead of reading them again. `answered`
+        is called once the last item's provider call has returned (or failed), before its
+        answer is saved: the pipeline then starts its next batch's call."""
         fn = get_function(name)
         with CreditService.cached_costs(self._costs):
-            return self._run(fn, ids, should_stop, rows)
+            return self._run(fn, ids, should_stop, rows, answered)
 
-    def _run(self, fn: AIFunction, ids, should_stop, rows: list | None = None) -> AIResult:
+    def _run(self, fn: AIFunction, ids, should_stop, rows: list | None = None, answered=None) -> AIResult:
         if rows is not None and [item.pk for item in rows] == ids and rows:
             items, balance = rows, rows[0]._account_balance
         else:
@@ -173,7 +182,8 @@ class AIEngine:
                 result.not_attempted = [item.pk for rest in units[n:] for item in rest]
                 break
             # The first unit was checked with the whole call, on the balance just read.
-            error = self._run_unit(fn, unit, result, check_credits=n > 0)
+            last = n == len(units) - 1
+            error = self._run_unit(fn, unit, result, check_credits=n > 0, answered=answered if last else None)
             outage = isinstance(error, ProviderError) and error.transient
         return result
 
@@ -201,7 +211,7 @@ class AIEngine:
             (skipped.append((item, reason)) if reason else pending.append(item))
         return pending, skipped
 
-    def _run_unit(self, fn: AIFunction, unit: list, result: AIResult, check_credits: bool = True):
+    def _run_unit(self, fn: AIFunction, unit: list, result: AIResult, check_credits: bool = True, answered=None):
         ids = [item.pk for item in unit]
         if fn.operation and check_credits:
             try:  # re-checked per unit: the balance may have moved since the call started
@@ -213,7 +223,11 @@ class AIEngine:
         row = self._log_row(fn, ids)
         result.stats[fn.processed_stat] = result.stats.get(fn.processed_stat, 0) + len(unit)
         try:
-            generation = fn.generate(self.ctx, unit)
+            try:
+                generation = fn.generate(self.ctx, unit)
+            finally:
+                if answered is not None:
+                    answered()
             self._fill_usage(row, generation)
             if fn.kind == "image":  # billed once made, whatever happens to it afterwards
                 row.provider_cost = self._prices.cost(

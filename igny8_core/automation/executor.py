@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any, Self, cast
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -43,6 +44,8 @@ from .stages import stage as stage_by_number
 
 log = logging.getLogger(__name__)
 DELAY_SLICE = 1.0  # seconds: how often a delay re-checks pause / cancel
+# Seconds a finished batch's tally may wait for the next launch's write (the dashboard's lag).
+TALLY_LAG = 1.0
 OUT_OF_CREDITS = "insufficient_credits"  # AIResult.failed code of items left pending for lack of credits
 
 
@@ -94,7 +97,7 @@ class RunExecutor:
         self.claim = claim
         self.engine = engine
         self.logger = RunLogger(run)
-        self._unsaved = False  # a batch finished since the stage's last fenced write
+        self._unsaved_at: float | None = None  # when a batch finished that no fenced write has carried yet
 
     @property
     def held(self) -> RunClaim:
@@ -298,7 +301,7 @@ class RunExecutor:
         setattr(self.run, stage.result_field, data)
         if "current_stage" in fields:
             self.run.current_stage = fields["current_stage"]
-        self._unsaved = False
+        self._unsaved_at = None
         return str(status)
 
     def _run_gate(self, stage: Stage, result: StageResult) -> None:
@@ -370,26 +373,29 @@ class RunExecutor:
             f"{f', {self.config.max_concurrency} batches at once' if self.config.max_concurrency > 1 else ''}.",
             stage=number,
         )
-        pool = BatchPool(self.config.max_concurrency)
+        # Inside a transaction (a test's), pool threads could not see its rows: batches run inline.
+        pool = BatchPool(self.config.max_concurrency, inline=transaction.get_connection().in_atomic_block)
         try:
             while True:
                 while pool.has_room and batches.stop is None and self._launch(stage, result, batches, pool):
                     pass
-                if self._unsaved:  # finished batches no launch has written yet (and the stop check)
+                if self._tally_due(pool):  # finished batches no launch has written yet (and the stop check)
                     try:
                         self._check_stop(self._save(stage, result, current_processing=batches.current_processing()))
                     except (RunHalted, ClaimLost, WorkerDraining) as exc:
                         batches.stop = batches.stop or exc
                 if not pool.in_flight:
                     break
-                self._record(stage, result, batches, pool.next_finished())
+                # None: a batch's provider calls are done (a slot is free), or the tally is due.
+                if (finished := pool.next_finished(timeout=self._tally_wait())) is not None:
+                    self._record(stage, result, batches, finished)
         finally:
             for finished in pool.drain():  # something raised while batches were in flight
                 try:
                     self._record(stage, result, batches, finished, quietly=True)
                 except Exception:
                     log.exception("Run %s: batch %s not recorded", self.run.run_id, finished.key)
-            if self._unsaved:
+            if self._unsaved_at is not None:
                 try:
                     self._save(stage, result, current_processing=batches.current_processing())
                 except Exception:  # e.g. the claim lost: what the items saved stays saved
@@ -408,6 +414,24 @@ class RunExecutor:
             f"{f' {batches.reason}' if batches.reason else ''}",
             stage=number,
         )
+
+    def _mark_unsaved(self) -> None:
+        if self._unsaved_at is None:
+            self._unsaved_at = time.monotonic()
+
+    def _tally_due(self, pool: BatchPool) -> bool:
+        """Whether to write the finished batches' tally now. While another batch waits for the
+        provider, the next launch's fenced write carries it (one statement per batch, not two),
+        but never later than TALLY_LAG after the batch finished."""
+        if self._unsaved_at is None:
+            return False
+        return not pool.waiting or time.monotonic() - self._unsaved_at >= TALLY_LAG
+
+    def _tally_wait(self) -> float | None:
+        """How long the loop may block before the tally is due (None: nothing to write)."""
+        if self._unsaved_at is None:
+            return None
+        return max(0.0, TALLY_LAG - (time.monotonic() - self._unsaved_at))
 
     def _launch(self, stage: Stage, result: StageResult, batches: Batches, pool: BatchPool) -> bool:
         """Select, reserve and launch the next batches, as many as the pool has room for, with
@@ -455,16 +479,18 @@ class RunExecutor:
         except (RunHalted, ClaimLost, WorkerDraining) as exc:
             for key, _ in launches:
                 batches.finish(key)  # never launched: its reservation is released
-            self._unsaved = True  # "currently processing" named them
+            self._mark_unsaved()  # "currently processing" named them
             batches.stop = exc
             return False
         for key, batch in launches:
             pool.launch(key, functools.partial(self._run_batch, function, batch))
         return True
 
-    def _run_batch(self, function: str, batch: list[Any]) -> AIResult:
-        """One batch through the engine (in a pool thread), handed the rows it was selected with."""
-        return self.ai.run(function, [item.pk for item in batch], should_stop=self._stop_requested, rows=batch)
+    def _run_batch(self, function: str, batch: list[Any], answered: Callable[[], None]) -> AIResult:
+        """One batch through the engine (in a pool thread), handed the rows it was selected with;
+        the engine calls `answered` once its last provider call has returned."""
+        ids = [item.pk for item in batch]
+        return self.ai.run(function, ids, should_stop=self._stop_requested, rows=batch, answered=answered)
 
     def _pending(self, stage: Stage, batches: Batches) -> QuerySet[Any]:
         """The stage's queue less the items in flight and those already attempted, loaded as
@@ -477,7 +503,7 @@ class RunExecutor:
         """Add one finished batch to the stage's tally, credits and log (fenced writes)."""
         batch_no = cast(int, finished.key)  # _launch keys each batch by its number
         ids = batches.finish(batch_no)
-        self._unsaved = True  # written by the next launch, or after the loop
+        self._mark_unsaved()  # written by the next launch, or within TALLY_LAG
         error = finished.error
         if isinstance(error, InsufficientCredits):  # checked before any provider call: nothing done
             batches.halt(OUT_OF_CREDITS, str(error))

@@ -1,16 +1,23 @@
-"""Up to `size` batches of one stage in flight at once (AutomationConfig.max_concurrency).
+"""The batches of one stage in flight at once (AutomationConfig.max_concurrency).
+
+`size` bounds the batches *waiting for the provider*. A batch whose last provider call has
+returned says so (the engine calls the `answered` it is handed) and frees its slot: the loop
+launches the next batch while it saves the answer, so the provider never waits for our
+database, at size 1 too. At most `size` more may still be saving, so a stage has at most
+2 × size batches alive, each in its own pool thread with that thread's own database
+connection: a worker process holds at most 2 × size + 2 connections during a stage (the
+pool, the loop, the heartbeat); the pool's are closed when the stage ends.
 
 The run's loop stays the only writer of the run row: it launches a batch here, and takes the
-finished ones back one at a time to record them (tally, credits, log) with its fenced writes.
-Each batch runs `AIEngine.run` in a pool thread, with that thread's own database connection:
-the engine saves and charges every item in its own transaction there. So a worker process
-holds at most `size` + 2 connections during a stage (the pool, the loop, the heartbeat); the
-pool's are closed when the stage ends.
+finished ones back one at a time to record them (tally, credits, log) with its fenced writes;
+the engine saves and charges every item in its own transaction in the pool thread.
 
-With size 1 nothing runs in a thread: the batch runs in the loop's thread when it is
-launched, exactly as before concurrency existed.
+When the loop's connection is inside a transaction (a test's), nothing runs in a thread: a
+pool thread could not see what that transaction has not committed, so each batch runs in the
+loop's thread when it is launched, one after the other.
 """
 
+import functools
 import queue
 import threading
 from collections.abc import Callable
@@ -26,47 +33,84 @@ class Finished:
     error: BaseException | None = None
 
 
-class BatchPool:
-    def __init__(self, size: int, name: str = "automation-batch"):
-        self.size = max(1, int(size))
-        self.name = name
-        self.in_flight = 0
-        self._jobs: queue.SimpleQueue[tuple[object, Callable[[], object]] | None] = queue.SimpleQueue()
-        self._done: queue.SimpleQueue[Finished] = queue.SimpleQueue()
-        self._threads: list[threading.Thread] = []
+@dataclass
+class _Answered:
+    key: object  # a batch whose provider calls are all done: its slot is free
+    resume: threading.Event  # its thread saves once this is set
 
-    @property
-    def has_room(self) -> bool:
-        return self.in_flight < self.size
+
+Batch = Callable[[Callable[[], None]], object]  # called with `answered`
+
+
+class BatchPool:
+    def __init__(self, size: int, inline: bool = False, name: str = "automation-batch"):
+        self.size = max(1, int(size))
+        self.inline = inline
+        self.name = name
+        self.in_flight = 0  # launched, not yet taken back by next_finished()
+        self._waiting: set[object] = set()  # launched, provider calls not all done
+        self._jobs: queue.SimpleQueue[tuple[object, Batch] | None] = queue.SimpleQueue()
+        self._events: queue.SimpleQueue[Finished | _Answered] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._held: list[threading.Event] = []  # answered batches waiting for the loop's launch
 
     @property
     def room(self) -> int:
         """How many more batches may be launched now."""
-        return self.size - self.in_flight
+        if self.inline:
+            return 1 - self.in_flight
+        return min(self.size - len(self._waiting), 2 * self.size - self.in_flight)
 
-    def launch(self, key: object, call: Callable[[], object]) -> None:
+    @property
+    def waiting(self) -> int:
+        """How many batches are waiting for the provider."""
+        return len(self._waiting)
+
+    @property
+    def has_room(self) -> bool:
+        return self.room > 0
+
+    def launch(self, key: object, batch: Batch) -> None:
         self.in_flight += 1
-        if self.size == 1:
-            self._done.put(_call(key, call))
+        self._waiting.add(key)
+        if self.inline:
+            self._events.put(_call(key, batch, lambda: None))
             return
-        if len(self._threads) < self.size:
+        if len(self._threads) < self.in_flight:
             thread = threading.Thread(target=self._work, name=f"{self.name}-{len(self._threads) + 1}", daemon=True)
             self._threads.append(thread)
             thread.start()
-        self._jobs.put((key, call))
+        self._jobs.put((key, batch))
 
-    def next_finished(self) -> Finished:
-        """The next batch to finish (blocks until one does)."""
-        finished = self._done.get()
+    def next_finished(self, timeout: float | None = None) -> Finished | None:
+        """Blocks until a batch finishes (returned) or one's provider calls are done (None: a
+        slot is free for the next launch), or for `timeout` seconds (None).
+
+        A batch that answered saves only once the loop is back here: the launch its free slot
+        allowed has been made, so the next provider call does not wait for our CPU."""
+        self._resume_held()
+        try:
+            event = self._events.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        self._waiting.discard(event.key)
+        if isinstance(event, _Answered):
+            self._held.append(event.resume)
+            return None
         self.in_flight -= 1
-        return finished
+        return event
 
     def drain(self) -> list[Finished]:
         """Every batch still in flight, once it has finished (nothing is abandoned mid-item)."""
-        return [self.next_finished() for _ in range(self.in_flight)]
+        finished = []
+        while self.in_flight:
+            if (event := self.next_finished()) is not None:
+                finished.append(event)
+        return finished
 
     def close(self) -> None:
         """Stop the threads once their batches are done; their connections close with them."""
+        self._resume_held()
         for _ in self._threads:
             self._jobs.put(None)
         for thread in self._threads:
@@ -76,13 +120,26 @@ class BatchPool:
     def _work(self) -> None:
         try:
             while (job := self._jobs.get()) is not None:
-                self._done.put(_call(*job))
+                key, batch = job
+                self._events.put(_call(key, batch, functools.partial(self._answered, key)))
         finally:
             connections.close_all()  # this thread's own connection
 
+    def _answered(self, key: object) -> None:
+        """Called in the batch's thread when its provider calls are done: tell the loop, and
+        wait until it has launched the next batch."""
+        resume = threading.Event()
+        self._events.put(_Answered(key, resume))
+        resume.wait()
 
-def _call(key: object, call: Callable[[], object]) -> Finished:
+    def _resume_held(self) -> None:
+        for resume in self._held:
+            resume.set()
+        self._held.clear()
+
+
+def _call(key: object, batch: Batch, answered: Callable[[], None]) -> Finished:
     try:
-        return Finished(key, call())
+        return Finished(key, batch(answered))
     except BaseException as exc:  # handed to the loop, which decides what stops the run
         return Finished(key, error=exc)

@@ -58,7 +58,7 @@ class AutomationConfig(models.Model):
     max_concurrency = models.PositiveSmallIntegerField(
         default=4,
         validators=[MinValueValidator(1), MaxValueValidator(16)],
-        help_text="Batches of one stage in flight at once (1 = one after the other).",
+        help_text="Provider requests of one stage in flight at once (1 = one at a time; an answer is saved while the next request is out).",
     )
 
     stage_1_enabled = models.BooleanField(default=True)

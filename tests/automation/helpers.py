@@ -22,8 +22,8 @@ def fast_config(site, **overrides) -> AutomationConfig:
     config = AutomationConfig.for_site(site)
     config.within_stage_delay = 0
     config.between_stage_delay = 0
-    # An in-process pipeline runs inside the test's open transaction, which the batch pool's
-    # threads (each with its own connection) cannot see: one batch at a time unless asked.
+    # An in-process pipeline inside the test's open transaction runs its batches inline, one
+    # at a time (pool threads could not see the transaction's rows); 1 says so plainly.
     config.max_concurrency = 1
     for name, value in overrides.items():
         setattr(config, name, value)
@@ -77,13 +77,13 @@ class EngineSpy:
         self.engine.for_run(run_pk)
         return self
 
-    def run(self, name, ids, should_stop=None, rows=None):
+    def run(self, name, ids, should_stop=None, rows=None, answered=None):
         self.calls.append((name, list(ids)))
         if self.before_run:
             self.before_run(name, ids, self.calls)
         # The hook may have changed the items since they were selected: the engine reads them
         # again, as it would have if the change had come before the select.
-        return self.engine.run(name, ids, should_stop=should_stop)
+        return self.engine.run(name, ids, should_stop=should_stop, answered=answered)
 
 
 def use_fake_openai(settings, fake) -> None:

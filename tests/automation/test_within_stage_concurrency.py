@@ -12,6 +12,7 @@ from celery_support import running_worker
 
 from igny8_core.ai.functions import get_function
 from igny8_core.automation import lock as site_lock
+from igny8_core.automation.executor import TALLY_LAG
 from igny8_core.automation.models import AutomationRun, RunStatus
 from igny8_core.automation.service import AutomationService
 from igny8_core.billing.models import CreditTransaction
@@ -165,3 +166,57 @@ def test_a_wave_of_batches_starts_after_one_write_naming_them_all(small_site):
     assert execute(run, EngineSpy(demo_engine(small_site), look_at_the_run)) == RunStatus.COMPLETED
     assert len(seen) == 8 and seen[0] == 4  # the first wave: four batches of one article
     assert Content.objects.filter(site=small_site).count() == 8
+
+
+def test_at_concurrency_1_the_next_request_leaves_while_the_last_answer_is_saved(worker, server, small_site):
+    """max_concurrency bounds the requests the provider has open: at 1 it never has two, but
+    the next request does not wait for the previous item's saving and recording; the stage's
+    tally follows within TALLY_LAG even while the next request is out."""
+    server.latency = 2.0
+    articles_only(small_site, max_concurrency=1)
+    run = AutomationService.start_automation(small_site)
+    wait_for(lambda: Content.objects.filter(site=small_site).exists(), message="the first article")
+    wait_for(lambda: len(server.calls(CHAT)) == 2, timeout=1.0, message="the second request")
+    # The tally of the first article is written while the second request is still out.
+    wait_for(
+        lambda: AutomationRun.objects.get(pk=run.pk).stage_result(4).get("tasks_processed") == 1,
+        timeout=TALLY_LAG + 0.5,
+        message="the first article's tally",
+    )
+    assert Content.objects.filter(site=small_site).count() == 1
+    AutomationService.pause(run)
+    wait_for(lambda: stopped(run) and run.stage_result(4).get("tasks_processed") == 2, message="the second recorded")
+    time.sleep(server.latency)  # a request launched after the pause would have arrived by now
+
+    calls = server.calls(CHAT)
+    assert len(calls) == 2 and in_flight_peak(calls, server.latency) == 1
+    assert charged_once_each(small_site) == 2
+    assert run.status == RunStatus.PAUSED
+
+
+def test_an_answer_is_saved_while_the_next_request_is_out(server, small_site):
+    """The order of events at concurrency 1, in this process (pool threads, the real engine and
+    SDK): each request but the first leaves before the previous article's save has ended."""
+    from igny8_core.ai.engine import AIEngine
+
+    server.latency = 0.3
+    articles_only(small_site, max_concurrency=1)
+    grant(small_site.account, 1000)
+    saves: list[tuple[float, float]] = []
+
+    class SlowSaving(AIEngine):
+        def _commit(self, *args):
+            started = time.monotonic()
+            time.sleep(0.2)  # a slow database
+            try:
+                return super()._commit(*args)
+            finally:
+                saves.append((started, time.monotonic()))
+
+    run = AutomationService.start_automation(small_site)
+    assert execute(run, SlowSaving(small_site.account, small_site)) == RunStatus.COMPLETED
+
+    requests = sorted(call.at for call in server.calls(CHAT))
+    assert len(requests) == len(saves) == 8 and in_flight_peak(server.calls(CHAT), server.latency) == 1
+    assert all(request < save_ended for request, (_, save_ended) in zip(requests[1:], saves, strict=False))
+    assert charged_once_each(small_site) == 8

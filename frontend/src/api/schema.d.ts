@@ -1449,7 +1449,7 @@ export interface components {
       within_stage_delay: number;
       /** @description Seconds between stages. */
       between_stage_delay: number;
-      /** @description Batches of one stage in flight at once (1 = one after the other). */
+      /** @description Provider requests of one stage in flight at once (1 = one at a time; an answer is saved while the next request is out). */
       max_concurrency: number;
       stage_1_enabled: boolean;
       stage_2_enabled: boolean;
@@ -1510,7 +1510,7 @@ export interface components {
       within_stage_delay?: number;
       /** @description Seconds between stages. */
       between_stage_delay?: number;
-      /** @description Batches of one stage in flight at once (1 = one after the other). */
+      /** @description Provider requests of one stage in flight at once (1 = one at a time; an answer is saved while the next request is out). */
       max_concurrency?: number;
       stage_1_enabled?: boolean;
       stage_2_enabled?: boolean;

@@ -183,7 +183,7 @@ export function ConfigModal({
         <fieldset>
           <legend className="mb-2 text-sm font-semibold text-slate-800">Speed</legend>
           <Field
-            label="Items in flight at once within a stage (1-16; 1 = one after the other)"
+            label="Provider requests at once within a stage (1-16; 1 = one at a time)"
             name="max_concurrency"
             errors={errors.max_concurrency}
           >
