@@ -21,6 +21,7 @@ class Batches:
         self.skip: set[int] = set()  # attempted but still pending (failed items): never re-picked
         self.attempted: set[int] = set()  # every item of a recorded batch
         self.refused: set[int] = set()  # ids of batches the engine refused as a whole (retried once)
+        self.dry = False  # the last select found fewer items than it asked for
         self.last_number = done  # batches are numbered on from those of earlier sessions
         self.launched = 0
         self.stop: object = None  # PARTIAL, OUT_OF_CREDITS or the RunHalted / ClaimLost to raise

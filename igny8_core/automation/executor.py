@@ -451,11 +451,16 @@ class RunExecutor:
                 if not pool.in_flight and stage.queue(self.site).exclude(pk__in=batches.skip).exists():
                     batches.halt(PARTIAL, f"Per-run limit of {limit} reached.")
                 return False
+        if batches.dry:
+            return False
         items = list(self._pending(stage, batches)[:wanted])
         while again := [item.pk for item in items if item.pk in batches.attempted]:
             # Still pending after a success (a function that left it so): never twice a session.
             batches.skip.update(again)
             items = list(self._pending(stage, batches)[:wanted])
+        # Fewer than asked for: the queue ran dry. What is in flight either leaves it or is
+        # skipped, so no later select of this session would find more (a refused batch aside).
+        batches.dry = len(items) < wanted
         allowed, what = self._budget_left(stage, result) if items else (None, "")
         function = _ai(stage).name
         fitting: list[tuple[list[Any], Decimal]] = []  # every estimate is made before anything is reserved
@@ -512,6 +517,7 @@ class RunExecutor:
             self.logger.warning(f"Batch {batch_no} refused: {error}", stage=stage.number)
             if not batches.refused.intersection(ids):
                 batches.refused.update(ids)
+                batches.dry = False
                 return  # selected again from the queue as it is now
             ai = _refused(_ai(stage).name, ids, error)  # refused twice: count as failed, move on
         elif error is not None:

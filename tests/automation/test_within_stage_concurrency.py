@@ -220,3 +220,19 @@ def test_an_answer_is_saved_while_the_next_request_is_out(server, small_site):
     assert len(requests) == len(saves) == 8 and in_flight_peak(server.calls(CHAT), server.latency) == 1
     assert all(request < save_ended for request, (_, save_ended) in zip(requests[1:], saves, strict=False))
     assert charged_once_each(small_site) == 8
+
+
+def test_once_the_queue_runs_dry_the_loop_selects_no_more(small_site):
+    """The loop's select of its next batch: one per launch, plus the one that finds the queue
+    dry - not one more for every batch answering or finishing at the stage's end."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    articles_only(small_site)
+    grant(small_site.account, 1000)
+    run = AutomationService.start_automation(small_site)
+    with CaptureQueriesContext(connection) as loop:  # the loop's connection only: batches run in threads
+        assert execute(run, demo_engine(small_site)) == RunStatus.COMPLETED
+    selects = [q["sql"] for q in loop.captured_queries if "_account_balance" in q["sql"]]
+    assert Content.objects.filter(site=small_site).count() == 8
+    assert 2 <= len(selects) <= 8 + 1
