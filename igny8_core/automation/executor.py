@@ -98,6 +98,7 @@ class RunExecutor:
         self.engine = engine
         self.logger = RunLogger(run)
         self._unsaved_at: float | None = None  # when a batch finished that no fenced write has carried yet
+        self._pool: BatchPool | None = None
 
     @property
     def held(self) -> RunClaim:
@@ -161,6 +162,7 @@ class RunExecutor:
             self._fail(f"Unexpected error at stage {self.run.current_stage}: {type(exc).__name__}: {exc}")
             return RunStatus.FAILED
         finally:
+            self._close_pool()
             heartbeat.stop()
             self.claim.release_lock()
             self._close_stages()
@@ -373,8 +375,7 @@ class RunExecutor:
             f"{f', {self.config.max_concurrency} batches at once' if self.config.max_concurrency > 1 else ''}.",
             stage=number,
         )
-        # Inside a transaction (a test's), pool threads could not see its rows: batches run inline.
-        pool = BatchPool(self.config.max_concurrency, inline=transaction.get_connection().in_atomic_block)
+        pool = self._batch_pool()
         try:
             while True:
                 while pool.has_room and batches.stop is None and self._launch(stage, result, batches, pool):
@@ -400,7 +401,6 @@ class RunExecutor:
                     self._save(stage, result, current_processing=batches.current_processing())
                 except Exception:  # e.g. the claim lost: what the items saved stays saved
                     log.exception("Run %s: the tally of stage %s not saved", self.run.run_id, number)
-            pool.close()
         if isinstance(batches.stop, BaseException):
             raise batches.stop
         if batches.stop is OUT_OF_CREDITS:
@@ -414,6 +414,20 @@ class RunExecutor:
             f"{f' {batches.reason}' if batches.reason else ''}",
             stage=number,
         )
+
+    def _batch_pool(self) -> BatchPool:
+        """The session's pool: its threads and their database connections serve every stage
+        (no new connections per stage); closed when the session ends."""
+        if self._pool is None:
+            # Inside a transaction (a test's), pool threads could not see its rows: batches run inline.
+            inline = transaction.get_connection().in_atomic_block
+            self._pool = BatchPool(self.config.max_concurrency, inline=inline)
+        return self._pool
+
+    def _close_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
     def _mark_unsaved(self) -> None:
         if self._unsaved_at is None:

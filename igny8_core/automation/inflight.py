@@ -5,8 +5,9 @@ returned says so (the engine calls the `answered` it is handed) and frees its sl
 launches the next batch while it saves the answer, so the provider never waits for our
 database, at size 1 too. At most `size` more may still be saving, so a stage has at most
 2 × size batches alive, each in its own pool thread with that thread's own database
-connection: a worker process holds at most 2 × size + 2 connections during a stage (the
-pool, the loop, the heartbeat); the pool's are closed when the stage ends.
+connection: a worker process holds at most 2 × size + 2 connections during a run (the
+pool, the loop, the heartbeat). The executor keeps one pool for every stage of its session
+(threads and connections are not made again per stage) and closes it when the session ends.
 
 The run's loop stays the only writer of the run row: it launches a batch here, and takes the
 finished ones back one at a time to record them (tally, credits, log) with its fenced writes;
@@ -53,6 +54,7 @@ class BatchPool:
         self._events: queue.SimpleQueue[Finished | _Answered] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._held: list[threading.Event] = []  # answered batches waiting for the loop's launch
+        self._early: Finished | None = None  # taken from the queue while gathering answers
 
     @property
     def room(self) -> int:
@@ -89,16 +91,34 @@ class BatchPool:
         A batch that answered saves only once the loop is back here: the launch its free slot
         allowed has been made, so the next provider call does not wait for our CPU."""
         self._resume_held()
-        try:
-            event = self._events.get(timeout=timeout)
-        except queue.Empty:
-            return None
+        if self._early is not None:
+            event, self._early = self._early, None
+        else:
+            try:
+                event = self._events.get(timeout=timeout)
+            except queue.Empty:
+                return None
         self._waiting.discard(event.key)
         if isinstance(event, _Answered):
             self._held.append(event.resume)
+            self._gather_answered()
             return None
         self.in_flight -= 1
         return event
+
+    def _gather_answered(self) -> None:
+        """Take every other answer already in, so that one launch (one select, one fenced
+        write) fills all the slots they free; stop at a finished batch, returned next."""
+        while True:
+            try:
+                event = self._events.get_nowait()
+            except queue.Empty:
+                return
+            if not isinstance(event, _Answered):
+                self._early = event
+                return
+            self._waiting.discard(event.key)
+            self._held.append(event.resume)
 
     def drain(self) -> list[Finished]:
         """Every batch still in flight, once it has finished (nothing is abandoned mid-item)."""

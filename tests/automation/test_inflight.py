@@ -3,6 +3,7 @@ frees its slot but saves only once the loop has come back for the next event, an
 than 2 x size batches are ever alive."""
 
 import threading
+import time
 
 from igny8_core.automation.inflight import BatchPool
 
@@ -77,3 +78,22 @@ def test_inline_runs_each_batch_in_the_callers_thread_one_at_a_time():
     pool.launch(1, batch)
     assert ran_in == [threading.current_thread()] and not pool.has_room
     assert pool.next_finished().value == "done" and pool.has_room
+
+
+def test_answers_that_arrive_together_free_their_slots_for_one_launch():
+    pool = BatchPool(3)
+    batches = [Batch() for _ in range(3)]
+    for key, batch in enumerate(batches):
+        pool.launch(key, batch)
+    batches[0].answer.set()
+    batches[1].answer.set()
+    deadline = time.monotonic() + 5
+    while pool._events.qsize() < 2 and time.monotonic() < deadline:  # both answers are in
+        time.sleep(0.01)
+    assert pool.next_finished() is None
+    assert pool.room == 2 and pool.waiting == 1  # one wake-up frees both slots: one launch fills them
+    for batch in batches:
+        batch.answer.set()
+        batch.saved.set()
+    assert sorted(f.key for f in pool.drain()) == [0, 1, 2]
+    pool.close()

@@ -236,3 +236,24 @@ def test_once_the_queue_runs_dry_the_loop_selects_no_more(small_site):
     selects = [q["sql"] for q in loop.captured_queries if "_account_balance" in q["sql"]]
     assert Content.objects.filter(site=small_site).count() == 8
     assert 2 <= len(selects) <= 8 + 1
+
+
+def test_one_pool_of_threads_serves_every_stage_of_a_session_and_is_closed_with_it(small_site):
+    import threading
+
+    articles_only(small_site, max_concurrency=2, stage_5_enabled=True, stage_6_enabled=True, max_images_per_run=1)
+    grant(small_site.account, 1000)
+    threads: dict[str, set[threading.Thread]] = {}
+
+    def note_the_thread(name, ids, calls):
+        threads.setdefault(name, set()).add(threading.current_thread())
+
+    run = AutomationService.start_automation(small_site)
+    assert execute(run, EngineSpy(demo_engine(small_site), note_the_thread)) == RunStatus.COMPLETED
+
+    run.refresh_from_db()
+    assert run.stage_result(5).get("status") == "completed", run.stage_result(5)
+    content, prompts = threads["generate_content"], threads["generate_image_prompts"]
+    assert content & prompts  # the second stage's batches ran on the first stage's threads
+    assert len(content | prompts) <= 2 * 2  # never more than 2 x max_concurrency threads
+    assert not any(thread.is_alive() for thread in content | prompts)
