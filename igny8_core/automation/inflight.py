@@ -91,6 +91,7 @@ class BatchPool:
         A batch that answered saves only once the loop is back here: the launch its free slot
         allowed has been made, so the next provider call does not wait for our CPU."""
         self._resume_held()
+        event: Finished | _Answered
         if self._early is not None:
             event, self._early = self._early, None
         else:
