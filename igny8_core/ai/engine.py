@@ -27,6 +27,7 @@ gone) and the run's soft time limit propagate: the run then stops where it can b
 import logging
 import time
 from collections.abc import Callable
+from typing import Protocol
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
@@ -103,6 +104,16 @@ def clean_ids(ids, max_batch: int, label: str) -> list[int]:
     return cleaned
 
 
+class CallSignals(Protocol):
+    """What run() tells its caller about a batch's provider calls (the pipeline's pool)."""
+
+    def calling(self) -> None:
+        """The batch's first provider call is about to leave."""
+
+    def answered(self) -> None:
+        """Its last provider call has returned (or failed); the answer is not saved yet."""
+
+
 class AIEngine:
     def __init__(self, account, site, provider: AIProvider | None = None):
         if site.account_id != account.pk:
@@ -149,19 +160,20 @@ class AIEngine:
         ids,
         should_stop: Callable[[], bool] | None = None,
         rows: list | None = None,
-        answered: Callable[[], None] | None = None,
+        signals: "CallSignals | None" = None,
     ) -> AIResult:
         """Process `ids`. `should_stop` is asked between items (not before the first): when it
         answers True the rest are left untouched, still pending, and listed in `not_attempted`
         (the pipeline's pause / cancel take effect after the current item). `rows`: the items
-        as selected from selection() (this site's), instead of reading them again. `answered`
-        is called once the last item's provider call has returned (or failed), before its
-        answer is saved: the pipeline then starts its next batch's call."""
+        as selected from selection() (this site's), instead of reading them again. `signals`:
+        told when the first item's provider call is about to leave and when the last one has
+        returned (before its answer is saved), so the pipeline can start its next batch's
+        call and keep its own work out of the way of the requests leaving."""
         fn = get_function(name)
         with CreditService.cached_costs(self._costs):
-            return self._run(fn, ids, should_stop, rows, answered)
+            return self._run(fn, ids, should_stop, rows, signals)
 
-    def _run(self, fn: AIFunction, ids, should_stop, rows: list | None = None, answered=None) -> AIResult:
+    def _run(self, fn: AIFunction, ids, should_stop, rows: list | None = None, signals=None) -> AIResult:
         if rows is not None and [item.pk for item in rows] == ids and rows:
             items, balance = rows, rows[0]._account_balance
         else:
@@ -182,8 +194,11 @@ class AIEngine:
                 result.not_attempted = [item.pk for rest in units[n:] for item in rest]
                 break
             # The first unit was checked with the whole call, on the balance just read.
-            last = n == len(units) - 1
-            error = self._run_unit(fn, unit, result, check_credits=n > 0, answered=answered if last else None)
+            hooks = (
+                signals.calling if signals and n == 0 else None,
+                signals.answered if signals and n == len(units) - 1 else None,
+            )
+            error = self._run_unit(fn, unit, result, check_credits=n > 0, hooks=hooks)
             outage = isinstance(error, ProviderError) and error.transient
         return result
 
@@ -211,7 +226,7 @@ class AIEngine:
             (skipped.append((item, reason)) if reason else pending.append(item))
         return pending, skipped
 
-    def _run_unit(self, fn: AIFunction, unit: list, result: AIResult, check_credits: bool = True, answered=None):
+    def _run_unit(self, fn: AIFunction, unit: list, result: AIResult, check_credits: bool = True, hooks=(None, None)):
         ids = [item.pk for item in unit]
         if fn.operation and check_credits:
             try:  # re-checked per unit: the balance may have moved since the call started
@@ -223,6 +238,9 @@ class AIEngine:
         row = self._log_row(fn, ids)
         result.stats[fn.processed_stat] = result.stats.get(fn.processed_stat, 0) + len(unit)
         try:
+            calling, answered = hooks
+            if calling is not None:
+                calling()
             try:
                 generation = fn.generate(self.ctx, unit)
             finally:

@@ -23,7 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from igny8_core.accounts.models import Account, Site
-from igny8_core.ai.engine import AIEngine, AIResult
+from igny8_core.ai.engine import AIEngine, AIResult, CallSignals
 from igny8_core.ai.exceptions import InvalidInput
 from igny8_core.ai.functions.base import AIFunction
 from igny8_core.billing.budget import BudgetAllocationService
@@ -453,6 +453,7 @@ class RunExecutor:
         try:
             delay = self.config.within_stage_delay
             if delay and batches.launched and self._pending(stage, batches).exists():
+                pool.resume_saving()  # the answers in save meanwhile, not after the pause
                 self._wait(delay)  # between batches, not after the last one
         except (RunHalted, ClaimLost, WorkerDraining) as exc:  # raised once the batches in flight are recorded
             batches.stop = exc
@@ -505,11 +506,11 @@ class RunExecutor:
             pool.launch(key, functools.partial(self._run_batch, function, batch))
         return True
 
-    def _run_batch(self, function: str, batch: list[Any], answered: Callable[[], None]) -> AIResult:
+    def _run_batch(self, function: str, batch: list[Any], signals: CallSignals) -> AIResult:
         """One batch through the engine (in a pool thread), handed the rows it was selected with;
-        the engine calls `answered` once its last provider call has returned."""
+        the engine tells the pool when its provider calls leave and return (`signals`)."""
         ids = [item.pk for item in batch]
-        return self.ai.run(function, ids, should_stop=self._stop_requested, rows=batch, answered=answered)
+        return self.ai.run(function, ids, should_stop=self._stop_requested, rows=batch, signals=signals)
 
     def _pending(self, stage: Stage, batches: Batches) -> QuerySet[Any]:
         """The stage's queue less the items in flight and those already attempted, loaded as

@@ -1,13 +1,16 @@
 """The batches of one stage in flight at once (AutomationConfig.max_concurrency).
 
 `size` bounds the batches *waiting for the provider*. A batch whose last provider call has
-returned says so (the engine calls the `answered` it is handed) and frees its slot: the loop
-launches the next batch while it saves the answer, so the provider never waits for our
-database, at size 1 too. At most `size` more may still be saving, so a stage has at most
-2 × size batches alive, each in its own pool thread with that thread's own database
-connection: a worker process holds at most 2 × size + 2 connections during a run (the
-pool, the loop, the heartbeat). The executor keeps one pool for every stage of its session
-(threads and connections are not made again per stage) and closes it when the session ends.
+returned says so (the engine's `signals.answered()`) and frees its slot: the loop launches
+the next batch, and the answered one saves its answer in its thread while the next request
+is out, so the provider never waits for our database, at size 1 too. The saving waits
+until the requests launched meanwhile have left (`signals.calling()`): the worker's CPU
+goes to the requests first. At most `size` more batches may still be saving, so a stage
+has at most 2 × size batches alive, each in its own pool thread with that thread's own
+database connection: a worker process holds at most 2 × size + 2 connections during a run
+(the pool, the loop, the heartbeat). The executor keeps one pool for every stage of its
+session (threads and connections are not made again per stage) and closes it when the
+session ends.
 
 The run's loop stays the only writer of the run row: it launches a batch here, and takes the
 finished ones back one at a time to record them (tally, credits, log) with its fenced writes;
@@ -18,7 +21,6 @@ pool thread could not see what that transaction has not committed, so each batch
 loop's thread when it is launched, one after the other.
 """
 
-import functools
 import queue
 import threading
 from collections.abc import Callable
@@ -40,7 +42,38 @@ class _Answered:
     resume: threading.Event  # its thread saves once this is set
 
 
-Batch = Callable[[Callable[[], None]], object]  # called with `answered`
+@dataclass
+class _Calling:
+    key: object  # a batch whose first provider call is about to leave
+
+
+class _Signals:
+    """What the engine tells the pool about one batch's provider calls (ai.engine.CallSignals)."""
+
+    def __init__(self, events: "queue.SimpleQueue[Finished | _Answered | _Calling]", key: object) -> None:
+        self.events, self.key = events, key
+
+    def calling(self) -> None:
+        self.events.put(_Calling(self.key))
+
+    def answered(self) -> None:
+        """Tell the loop, then wait until the requests it launched meanwhile have left."""
+        resume = threading.Event()
+        self.events.put(_Answered(self.key, resume))
+        resume.wait()
+
+
+class _Inline:
+    """Signals of a batch run in the loop's own thread: nobody to tell, nothing to wait for."""
+
+    def calling(self) -> None:
+        pass
+
+    def answered(self) -> None:
+        pass
+
+
+Batch = Callable[[_Signals | _Inline], object]
 
 
 class BatchPool:
@@ -50,10 +83,11 @@ class BatchPool:
         self.name = name
         self.in_flight = 0  # launched, not yet taken back by next_finished()
         self._waiting: set[object] = set()  # launched, provider calls not all done
+        self._preparing: set[object] = set()  # launched, first provider call not yet leaving
         self._jobs: queue.SimpleQueue[tuple[object, Batch] | None] = queue.SimpleQueue()
-        self._events: queue.SimpleQueue[Finished | _Answered] = queue.SimpleQueue()
+        self._events: queue.SimpleQueue[Finished | _Answered | _Calling] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
-        self._held: list[threading.Event] = []  # answered batches waiting for the loop's launch
+        self._held: list[threading.Event] = []  # answered batches waiting to save
         self._early: Finished | None = None  # taken from the queue while gathering answers
 
     @property
@@ -76,8 +110,9 @@ class BatchPool:
         self.in_flight += 1
         self._waiting.add(key)
         if self.inline:
-            self._events.put(_call(key, batch, lambda: None))
+            self._events.put(_call(key, batch, _Inline()))
             return
+        self._preparing.add(key)
         if len(self._threads) < self.in_flight:
             thread = threading.Thread(target=self._work, name=f"{self.name}-{len(self._threads) + 1}", daemon=True)
             self._threads.append(thread)
@@ -88,10 +123,12 @@ class BatchPool:
         """Blocks until a batch finishes (returned) or one's provider calls are done (None: a
         slot is free for the next launch), or for `timeout` seconds (None).
 
-        A batch that answered saves only once the loop is back here: the launch its free slot
-        allowed has been made, so the next provider call does not wait for our CPU."""
-        self._resume_held()
-        event: Finished | _Answered
+        A batch that answered saves only once the loop is back here (the launch its free slot
+        allowed has been made) and every batch launched has sent its first request, so the
+        next provider call does not wait for our CPU."""
+        if not self._preparing:
+            self.resume_saving()
+        event: Finished | _Answered | _Calling
         if self._early is not None:
             event, self._early = self._early, None
         else:
@@ -99,11 +136,15 @@ class BatchPool:
                 event = self._events.get(timeout=timeout)
             except queue.Empty:
                 return None
+        if isinstance(event, _Calling):
+            self._preparing.discard(event.key)
+            return None
         self._waiting.discard(event.key)
         if isinstance(event, _Answered):
             self._held.append(event.resume)
             self._gather_answered()
             return None
+        self._preparing.discard(event.key)  # it may have finished without calling
         self.in_flight -= 1
         return event
 
@@ -115,6 +156,9 @@ class BatchPool:
                 event = self._events.get_nowait()
             except queue.Empty:
                 return
+            if isinstance(event, _Calling):
+                self._preparing.discard(event.key)
+                continue
             if not isinstance(event, _Answered):
                 self._early = event
                 return
@@ -125,13 +169,14 @@ class BatchPool:
         """Every batch still in flight, once it has finished (nothing is abandoned mid-item)."""
         finished = []
         while self.in_flight:
+            self.resume_saving()  # nothing more is launched
             if (event := self.next_finished()) is not None:
                 finished.append(event)
         return finished
 
     def close(self) -> None:
         """Stop the threads once their batches are done; their connections close with them."""
-        self._resume_held()
+        self.resume_saving()
         for _ in self._threads:
             self._jobs.put(None)
         for thread in self._threads:
@@ -142,25 +187,19 @@ class BatchPool:
         try:
             while (job := self._jobs.get()) is not None:
                 key, batch = job
-                self._events.put(_call(key, batch, functools.partial(self._answered, key)))
+                self._events.put(_call(key, batch, _Signals(self._events, key)))
         finally:
             connections.close_all()  # this thread's own connection
 
-    def _answered(self, key: object) -> None:
-        """Called in the batch's thread when its provider calls are done: tell the loop, and
-        wait until it has launched the next batch."""
-        resume = threading.Event()
-        self._events.put(_Answered(key, resume))
-        resume.wait()
-
-    def _resume_held(self) -> None:
+    def resume_saving(self) -> None:
+        """Let every answered batch save now (e.g. the loop is about to pause between batches)."""
         for resume in self._held:
             resume.set()
         self._held.clear()
 
 
-def _call(key: object, batch: Batch, answered: Callable[[], None]) -> Finished:
+def _call(key: object, batch: Batch, signals: _Signals | _Inline) -> Finished:
     try:
-        return Finished(key, batch(answered))
+        return Finished(key, batch(signals))
     except BaseException as exc:  # handed to the loop, which decides what stops the run
         return Finished(key, error=exc)

@@ -77,13 +77,13 @@ class EngineSpy:
         self.engine.for_run(run_pk)
         return self
 
-    def run(self, name, ids, should_stop=None, rows=None, answered=None):
+    def run(self, name, ids, should_stop=None, rows=None, signals=None):
         self.calls.append((name, list(ids)))
         if self.before_run:
             self.before_run(name, ids, self.calls)
         # The hook may have changed the items since they were selected: the engine reads them
         # again, as it would have if the change had come before the select.
-        return self.engine.run(name, ids, should_stop=should_stop, answered=answered)
+        return self.engine.run(name, ids, should_stop=should_stop, signals=signals)
 
 
 def use_fake_openai(settings, fake) -> None:

@@ -1,6 +1,6 @@
-"""The batch pool alone: `size` bounds the batches waiting for the provider, an answered batch
-frees its slot but saves only once the loop has come back for the next event, and no more
-than 2 x size batches are ever alive."""
+"""The batch pool alone: `size` bounds the batches waiting for the provider; an answered batch
+frees its slot but saves only once the loop has come back and the requests it launched have
+left; no more than 2 x size batches are ever alive."""
 
 import threading
 import time
@@ -9,40 +9,64 @@ from igny8_core.automation.inflight import BatchPool
 
 
 class Batch:
-    """A batch that 'calls the provider' until released, then 'saves' until released."""
+    """A batch that 'calls the provider' until answered, then 'saves' until saved."""
 
-    def __init__(self):
+    def __init__(self, prepared: bool = True):
+        self.prepared = threading.Event()  # its prompt is ready: the request leaves
         self.answer = threading.Event()
-        self.saved = threading.Event()
         self.saving = threading.Event()
+        self.saved = threading.Event()
+        if prepared:
+            self.prepared.set()
 
-    def __call__(self, answered):
+    def __call__(self, signals):
+        self.prepared.wait(5)
+        signals.calling()
         self.answer.wait(5)
-        answered()
+        signals.answered()
         self.saving.set()
         self.saved.wait(5)
         return "done"
 
 
-def test_an_answered_batch_frees_its_slot_and_saves_once_the_loop_is_back():
+def wait_until(pool, condition, finished=None):
+    """Take the pool's events until `condition()` holds (finished batches into `finished`)."""
+    deadline = time.monotonic() + 5
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        if (event := pool.next_finished(timeout=0.05)) is not None and finished is not None:
+            finished.append(event)
+
+
+def release(pool, batches):
+    for batch in batches:
+        batch.prepared.set()
+        batch.answer.set()
+        batch.saved.set()
+    keys = sorted(f.key for f in pool.drain())
+    pool.close()
+    return keys
+
+
+def test_an_answered_batch_frees_its_slot_and_saves_once_the_next_request_has_left():
     pool = BatchPool(1)
-    first, second = Batch(), Batch()
+    first, second = Batch(), Batch(prepared=False)
     pool.launch(1, first)
     assert not pool.has_room and pool.waiting == 1
     first.answer.set()
-    assert pool.next_finished() is None  # its answer is in: the slot is free
-    assert pool.has_room and pool.waiting == 0 and pool.in_flight == 1
-    assert not first.saving.wait(0.2)  # held until the loop comes back for the next event
+    wait_until(pool, lambda: pool.has_room)  # its answer is in: the slot is free
+    assert pool.waiting == 0 and pool.in_flight == 1
     pool.launch(2, second)
     assert not pool.has_room  # one waiting for the provider, one saving: 2 x size alive
+    pool.next_finished(timeout=0.2)
+    assert not first.saving.is_set()  # held: the second batch's request has not left yet
+    second.prepared.set()
+    wait_until(pool, first.saving.is_set)  # it has left: the first batch saves
     first.saved.set()
-    finished = pool.next_finished(timeout=5)  # coming back releases the first batch's saving
-    assert first.saving.is_set()
-    assert finished is not None and (finished.key, finished.value) == (1, "done")
-    second.answer.set()
-    second.saved.set()
-    assert [f.key for f in pool.drain()] == [2]
-    pool.close()
+    finished = []
+    wait_until(pool, lambda: finished, finished)
+    assert (finished[0].key, finished[0].value) == (1, "done")
+    assert release(pool, [second]) == [2]
 
 
 def test_no_more_than_twice_size_batches_alive_and_size_waiting_for_the_provider():
@@ -53,31 +77,12 @@ def test_no_more_than_twice_size_batches_alive_and_size_waiting_for_the_provider
     assert pool.room == 0
     for batch in batches[:2]:
         batch.answer.set()
-    assert pool.next_finished(timeout=5) is None and pool.next_finished(timeout=5) is None
-    assert pool.room == 2 and pool.waiting == 0
+    wait_until(pool, lambda: pool.room == 2)
+    assert pool.waiting == 0 and pool.in_flight == 2
     pool.launch(2, batches[2])
     pool.launch(3, batches[3])
     assert pool.room == 0 and pool.in_flight == 4
-    assert pool.next_finished(timeout=0.1) is None  # nothing happened: the timeout
-    for batch in batches:
-        batch.answer.set()
-        batch.saved.set()
-    assert sorted(f.key for f in pool.drain()) == [0, 1, 2, 3]
-    pool.close()
-
-
-def test_inline_runs_each_batch_in_the_callers_thread_one_at_a_time():
-    pool = BatchPool(4, inline=True)
-    ran_in: list[threading.Thread] = []
-
-    def batch(answered):
-        answered()  # nothing to wait for: nobody else runs
-        ran_in.append(threading.current_thread())
-        return "done"
-
-    pool.launch(1, batch)
-    assert ran_in == [threading.current_thread()] and not pool.has_room
-    assert pool.next_finished().value == "done" and pool.has_room
+    assert release(pool, batches) == [0, 1, 2, 3]
 
 
 def test_answers_that_arrive_together_free_their_slots_for_one_launch():
@@ -85,6 +90,7 @@ def test_answers_that_arrive_together_free_their_slots_for_one_launch():
     batches = [Batch() for _ in range(3)]
     for key, batch in enumerate(batches):
         pool.launch(key, batch)
+    wait_until(pool, lambda: not pool._preparing)  # the three requests have left
     batches[0].answer.set()
     batches[1].answer.set()
     deadline = time.monotonic() + 5
@@ -92,8 +98,19 @@ def test_answers_that_arrive_together_free_their_slots_for_one_launch():
         time.sleep(0.01)
     assert pool.next_finished() is None
     assert pool.room == 2 and pool.waiting == 1  # one wake-up frees both slots: one launch fills them
-    for batch in batches:
-        batch.answer.set()
-        batch.saved.set()
-    assert sorted(f.key for f in pool.drain()) == [0, 1, 2]
-    pool.close()
+    assert release(pool, batches) == [0, 1, 2]
+
+
+def test_inline_runs_each_batch_in_the_callers_thread_one_at_a_time():
+    pool = BatchPool(4, inline=True)
+    ran_in: list[threading.Thread] = []
+
+    def batch(signals):
+        signals.calling()
+        signals.answered()  # nothing to wait for: nobody else runs
+        ran_in.append(threading.current_thread())
+        return "done"
+
+    pool.launch(1, batch)
+    assert ran_in == [threading.current_thread()] and not pool.has_room
+    assert pool.next_finished().value == "done" and pool.has_room

@@ -381,7 +381,7 @@ class CountingEngine:
     def selection(self, name, queryset):
         return queryset
 
-    def run(self, name, ids, should_stop=None, rows=None, answered=None):
+    def run(self, name, ids, should_stop=None, rows=None, signals=None):
         from igny8_core.ai.engine import AIResult
 
         ContentIdeas.objects.filter(pk__in=ids).update(status="queued")
