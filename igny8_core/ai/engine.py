@@ -27,9 +27,9 @@ gone) and the run's soft time limit propagate: the run then stops where it can b
 import logging
 import time
 from collections.abc import Callable
-from typing import Protocol
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from typing import Protocol
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
