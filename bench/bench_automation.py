@@ -63,7 +63,7 @@ def main() -> int:
         from igny8_core.automation.service import AutomationService
 
         account, site, config = demo_site(keywords)
-        config.max_concurrency = 1  # the engine's queries are counted on this thread's connection
+        config.max_concurrency = 1
         config.save()
         dispatch.enqueue = lambda run, resume=False: None  # executed below, in this process
         start = time.perf_counter()
@@ -88,7 +88,9 @@ def main() -> int:
                 f"  stage {n}: {result.get('status', '-'):<9} {result.get('batches_run', 0):>4} batches "
                 f"{result.get('time_elapsed', 0):>7.2f}s  {result.get('credits_used', '0.00'):>8} credits"
             )
-        loop_queries = len(ctx.captured_queries) - engine.engine_queries
+        # The batches run in pool threads, on their own connections: what this thread's
+        # connection ran is the loop's own (the engine's are counted by QueryCountingEngine).
+        loop_queries = len(ctx.captured_queries)
         print(
             f"loop's own queries: {loop_queries} for {engine.calls} batches "
             f"= {loop_queries / max(engine.calls, 1):.1f} per batch (engine: {engine.engine_queries})"

@@ -194,10 +194,8 @@ class AIEngine:
                 result.not_attempted = [item.pk for rest in units[n:] for item in rest]
                 break
             # The first unit was checked with the whole call, on the balance just read.
-            hooks = (
-                signals.calling if signals and n == 0 else None,
-                signals.answered if signals and n == len(units) - 1 else None,
-            )
+            last = n == len(units) - 1 and not fn.builds_on_earlier_batches  # else: free once saved
+            hooks = (signals.calling if signals and n == 0 else None, signals.answered if signals and last else None)
             error = self._run_unit(fn, unit, result, check_credits=n > 0, hooks=hooks)
             outage = isinstance(error, ProviderError) and error.transient
         return result

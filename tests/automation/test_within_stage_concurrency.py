@@ -16,9 +16,10 @@ from igny8_core.automation.executor import TALLY_LAG
 from igny8_core.automation.models import AutomationRun, RunStatus
 from igny8_core.automation.service import AutomationService
 from igny8_core.billing.models import CreditTransaction
+from igny8_core.planner.models import Clusters
 from igny8_core.writer.models import Content, Tasks
 
-from .helpers import EngineSpy, demo_engine, execute, fast_config, grant, use_fake_openai
+from .helpers import EngineSpy, add_keywords, demo_engine, execute, fast_config, grant, use_fake_openai
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -257,3 +258,22 @@ def test_one_pool_of_threads_serves_every_stage_of_a_session_and_is_closed_with_
     assert content & prompts  # the second stage's batches ran on the first stage's threads
     assert len(content | prompts) <= 2 * 2  # never more than 2 x max_concurrency threads
     assert not any(thread.is_alive() for thread in content | prompts)
+
+
+def test_a_clustering_batch_is_asked_with_the_clusters_the_one_before_saved(server, small_site):
+    """At concurrency 1 the keywords' clustering is not pipelined: its prompt lists the site's
+    clusters, so each batch's request waits until the batch before has saved its clusters."""
+    import json
+
+    server.latency = 0.1
+    add_keywords(small_site, 40)
+    enabled = {f"stage_{n}_enabled": n == 1 for n in range(1, 8)}
+    fast_config(small_site, max_concurrency=1, clustering_method="ai", stage_1_batch_size=20, **enabled)
+    grant(small_site.account, 1000)
+    run = AutomationService.start_automation(small_site)
+    assert execute(run, None) == RunStatus.COMPLETED
+
+    first, second = [json.dumps(call.body["messages"]) for call in server.calls(CHAT)]
+    names = set(Clusters.objects.filter(site=small_site).values_list("name", flat=True))
+    from_the_first = {name for name in names if json.dumps(name)[1:-1] in second and name not in first}
+    assert from_the_first  # the second prompt lists clusters the first batch created

@@ -40,6 +40,7 @@ class AutoCluster(AIFunction):
     item_label = "keyword"
     prompt = KEYWORD_CLUSTERS
     per_item = False
+    builds_on_earlier_batches = True  # the prompt lists the site's clusters
     nouns = ("keywords", "clusters")
     stats = (
         ("keywords_processed", "Keywords processed"),

@@ -75,6 +75,9 @@ class AIFunction(ABC):
     prompt: PromptTemplate | None = None
     kind = "text"  # "text" (complete_json), "image" (generate_image) or "local" (no provider)
     per_item = True  # one provider call per item (False: the whole batch in one call)
+    # True when the prompt shows what earlier batches saved (the site's clusters): the next
+    # batch's call then waits until this one is saved, instead of leaving as its answer arrives.
+    builds_on_earlier_batches = False
     # True when `save` always changes the item's own row so that `pending_reason` refuses it
     # (its status): the engine's locking read then returns a concurrent twin's committed
     # version, and one statement locks and re-reads. False: the lock, then a second read
