@@ -173,17 +173,18 @@ def test_at_concurrency_1_the_next_request_leaves_while_the_last_answer_is_saved
     """max_concurrency bounds the requests the provider has open: at 1 it never has two, but
     the next request does not wait for the previous item's saving and recording; the stage's
     tally follows within TALLY_LAG even while the next request is out."""
-    server.latency = 2.0
+    server.latency = 3 * TALLY_LAG
     articles_only(small_site, max_concurrency=1)
     run = AutomationService.start_automation(small_site)
     wait_for(lambda: Content.objects.filter(site=small_site).exists(), message="the first article")
-    wait_for(lambda: len(server.calls(CHAT)) == 2, timeout=1.0, message="the second request")
-    # The tally of the first article is written while the second request is still out.
-    wait_for(
-        lambda: AutomationRun.objects.get(pk=run.pk).stage_result(4).get("tasks_processed") == 1,
-        timeout=TALLY_LAG + 0.5,
-        message="the first article's tally",
-    )
+    wait_for(lambda: len(server.calls(CHAT)) == 2, message="the second request")
+
+    def first_tally_or_second_article():
+        tally = AutomationRun.objects.get(pk=run.pk).stage_result(4).get("tasks_processed")
+        return tally == 1 or Content.objects.filter(site=small_site).count() == 2
+
+    wait_for(first_tally_or_second_article, message="the first article's tally")
+    # The tally of the first article was written while the second request was still out.
     assert Content.objects.filter(site=small_site).count() == 1
     AutomationService.pause(run)
     wait_for(lambda: stopped(run) and run.stage_result(4).get("tasks_processed") == 2, message="the second recorded")
