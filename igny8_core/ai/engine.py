@@ -160,7 +160,7 @@ class AIEngine:
         ids,
         should_stop: Callable[[], bool] | None = None,
         rows: list | None = None,
-        signals: "CallSignals | None" = None,
+        signals: CallSignals | None = None,
     ) -> AIResult:
         """Process `ids`. `should_stop` is asked between items (not before the first): when it
         answers True the rest are left untouched, still pending, and listed in `not_attempted`

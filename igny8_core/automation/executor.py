@@ -437,9 +437,8 @@ class RunExecutor:
         """Whether to write the finished batches' tally now. While another batch waits for the
         provider, the next launch's fenced write carries it (one statement per batch, not two),
         but never later than TALLY_LAG after the batch finished."""
-        if self._unsaved_at is None:
-            return False
-        return not pool.waiting or time.monotonic() - self._unsaved_at >= TALLY_LAG
+        wait = self._tally_wait()
+        return wait is not None and (not pool.waiting or wait == 0)
 
     def _tally_wait(self) -> float | None:
         """How long the loop may block before the tally is due (None: nothing to write)."""

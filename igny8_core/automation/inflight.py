@@ -128,25 +128,32 @@ class BatchPool:
         next provider call does not wait for our CPU."""
         if not self._preparing:
             self.resume_saving()
-        event: Finished | _Answered | _Calling
         if self._early is not None:
-            event, self._early = self._early, None
-        else:
-            try:
-                event = self._events.get(timeout=timeout)
-            except queue.Empty:
-                return None
+            finished, self._early = self._early, None
+            return self._taken(finished)
+        try:
+            event = self._events.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        if isinstance(event, Finished):
+            return self._taken(event)
+        self._note(event)
+        if isinstance(event, _Answered):
+            self._gather_answered()
+        return None
+
+    def _note(self, event: _Answered | _Calling) -> None:
         if isinstance(event, _Calling):
             self._preparing.discard(event.key)
-            return None
-        self._waiting.discard(event.key)
-        if isinstance(event, _Answered):
+        else:
+            self._waiting.discard(event.key)
             self._held.append(event.resume)
-            self._gather_answered()
-            return None
-        self._preparing.discard(event.key)  # it may have finished without calling
+
+    def _taken(self, finished: Finished) -> Finished:
+        self._waiting.discard(finished.key)
+        self._preparing.discard(finished.key)  # it may have finished without calling
         self.in_flight -= 1
-        return event
+        return finished
 
     def _gather_answered(self) -> None:
         """Take every other answer already in, so that one launch (one select, one fenced
@@ -156,14 +163,10 @@ class BatchPool:
                 event = self._events.get_nowait()
             except queue.Empty:
                 return
-            if isinstance(event, _Calling):
-                self._preparing.discard(event.key)
-                continue
-            if not isinstance(event, _Answered):
+            if isinstance(event, Finished):
                 self._early = event
                 return
-            self._waiting.discard(event.key)
-            self._held.append(event.resume)
+            self._note(event)
 
     def drain(self) -> list[Finished]:
         """Every batch still in flight, once it has finished (nothing is abandoned mid-item)."""
