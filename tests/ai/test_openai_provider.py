@@ -5,6 +5,7 @@ malformed output, images as b64_json and as url - and the engine on top of it.""
 import base64
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import openai as openai_sdk
@@ -17,6 +18,7 @@ from igny8_core.ai.exceptions import MalformedOutput, ProviderError
 from igny8_core.ai.models import AIRequestLog
 from igny8_core.ai.prompts import INPUT_MARKER, schemas
 from igny8_core.ai.providers import configured_image_variant, get_provider
+from igny8_core.ai.providers import openai as provider_module
 from igny8_core.ai.providers.openai import OpenAIProvider, parse_retry_after
 from igny8_core.planner.models import ContentIdeas
 from igny8_core.writer.models import Content
@@ -144,6 +146,27 @@ def test_estimates_build_no_sdk_client_and_one_provider_builds_one(settings, fak
     provider.complete_json(MESSAGES, schemas.ARTICLE, schema_name="article")
     provider.complete_json(MESSAGES, schemas.ARTICLE, schema_name="article")
     assert len(built) == 1
+
+
+def test_the_providers_of_one_account_share_one_client_built_once_however_many_threads_ask(fake, monkeypatch):
+    built = []
+    real = openai_sdk.OpenAI
+
+    def slow_build(**options):  # as slow as a real one: every thread asks while it is built
+        built.append(options)
+        time.sleep(0.05)
+        return real(**options)
+
+    monkeypatch.setattr(openai_sdk, "OpenAI", slow_build)
+    first_run, second_run = make_provider(fake), make_provider(fake)  # each run's engine builds its own
+    with ThreadPoolExecutor(8) as threads:  # a stage's batches making their first requests together
+        clients = list(threads.map(lambda provider: provider.client, [first_run] * 4 + [second_run] * 4))
+    assert len(built) == 1 and all(client is clients[0] for client in clients)
+    assert make_provider(fake, api_key="sk-other").client is not clients[0]  # another account
+    assert make_provider(fake, timeout=2).client is not clients[0]
+    monkeypatch.setattr(provider_module.os, "getpid", lambda: -1)  # a forked worker: never its parent's sockets
+    assert make_provider(fake).client is not clients[0]
+    assert len(built) == 4
 
 
 # --- retries -------------------------------------------------------------------------
