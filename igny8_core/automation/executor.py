@@ -359,6 +359,7 @@ class RunExecutor:
         number, limit = stage.number, stage.limit(self.config)
         # The configured batch size, within what the function accepts in one call.
         batch_size = min(stage.batch_size(self.config), _ai(stage).max_batch)
+        pool = self._batch_pool()  # first: its threads connect while the queue is read
         queue_size = stage.queue(self.site).count()
         if queue_size == 0 and result.is_fresh:
             result.finish(SKIPPED, "Nothing to process.")
@@ -375,7 +376,6 @@ class RunExecutor:
             f"{f', {self.config.max_concurrency} batches at once' if self.config.max_concurrency > 1 else ''}.",
             stage=number,
         )
-        pool = self._batch_pool()
         try:
             while True:
                 while pool.has_room and batches.stop is None and self._launch(stage, result, batches, pool):

@@ -21,12 +21,13 @@ pool thread could not see what that transaction has not committed, so each batch
 loop's thread when it is launched, one after the other.
 """
 
+import contextlib
 import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 
 
 @dataclass
@@ -89,6 +90,9 @@ class BatchPool:
         self._threads: list[threading.Thread] = []
         self._held: list[threading.Event] = []  # answered batches waiting to save
         self._early: Finished | None = None  # taken from the queue while gathering answers
+        if not inline:  # the first batches' threads: they connect while the loop selects the batches
+            while len(self._threads) < self.size:
+                self._start_thread()
 
     @property
     def room(self) -> int:
@@ -114,9 +118,7 @@ class BatchPool:
             return
         self._preparing.add(key)
         if len(self._threads) < self.in_flight:
-            thread = threading.Thread(target=self._work, name=f"{self.name}-{len(self._threads) + 1}", daemon=True)
-            self._threads.append(thread)
-            thread.start()
+            self._start_thread()
         self._jobs.put((key, batch))
 
     def next_finished(self, timeout: float | None = None) -> Finished | None:
@@ -186,8 +188,17 @@ class BatchPool:
             thread.join()
         self._threads.clear()
 
+    def _start_thread(self) -> None:
+        thread = threading.Thread(target=self._work, name=f"{self.name}-{len(self._threads) + 1}", daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
     def _work(self) -> None:
         try:
+            # Its own connection, opened before its first batch needs it (a database that is gone
+            # is reported by the batch's first query).
+            with contextlib.suppress(Exception):
+                connections[DEFAULT_DB_ALIAS].ensure_connection()
             while (job := self._jobs.get()) is not None:
                 key, batch = job
                 self._events.put(_call(key, batch, _Signals(self._events, key)))

@@ -5,6 +5,9 @@ left; no more than 2 x size batches are ever alive."""
 import threading
 import time
 
+import pytest
+from django.db import connection
+
 from igny8_core.automation.inflight import BatchPool
 
 
@@ -114,3 +117,26 @@ def test_inline_runs_each_batch_in_the_callers_thread_one_at_a_time():
     pool.launch(1, batch)
     assert ran_in == [threading.current_thread()] and not pool.has_room
     assert pool.next_finished().value == "done" and pool.has_room
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_first_batches_threads_connect_to_the_database_before_any_batch_is_launched():
+    def backends() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+            return cursor.fetchone()[0]
+
+    def eventually(condition) -> None:  # the server notes a backend coming and going a little later
+        deadline = time.monotonic() + 5
+        while not condition():
+            assert time.monotonic() < deadline, f"{backends() - before} connections more than before"
+            time.sleep(0.01)
+
+    before = backends()
+    pool = BatchPool(3)
+    try:
+        eventually(lambda: backends() == before + 3)  # while the loop selects its first batches
+        assert pool.in_flight == 0
+    finally:
+        pool.close()
+    eventually(lambda: backends() == before)  # their connections close with them
