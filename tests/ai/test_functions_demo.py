@@ -1,9 +1,12 @@
 """Every function end to end with the demo provider and the real database: statuses,
 counts, exact credits from CreditCostConfig, ledger rows, and charging exactly once."""
 
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from igny8_core.ai.functions import FUNCTION_NAMES, get_function
@@ -78,6 +81,75 @@ def test_auto_cluster_reuses_existing_cluster_names_case_insensitively(engine, s
     assert existing.keywords_count == 2
     assert existing.pk not in result.created_ids
     assert result.stats["clusters_created"] == 1
+
+
+def clustering_answer(keywords):
+    espresso, ratio, press, art, cold = (k.pk for k in keywords)
+    return {
+        "clusters": [
+            {"name": "Espresso", "description": "Espresso drinks", "keyword_ids": [espresso, espresso]},
+            {"name": "Brew  Ratio", "description": "Ratios", "keyword_ids": [ratio, espresso]},
+            {"name": "french press", "description": "Presses", "keyword_ids": [press]},
+            {"name": "LATTE ART", "description": "Art", "keyword_ids": [art]},
+            {"name": "espresso", "description": "Again", "keyword_ids": [cold]},
+        ]
+    }
+
+
+def test_auto_cluster_saves_a_batch_with_one_statement_per_step_whatever_its_clusters(engine, site):
+    existing = Clusters.objects.create(site=site, name="French Press", status="mapped")
+    keywords = make_keywords(site, ["espresso shot", "brew ratio", "best french press", "latte art", "cold espresso"])
+    fn = get_function("auto_cluster")
+
+    with CaptureQueriesContext(connection) as statements:
+        saved = fn.save(engine.ctx, keywords, clustering_answer(keywords))
+
+    # The names looked up at once, the new ones inserted at once (in a savepoint), the keywords
+    # mapped and the clusters counted with one UPDATE each, the clustering method read.
+    assert len(statements) == 7, [q["sql"] for q in statements]
+    clusters = {c.name: c for c in Clusters.objects.filter(site=site)}
+    assert set(clusters) == {"Espresso", "Brew Ratio", "French Press", "LATTE ART"}
+    assert sorted(saved.created_ids) == sorted(clusters[name].pk for name in ("Espresso", "Brew Ratio", "LATTE ART"))
+    cluster_of = dict(Keywords.objects.filter(site=site).values_list("keyword", "cluster__name"))
+    assert cluster_of == {  # a keyword goes to the first proposal listing it; one name, one cluster
+        "espresso shot": "Espresso",
+        "brew ratio": "Brew Ratio",
+        "best french press": "French Press",
+        "latte art": "LATTE ART",
+        "cold espresso": "Espresso",
+    }
+    assert {c.name: c.keywords_count for c in Clusters.objects.filter(site=site)} == {
+        "Espresso": 2,
+        "Brew Ratio": 1,
+        "French Press": 1,
+        "LATTE ART": 1,
+    }
+    assert existing.pk not in saved.created_ids and saved.stats == {"clusters_created": 3, "keywords_mapped": 5}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_auto_cluster_reuses_a_cluster_a_concurrent_batch_created_after_the_names_were_read(engine, site, monkeypatch):
+    keywords = make_keywords(site, ["espresso shot", "brew ratio", "best french press", "latte art", "cold espresso"])
+    bulk_create = Clusters.objects.bulk_create
+
+    def twin(rows, **options):  # another batch commits "Latte Art" between our select and insert
+        def create():
+            Clusters.objects.create(site=site, name="Latte Art", status="mapped")
+            connections.close_all()
+
+        other = threading.Thread(target=create)
+        other.start()
+        other.join()
+        return bulk_create(rows, **options)
+
+    monkeypatch.setattr(Clusters.objects, "bulk_create", twin)
+
+    saved = get_function("auto_cluster").save(engine.ctx, keywords, clustering_answer(keywords))
+
+    twin = Clusters.objects.get(site=site, name="Latte Art")
+    assert Keywords.objects.get(keyword="latte art").cluster_id == twin.pk
+    assert twin.pk not in saved.created_ids and saved.stats["clusters_created"] == 3
+    assert Clusters.objects.filter(site=site).count() == 4
 
 
 def test_auto_cluster_skips_keywords_already_mapped_and_never_charges_twice(engine, account, site):

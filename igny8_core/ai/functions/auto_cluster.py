@@ -10,7 +10,7 @@ instead: no provider call and nothing charged.
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Case, Count, OuterRef, Subquery, Value, When
 from django.db.models.functions import Lower
 
 from igny8_core.planner.models import Clusters, Keywords
@@ -87,29 +87,32 @@ class AutoCluster(AIFunction):
 
     def save(self, ctx, unit, data) -> Saved:
         keywords = {k.pk: k for k in unit}
-        assignment: dict[int, Clusters] = {}
-        created: list[int] = []
+        # Proposals by name, case-insensitive: the first spelling, description and sector win, and
+        # a keyword goes to the first proposal that lists it.
+        proposed: dict[str, tuple[str, str, int | None]] = {}
+        members: dict[str, list[int]] = {}
+        listed: set[int] = set()
         for proposal in data["clusters"]:
             name = " ".join(proposal["name"].split())[:255]
-            ids = [i for i in proposal["keyword_ids"] if i in keywords and i not in assignment]
+            ids = [i for i in dict.fromkeys(proposal["keyword_ids"]) if i in keywords and i not in listed]
             if not name or not ids:
                 continue
+            listed.update(ids)
             sectors = {keywords[i].sector_id for i in ids}
-            cluster, is_new = self._cluster_named(
-                ctx.site, name, proposal["description"], sectors.pop() if len(sectors) == 1 else None
+            proposed.setdefault(
+                name.lower(), (name, proposal["description"], sectors.pop() if len(sectors) == 1 else None)
             )
-            if is_new:
-                created.append(cluster.pk)
-            for i in ids:
-                assignment[i] = cluster
-        if not assignment:
+            members.setdefault(name.lower(), []).extend(ids)
+        if not members:
             raise InvalidOutput("The model assigned none of the keywords to a cluster.")
-
-        by_cluster: dict[int, list[int]] = {}
-        for keyword_id, cluster in assignment.items():
-            by_cluster.setdefault(cluster.pk, []).append(keyword_id)
-        for cluster_id, ids in by_cluster.items():
-            Keywords.objects.filter(pk__in=ids).update(cluster_id=cluster_id, status=Keywords.Status.MAPPED)
+        clusters, created = self._clusters_named(ctx.site, proposed)
+        assignment = {i: clusters[key].pk for key, ids in members.items() for i in ids}
+        mapped = sorted(assignment)
+        # One statement each: the keywords into their clusters, and those clusters' counts.
+        Keywords.objects.filter(pk__in=mapped).update(
+            cluster_id=Case(*(When(pk__in=ids, then=Value(clusters[key].pk)) for key, ids in members.items())),
+            status=Keywords.Status.MAPPED,
+        )
         counts = (
             Keywords.objects.filter(cluster=OuterRef("pk"))
             .order_by()
@@ -117,9 +120,8 @@ class AutoCluster(AIFunction):
             .annotate(n=Count("pk"))
             .values("n")
         )
-        Clusters.objects.filter(pk__in=by_cluster).update(keywords_count=Subquery(counts))
+        Clusters.objects.filter(pk__in=set(assignment.values())).update(keywords_count=Subquery(counts))
 
-        mapped = sorted(assignment)
         local = uses_local_clustering(ctx.site)
         left_out = [
             (i, "invalid_output", "The model did not assign this keyword to a cluster.")
@@ -130,12 +132,40 @@ class AutoCluster(AIFunction):
             processed_ids=mapped,
             created_ids=created,
             quantity=0 if local else len(mapped),
-            idempotency_key=idempotency_key(
-                self.name, "keywords", mapped, "clusters", [assignment[i].pk for i in mapped]
-            ),
+            idempotency_key=idempotency_key(self.name, "keywords", mapped, "clusters", [assignment[i] for i in mapped]),
             stats={"clusters_created": len(created), "keywords_mapped": len(mapped)},
             failed=left_out,
         )
+
+    @classmethod
+    def _clusters_named(cls, site, proposed) -> tuple[dict[str, Clusters], list[int]]:
+        """{lower-case name: the site's cluster of that name} for every proposed name, the
+        missing ones created (their ids, in the proposals' order, come second): one select and
+        one insert, or one by one when a concurrent twin created one of them meanwhile."""
+        found: dict[str, Clusters] = {
+            cluster.lname: cluster
+            for cluster in Clusters.objects.annotate(lname=Lower("name")).filter(site=site, lname__in=list(proposed))
+        }
+        missing = [key for key in proposed if key not in found]
+        new = [
+            Clusters(
+                account_id=site.account_id, site=site, name=name, description=description.strip(), sector_id=sector
+            )
+            for name, description, sector in (proposed[key] for key in missing)
+        ]
+        try:
+            if new:
+                with transaction.atomic():
+                    Clusters.objects.bulk_create(new)
+        except IntegrityError:
+            created = []
+            for key in missing:
+                found[key], is_new = cls._cluster_named(site, *proposed[key])
+                if is_new:
+                    created.append(found[key].pk)
+            return found, created
+        found.update(zip(missing, new, strict=True))
+        return found, [cluster.pk for cluster in new]
 
     @staticmethod
     def _cluster_named(site, name, description, sector_id):
