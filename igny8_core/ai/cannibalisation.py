@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Value
+from django.db.models.fields.json import KeyTextTransform
 
 from igny8_core.accounts.models import Site
 from igny8_core.planner.models import ContentIdeas
@@ -30,15 +31,25 @@ class Duplicate:
 
 
 def site_pieces(site: Site) -> list[Piece]:
-    """Every idea and content of the site, as the guard compares them (one query)."""
-    ideas = ContentIdeas.objects.filter(site=site).annotate(kind=Value("idea")).order_by()
-    contents = Content.objects.filter(site=site).annotate(kind=Value("content")).order_by()
-    rows = ideas.values_list("id", "idea_title", "target_keywords", "kind").union(
-        contents.values_list("id", "title", "task__keywords", "kind"), all=True
+    """Every idea and content of the site, as the guard compares them (one query). Of the
+    target keywords only the primary is compared, so only it is read: the whole lists, parsed
+    from JSON, were most of the read (190 of 230 ms on a site of 20,000 ideas)."""
+    ideas = ContentIdeas.objects.filter(site=site).annotate(
+        kind=Value("idea"), primary=KeyTextTransform("0", "target_keywords")
+    )
+    contents = Content.objects.filter(site=site).annotate(
+        kind=Value("content"), primary=KeyTextTransform("0", "task__keywords")
+    )
+    rows = (
+        ideas.order_by()
+        .values_list("id", "idea_title", "primary", "kind")
+        .union(contents.order_by().values_list("id", "title", "primary", "kind"), all=True)
     )
     # Ideas first, then content, each in id order: the order the guard reports matches in.
     ordered = sorted(rows, key=lambda row: (row[3] != "idea", row[0]))
-    return [Piece(title, list(keywords or []), f'{kind} {pk} "{title}"') for pk, title, keywords, kind in ordered]
+    return [
+        Piece(title, [primary] if primary else [], f'{kind} {pk} "{title}"') for pk, title, primary, kind in ordered
+    ]
 
 
 def split_duplicates(site: Site, proposals: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Duplicate]]:

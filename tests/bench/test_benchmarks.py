@@ -35,6 +35,7 @@ def run_bench(script: str, **env) -> subprocess.CompletedProcess:
         ("bench_automation.py", {"BENCH_KEYWORDS": "6"}, ["run of 6 keywords: completed", "loop's own queries"]),
         ("bench_credits.py", {"BENCH_DEDUCTIONS": "16"}, ["sequential deductions: 16", "final balance"]),
         ("bench_clustering.py", {}, ["240 keywords, 24 topics", "local ", "ai (demo) "]),
+        ("bench_guard.py", {"BENCH_IDEAS": "200", "BENCH_CLUSTERS": "3"}, ["ms/cluster", "reading", "comparing"]),
         (
             "bench_estimate.py",
             {"BENCH_SIZES": "8", "BENCH_DEMO": "0", "BENCH_MIXED": "0"},
