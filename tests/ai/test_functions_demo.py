@@ -127,7 +127,7 @@ def test_auto_cluster_saves_a_batch_with_one_statement_per_step_whatever_its_clu
     assert existing.pk not in saved.created_ids and saved.stats == {"clusters_created": 3, "keywords_mapped": 5}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_auto_cluster_reuses_a_cluster_a_concurrent_batch_created_after_the_names_were_read(engine, site, monkeypatch):
     keywords = make_keywords(site, ["espresso shot", "brew ratio", "best french press", "latte art", "cold espresso"])
     bulk_create = Clusters.objects.bulk_create

@@ -119,7 +119,7 @@ def test_inline_runs_each_batch_in_the_callers_thread_one_at_a_time():
     assert pool.next_finished().value == "done" and pool.has_room
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_first_batches_threads_connect_to_the_database_before_any_batch_is_launched():
     def backends() -> int:
         with connection.cursor() as cursor:
