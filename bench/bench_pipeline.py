@@ -169,8 +169,10 @@ def print_row(label: str, s: dict, concurrency: int) -> None:
 def print_speed_ups(base: dict, results: dict) -> None:
     """Wall time per AI call at concurrency 1 / at C, total and per AI stage, against 0.8 x C.
     Per call, because each run is a fresh site and the clustering of its keywords may differ
-    (e.g. 20 or 24 clusters, hence more ideas, articles and images). With a rate limit the
-    target stops where the limit is reached (the rate lines say whether it is)."""
+    (e.g. 20 or 24 clusters, hence more ideas, articles and images). A stage of N < C calls
+    cannot have more than N in flight: its target is 0.8 x N (the demo site's clustering is 4
+    calls). With a rate limit the target stops where the limit is reached (the rate lines say
+    whether it is)."""
     print(f"\nspeed-up over max_concurrency 1 (wall time per AI call), target x{SPEED_UP_TARGET} C:")
 
     def per_call(s: dict) -> float:
@@ -187,10 +189,10 @@ def print_speed_ups(base: dict, results: dict) -> None:
         for n, s in sorted(outcome["stages"].items()):
             if s["calls"] and base["stages"].get(n, {}).get("calls"):
                 speed = per_call(base["stages"][n]) / per_call(s)
-                own = SPEED_UP_TARGET * concurrency
+                own = SPEED_UP_TARGET * min(concurrency, s["calls"])
                 if RPM:
                     own = min(own, (1 - RATE_TOLERANCE) * RPM / 60 * per_call(base["stages"][n]))
-                cells.append(f"{n}: x{speed:.1f}{'' if speed >= own else ' (below)'}")
+                cells.append(f"{n}: x{speed:.1f}{'' if speed >= own else f' (below x{own:.1f})'}")
         total = base_total / (outcome["wall"] / sum(s["calls"] for s in outcome["stages"].values()))
         verdict = "met" if total >= target else "NOT met"
         print(
