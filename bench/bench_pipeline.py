@@ -192,7 +192,7 @@ def print_speed_ups(base: dict, results: dict) -> None:
                 own = SPEED_UP_TARGET * min(concurrency, s["calls"])
                 if RPM:
                     own = min(own, (1 - RATE_TOLERANCE) * RPM / 60 * per_call(base["stages"][n]))
-                cells.append(f"{n}: x{speed:.1f}{'' if speed >= own else f' (below x{own:.1f})'}")
+                cells.append(f"{n}: x{speed:.2f}{'' if speed >= own else f' (below x{own:.2f})'}")
         total = base_total / (outcome["wall"] / sum(s["calls"] for s in outcome["stages"].values()))
         verdict = "met" if total >= target else "NOT met"
         print(
