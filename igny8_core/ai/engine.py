@@ -37,6 +37,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from igny8_core.accounts.models import Account
 from igny8_core.billing.services import CreditService, InsufficientCredits
+from igny8_core.compiled_query import CompiledQuery
 
 from . import failures
 from .exceptions import AIError, InvalidInput, ProviderError
@@ -123,7 +124,7 @@ class AIEngine:
         self._provider = provider
         self._prices = PriceBook()
         self._costs: dict = {}  # the cost table as this engine read it (CreditService.cached_costs)
-        self._locking_reads: dict[str, QuerySet] = {}  # per function, built once (never evaluated)
+        self._locking: dict[str, tuple[CompiledQuery | None, CompiledQuery]] = {}  # per function
         self.ctx = Context(account, site, self._get_provider)
         self.run_pk: int | None = None  # the automation run this engine works for (ledger rows, failures)
 
@@ -319,16 +320,14 @@ class AIEngine:
 
     def _commit_once(self, fn: AIFunction, ids: list[int], prepared, row: AIRequestLog, started):
         with transaction.atomic():
-            fresh = self._locking_read(fn).filter(pk__in=ids)
-            if fn.save_changes_own_row:
-                # A locking read waits for a concurrent twin and returns the row as it committed
-                # it: its status already says "done".
-                fresh = fresh.order_by(*fn.lock_order).select_for_update(of=("self", *fn.locks_also))
-            else:
+            lock, read = self._locking_reads(fn)
+            if lock is not None:
                 # Lock first, then re-read: the second statement sees everything committed by a
                 # concurrent twin that held the lock before us (annotations included).
-                list(fn.model.objects.filter(pk__in=ids).order_by("pk").select_for_update().values_list("pk"))
-            current = [item for item in fresh if fn.pending_reason(item) is None]
+                lock(ids)
+            # With no separate lock, the read is the locking read: it waits for a concurrent
+            # twin and returns the row as it committed it (its status already says "done").
+            current = [item for item in read(ids) if fn.pending_reason(item) is None]
             gone = [i for i in ids if i not in {item.pk for item in current}]
             if not current:
                 fn.discard(prepared)
@@ -366,13 +365,27 @@ class AIEngine:
             self._save_log(row)  # with the items: a unit saved is a unit logged
         return saved, charged, gone
 
-    def _locking_read(self, fn: AIFunction) -> QuerySet:
-        """The items as the commit re-reads them, with whether each has an ItemFailure row (built
-        once per engine: building the query costs about as much as running it)."""
-        if fn.name not in self._locking_reads:
+    def _locking_reads(self, fn: AIFunction) -> tuple[CompiledQuery | None, CompiledQuery]:
+        """The commit's (lock, read) of the items it saves: `read` loads them as the function
+        saves them, with whether each has an ItemFailure row; a function that changes its own
+        row reads them FOR UPDATE (lock is None), the others lock them first. Compiled once
+        per engine and thread: building these queries costs more than running them."""
+        if fn.name not in self._locking:
             had_failure = ItemFailure.objects.filter(function=fn.name, item_id=OuterRef("pk"))
-            self._locking_reads[fn.name] = fn.queryset(self.site).annotate(_had_failure=Exists(had_failure))
-        return self._locking_reads[fn.name]
+            items = fn.queryset(self.site).annotate(_had_failure=Exists(had_failure))
+            if fn.save_changes_own_row:
+                of = ("self", *fn.locks_also)
+                self._locking[fn.name] = (
+                    None,
+                    CompiledQuery(lambda ids: items.filter(ids).order_by(*fn.lock_order).select_for_update(of=of)),
+                )
+            else:
+                rows = fn.model.objects.only("pk")
+                self._locking[fn.name] = (
+                    CompiledQuery(lambda ids: rows.filter(ids).order_by("pk").select_for_update()),
+                    CompiledQuery(lambda ids: items.filter(ids)),
+                )
+        return self._locking[fn.name]
 
     def _fail_unit(self, fn: AIFunction, unit: list, result: AIResult, error: Exception, log_row, started=None):
         message, code = str(error), getattr(error, "code", "ai_error")

@@ -6,6 +6,8 @@ from typing import Any
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
+from igny8_core.compiled_query import CompiledQuery
+
 from .stages import Stage
 
 
@@ -17,6 +19,7 @@ class Batches:
         self.stage, self.size, self.total = stage, size, total
         # The stage's queue as the engine reads it; each batch is selected from it.
         self.selection = selection
+        self._selects: dict[int, CompiledQuery] = {}  # per number of items asked for
         self.in_flight: dict[int, tuple[list[Model], Decimal]] = {}  # batch number -> (items, reserved credits)
         self.skip: set[int] = set()  # attempted but still pending (failed items): never re-picked
         self.attempted: set[int] = set()  # every item of a recorded batch
@@ -38,6 +41,13 @@ class Batches:
     @property
     def reserved(self) -> Decimal:
         return sum((cost for _, cost in self.in_flight.values()), Decimal("0"))
+
+    def next_items(self, wanted: int) -> list[Model]:
+        """The first `wanted` items of the queue that are neither in flight nor skipped, as the
+        engine reads them (one select, compiled once per size: see CompiledQuery)."""
+        if wanted not in self._selects:
+            self._selects[wanted] = CompiledQuery(lambda ids: self.selection.exclude(ids)[:wanted])
+        return self._selects[wanted](self.skip | self.busy)
 
     def start(self, items: list[Model], cost: Decimal) -> int:
         self.launched += 1

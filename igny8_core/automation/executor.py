@@ -19,7 +19,6 @@ from typing import Any, Self, cast
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from igny8_core.accounts.models import Account, Site
@@ -451,7 +450,7 @@ class RunExecutor:
         one select and one fenced write for all of them; False when none may start now."""
         try:
             delay = self.config.within_stage_delay
-            if delay and batches.launched and self._pending(stage, batches).exists():
+            if delay and batches.launched and batches.next_items(1):
                 pool.resume_saving()  # the answers in save meanwhile, not after the pause
                 self._wait(delay)  # between batches, not after the last one
         except (RunHalted, ClaimLost, WorkerDraining) as exc:  # raised once the batches in flight are recorded
@@ -467,11 +466,11 @@ class RunExecutor:
                 return False
         if batches.dry:
             return False
-        items = list(self._pending(stage, batches)[:wanted])
+        items = batches.next_items(wanted)
         while again := [item.pk for item in items if item.pk in batches.attempted]:
             # Still pending after a success (a function that left it so): never twice a session.
             batches.skip.update(again)
-            items = list(self._pending(stage, batches)[:wanted])
+            items = batches.next_items(wanted)
         # Fewer than asked for: the queue ran dry. What is in flight either leaves it or is
         # skipped, so no later select of this session would find more (a refused batch aside).
         batches.dry = len(items) < wanted
@@ -510,11 +509,6 @@ class RunExecutor:
         the engine tells the pool when its provider calls leave and return (`signals`)."""
         ids = [item.pk for item in batch]
         return self.ai.run(function, ids, should_stop=self._stop_requested, rows=batch, signals=signals)
-
-    def _pending(self, stage: Stage, batches: Batches) -> QuerySet[Any]:
-        """The stage's queue less the items in flight and those already attempted, loaded as
-        the engine reads them (with the balance): the engine is handed the rows."""
-        return batches.selection.exclude(pk__in=batches.skip | batches.busy)
 
     def _record(
         self, stage: Stage, result: StageResult, batches: Batches, finished: Finished, quietly: bool = False
