@@ -6,6 +6,7 @@ import pytest
 from rapidfuzz import fuzz
 
 from igny8_core.accounts.demo_data import DEMO_KEYWORDS
+from igny8_core.ai.cannibalisation import site_pieces
 from igny8_core.ai.similarity import (
     WORD_MATCH,
     Piece,
@@ -129,3 +130,16 @@ def test_unrelated_ideas_of_one_cluster_are_both_kept(engine, site):
     existing_idea(site, "Latte Art for Beginners", ["latte art"])
     result = engine.run("generate_ideas", [cluster.pk])
     assert result.stats == {"clusters_processed": 1, "ideas_created": 2, "duplicates_skipped": 0}
+
+
+def test_the_guard_reads_only_its_own_site_and_sees_what_was_saved_since_its_last_read(site, bob_site):
+    first = existing_idea(site, "Latte Art for Beginners", ["latte art"])
+    existing_idea(bob_site, "Bob's Espresso Guide", ["espresso"])
+    assert [p.label for p in site_pieces(site)] == [f'idea {first.pk} "Latte Art for Beginners"']
+    existing_idea(site, "Cold Brew at Home", ["cold brew", "iced coffee"])  # its SQL is kept, not its rows
+    pieces = site_pieces(site)
+    assert [(p.title, p.keywords) for p in pieces] == [
+        ("Latte Art for Beginners", ["latte art"]),
+        ("Cold Brew at Home", ["cold brew"]),  # only the primary keyword is compared
+    ]
+    assert [p.title for p in site_pieces(bob_site)] == ["Bob's Espresso Guide"]
