@@ -1,19 +1,21 @@
-"""A query run again and again with other ids, compiled to SQL once per thread.
+"""A query run again and again with other ids, compiled to SQL once.
 
 Django builds a queryset's SQL on every run, and for the pipeline's hot queries (the
 batch select, the engine's locking re-read: joins, annotations, subqueries) building it
 costs more CPU than PostgreSQL spends running it, about 1.5-2 ms a run on a small VM. A
-CompiledQuery builds the SQL once per thread, with the ids as ONE array parameter
+CompiledQuery builds the SQL once, with the ids as ONE array parameter
 (`pk = ANY(%s)`, so the text does not change with how many there are), and then runs
 that SQL with each call's ids; the rows become model instances through Django's own
 ModelIterable (select_related rows and annotations included), exactly as the queryset
 would have made them.
 
-Once per thread, because a compiler belongs to its thread's connection (each pool thread
-has its own). On SQLite (the embedded default, no arrays) every call builds its queryset
+Compiled by the first thread that runs it; every other thread runs a copy of that compiler
+bound to its own connection (a compiler belongs to its thread's connection, and each pool
+thread has its own). On SQLite (the embedded default, no arrays) every call builds its queryset
 the ordinary way.
 """
 
+import copy
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -64,6 +66,16 @@ class _Compiled:
         self.query = self  # ModelIterable asks queryset.query for the compiler
         self.compiler.as_sql = self._as_sql
 
+    def for_this_thread(self) -> "_Compiled":
+        """A twin on this thread's connection, sharing the SQL and what the compiler worked out
+        (its columns, joins and converters only read from here on)."""
+        twin = copy.copy(self)
+        twin.compiler = copy.copy(self.compiler)
+        twin.compiler.connection = connections[self.db]
+        twin.compiler.as_sql = twin._as_sql
+        twin.query = twin
+        return twin
+
     def get_compiler(self, using: str | None = None, **kwargs: Any) -> Any:
         return self.compiler
 
@@ -84,14 +96,21 @@ class CompiledQuery:
 
     def __init__(self, build: Build) -> None:
         self.build = build
-        self._threads = threading.local()
+        self._compiled: _Compiled | None = None  # by the first thread that ran it
+        self._lock = threading.Lock()
+        self._threads = threading.local()  # each thread's twin of it
 
     def __call__(self, ids: Iterable[int]) -> list[Any]:
         ids = list(ids)
         compiled = getattr(self._threads, "compiled", None)
         if compiled is None:
-            plain = self.build(Q(pk__in=ids))
-            if connections[plain.db].vendor != "postgresql":
-                return list(plain)
-            compiled = self._threads.compiled = _Compiled(self.build)
+            with self._lock:  # the batches of a stage start together: one of them compiles it
+                if self._compiled is not None:
+                    compiled = self._compiled.for_this_thread()
+                else:
+                    plain = self.build(Q(pk__in=ids))
+                    if connections[plain.db].vendor != "postgresql":
+                        return list(plain)
+                    compiled = self._compiled = _Compiled(self.build)
+            self._threads.compiled = compiled
         return compiled.run(ids)
