@@ -369,7 +369,7 @@ class AIEngine:
         """The commit's (lock, read) of the items it saves: `read` loads them as the function
         saves them, with whether each has an ItemFailure row; a function that changes its own
         row reads them FOR UPDATE (lock is None), the others lock them first. Compiled once
-        per engine and thread: building these queries costs more than running them."""
+        per engine (CompiledQuery): building these queries costs more than running them."""
         if fn.name not in self._locking:
             had_failure = ItemFailure.objects.filter(function=fn.name, item_id=OuterRef("pk"))
             items = fn.queryset(self.site).annotate(_had_failure=Exists(had_failure))
