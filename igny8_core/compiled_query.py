@@ -104,13 +104,16 @@ class CompiledQuery:
         ids = list(ids)
         compiled = getattr(self._threads, "compiled", None)
         if compiled is None:
-            with self._lock:  # the batches of a stage start together: one of them compiles it
-                if self._compiled is not None:
-                    compiled = self._compiled.for_this_thread()
-                else:
-                    plain = self.build(Q(pk__in=ids))
-                    if connections[plain.db].vendor != "postgresql":
-                        return list(plain)
-                    compiled = self._compiled = _Compiled(self.build)
-            self._threads.compiled = compiled
+            if self._compiled is None:  # not compiled yet: maybe never (no arrays)
+                plain = self.build(Q(pk__in=ids))
+                if connections[plain.db].vendor != "postgresql":
+                    return list(plain)  # run outside the lock: other threads' queries never wait for it
+            compiled = self._threads.compiled = self._for_this_thread()
         return compiled.run(ids)
+
+    def _for_this_thread(self) -> _Compiled:
+        with self._lock:  # the batches of a stage start together: one of them compiles it
+            if self._compiled is None:
+                self._compiled = _Compiled(self.build)
+                return self._compiled
+            return self._compiled.for_this_thread()
