@@ -1,5 +1,6 @@
 """A query compiled once and run with other ids gives exactly the rows and objects the
-queryset would have given, is built once per thread, and keeps Django's guards."""
+queryset would have given, is built once (other threads run it on their own connection), and
+keeps Django's guards."""
 
 import threading
 
