@@ -71,3 +71,26 @@ def test_stage_1_with_the_local_method_costs_nothing(engine, account, site):
     assert not Keywords.objects.filter(site=site, cluster__isnull=True).exists()
     assert Clusters.objects.filter(site=site, name="Cold Brew").exists()
     assert engine.estimate("auto_cluster", [k.pk for k in keywords]) == Decimal("0.00")
+
+
+@pytest.mark.django_db
+def test_a_batch_asked_of_the_model_is_charged_even_if_the_method_turns_local_meanwhile(
+    engine, account, site, demo, monkeypatch
+):
+    keywords = make_keywords(site)
+    answer = demo.complete_json
+
+    def answer_then_switch_to_local(*args, **kwargs):
+        config = AutomationConfig.for_site(site)
+        config.clustering_method = "local"
+        config.save()
+        return answer(*args, **kwargs)
+
+    monkeypatch.setattr(demo, "complete_json", answer_then_switch_to_local)
+    start = balance(account)
+
+    result = engine.run("auto_cluster", [k.pk for k in keywords])
+
+    assert result.items_processed == len(COFFEE)
+    assert result.credits_used > 0 and balance(account) == start - result.credits_used
+    assert len(deductions(account)) == 1

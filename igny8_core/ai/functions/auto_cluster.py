@@ -32,6 +32,14 @@ def uses_local_clustering(site) -> bool:
     return method == ClusteringMethod.LOCAL
 
 
+def _clusters_locally(ctx) -> bool:
+    """The site's clustering method as this engine first read it (one read per engine, not
+    three per batch: a batch asked of the model is charged as one, whatever changed since)."""
+    if "local_clustering" not in ctx.settings:
+        ctx.settings["local_clustering"] = uses_local_clustering(ctx.site)
+    return ctx.settings["local_clustering"]
+
+
 class AutoCluster(AIFunction):
     name = "auto_cluster"
     operation = "clustering"
@@ -59,10 +67,10 @@ class AutoCluster(AIFunction):
         return None
 
     def estimate(self, ctx, items):
-        return Decimal("0.00") if uses_local_clustering(ctx.site) else super().estimate(ctx, items)
+        return Decimal("0.00") if _clusters_locally(ctx) else super().estimate(ctx, items)
 
     def generate(self, ctx, unit):
-        if not uses_local_clustering(ctx.site):
+        if not _clusters_locally(ctx):
             return super().generate(ctx, unit)
         existing: dict[str, list[str]] = {}
         for name, keyword in (
@@ -122,7 +130,7 @@ class AutoCluster(AIFunction):
         )
         Clusters.objects.filter(pk__in=set(assignment.values())).update(keywords_count=Subquery(counts))
 
-        local = uses_local_clustering(ctx.site)
+        local = _clusters_locally(ctx)
         left_out = [
             (i, "invalid_output", "The model did not assign this keyword to a cluster.")
             for i in keywords

@@ -22,6 +22,9 @@ class Context:
     account: "Account"
     site: "Site"
     provider_factory: object  # callable -> AIProvider (lazy: local functions never need one)
+    # Site settings a function reads once per engine (the clustering method), so that the
+    # estimate, the generation and the charge of one batch agree even if they change meanwhile.
+    settings: dict = field(default_factory=dict)
 
     @property
     def provider(self) -> AIProvider:
