@@ -37,7 +37,7 @@ def _clusters_locally(ctx) -> bool:
     three per batch: a batch asked of the model is charged as one, whatever changed since)."""
     if "local_clustering" not in ctx.settings:
         ctx.settings["local_clustering"] = uses_local_clustering(ctx.site)
-    return ctx.settings["local_clustering"]
+    return bool(ctx.settings["local_clustering"])
 
 
 class AutoCluster(AIFunction):
