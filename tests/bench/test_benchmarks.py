@@ -42,6 +42,11 @@ def run_bench(script: str, **env) -> subprocess.CompletedProcess:
             {"BENCH_SIZES": "8", "BENCH_DEMO": "0", "BENCH_MIXED": "0"},
             ["fresh import of 8 keywords: run completed", "projected clusters", "actual/estimate"],
         ),
+        (
+            "bench_site_size.py",
+            {"BENCH_SITE_SIZES": "100,1000"},
+            ["site of 1000 keywords: history filled in", "queries/item", "flat (spread"],
+        ),
     ],
 )
 def test_benchmark_runs_and_prints_its_figures(script, env, expected):
