@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from igny8_core.ai.functions import FUNCTION_NAMES, get_function
+from igny8_core.ai.functions.auto_cluster import MAX_EXISTING_NAMES, existing_names
 from igny8_core.ai.models import AIRequestLog
 from igny8_core.billing.models import CreditCostConfig
 from igny8_core.planner.models import Clusters, ContentIdeas, Keywords
@@ -81,6 +82,26 @@ def test_auto_cluster_reuses_existing_cluster_names_case_insensitively(engine, s
     assert existing.keywords_count == 2
     assert existing.pk not in result.created_ids
     assert result.stats["clusters_created"] == 1
+
+
+def test_auto_cluster_shows_the_model_the_clusters_of_its_topic_on_a_site_of_many_clusters(engine, site):
+    Clusters.objects.bulk_create(  # larger, unrelated, though "tomato" and "plant" are inside their names
+        Clusters(site=site, account=site.account, name=f"Lighthouse Ostomatology Transplanting {n}", keywords_count=50)
+        for n in range(MAX_EXISTING_NAMES + 20)
+    )
+    Clusters.objects.create(site=site, name="Tomato Sauce", keywords_count=9, status="mapped")
+    Clusters.objects.create(site=site, name="Tomato Plant", keywords_count=2, status="mapped")  # the run's own, small
+    keywords = make_keywords(site, ["tomatoes turning yellow", "tomato plant care"])
+
+    shown = existing_names(site, [k.keyword for k in keywords])
+
+    assert len(shown) == MAX_EXISTING_NAMES
+    assert shown[:2] == ["Tomato Plant", "Tomato Sauce"]  # related first, newest first; then the largest
+    others = sorted(f"Lighthouse Ostomatology Transplanting {n}" for n in range(MAX_EXISTING_NAMES + 20))
+    assert shown[2:] == others[: MAX_EXISTING_NAMES - 2]
+    result = engine.run("auto_cluster", [k.pk for k in keywords])
+    assert result.stats["clusters_created"] == 0  # both joined the cluster the model was shown
+    assert Keywords.objects.filter(site=site, cluster__name="Tomato Plant").count() == 2
 
 
 def clustering_answer(keywords):

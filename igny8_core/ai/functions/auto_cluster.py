@@ -7,10 +7,11 @@ With the site's AutomationConfig.clustering_method "local", clustering.py groups
 instead: no provider call and nothing charged.
 """
 
+import re
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, OuterRef, Subquery, Value, When
+from django.db.models import Case, Count, F, OuterRef, Subquery, Value, When
 from django.db.models.functions import Lower
 
 from igny8_core.planner.models import Clusters, Keywords
@@ -30,6 +31,24 @@ def uses_local_clustering(site) -> bool:
 
     method = AutomationConfig.objects.filter(site=site).values_list("clustering_method", flat=True).first()
     return method == ClusteringMethod.LOCAL
+
+
+def existing_names(site, keywords: list[str]) -> list[str]:
+    """The site's cluster names the prompt shows, at most MAX_EXISTING_NAMES (one query): those
+    with a word starting like a topic word of the batch's keywords first, newest first (this
+    run's earlier batches' among them), then the largest others. By size alone, a site of more
+    than 100 clusters hid the clusters this run's earlier batches had just made, and the model
+    made near-duplicates of them ("Tomatoes" beside "Tomato Plant")."""
+    words = sorted({word for keyword in keywords for word in clustering.topic_terms(keyword) if len(word) > 2})
+    clusters = Clusters.objects.filter(site=site)
+    if not words:
+        return list(clusters.order_by("-keywords_count", "name").values_list("name", flat=True)[:MAX_EXISTING_NAMES])
+    # Word starts, not substrings: the stem "ratio" finds "Ratios", not "Restoration". The
+    # same pattern reads alike to PostgreSQL and to Python's re (SQLite's REGEXP).
+    starts = rf"(^|[^a-z0-9])({'|'.join(re.escape(word) for word in words)})"
+    related_newest = Case(When(name__iregex=starts, then=F("id")), default=Value(0))  # unrelated: 0, last
+    ranked = clusters.annotate(rank=related_newest).order_by("-rank", "-keywords_count", "name")
+    return list(ranked.values_list("name", flat=True)[:MAX_EXISTING_NAMES])
 
 
 def _clusters_locally(ctx) -> bool:
@@ -87,10 +106,9 @@ class AutoCluster(AIFunction):
         return Generation({"clusters": clustering.cluster_keywords(keywords, existing)}, model="local")
 
     def payload(self, ctx, unit):
-        existing = Clusters.objects.filter(site=ctx.site).order_by("-keywords_count", "name")
         return {
             "keywords": [{"id": k.pk, "keyword": k.keyword, "volume": k.volume, "intent": k.intent} for k in unit],
-            "existing_clusters": list(existing.values_list("name", flat=True)[:MAX_EXISTING_NAMES]),
+            "existing_clusters": existing_names(ctx.site, [k.keyword for k in unit]),
         }
 
     def save(self, ctx, unit, data) -> Saved:
