@@ -20,7 +20,7 @@ from typing import Any
 from igny8_core.accounts.models import Site
 from igny8_core.writer.models import Content
 
-from .similarity import Piece, similarity
+from .similarity import Piece, PieceIndex
 
 MAX_LINKS, MIN_LINKS = 5, 2
 MIN_RELATED = 30  # similarity a non-sibling needs to count as related
@@ -45,16 +45,27 @@ def _piece(content: Content) -> Piece:
     return Piece(content.title, keywords)
 
 
-def related(content: Content, candidates: list[Content]) -> list[Content]:
-    """Up to MAX_LINKS targets: cluster siblings first (oldest first), then the most similar others."""
-    others = [c for c in candidates if c.pk != content.pk and c.slug]
-    siblings = [c for c in others if content.cluster_id and c.cluster_id == content.cluster_id]
-    me = _piece(content)
-    scored = sorted(
-        ((similarity(me, _piece(c)), c.pk, c) for c in others if c not in siblings),
-        key=lambda t: (-t[0], t[1]),
-    )
-    closest = [c for score, _, c in scored if score >= MIN_RELATED]
+def candidate_index(candidates: list[Content]) -> PieceIndex:
+    """The candidates looked up by their words (positions as in `candidates`): an article is
+    scored only against those that share its words, not against the whole site."""
+    return PieceIndex(_piece(c) for c in candidates)
+
+
+def related(content: Content, candidates: list[Content], index: PieceIndex | None = None) -> list[Content]:
+    """Up to MAX_LINKS targets: cluster siblings first (oldest first), then the most similar
+    others (at least MIN_RELATED). `index`: candidate_index(candidates), when already made."""
+    siblings = [
+        c
+        for c in candidates
+        if content.cluster_id and c.cluster_id == content.cluster_id and c.pk != content.pk and c.slug
+    ]
+    index = index or candidate_index(candidates)
+    alike = ((score, candidates[position]) for score, position in index.at_least(_piece(content), MIN_RELATED))
+    closest = [
+        c
+        for _, c in sorted(alike, key=lambda t: (-t[0], t[1].pk))
+        if c.pk != content.pk and c.slug and c not in siblings
+    ]
     return (siblings + closest)[:MAX_LINKS]
 
 
@@ -104,12 +115,12 @@ def _add_sentence(html: str, target: Content, slot: int) -> tuple[str, str] | No
     return html[: match.start(3)] + sentence + html[match.start(3) :], anchor
 
 
-def link_article(content: Content, candidates: list[Content]) -> list[dict[str, Any]]:
+def link_article(content: Content, candidates: list[Content], index: PieceIndex | None = None) -> list[dict[str, Any]]:
     """Re-place the internal links of `content` (in memory; the caller saves). Returns the
     internal_links list [{"content_id", "anchor", "url"}]."""
     html = strip_links(content.html_content)
     links = []
-    for slot, target in enumerate(related(content, candidates)):
+    for slot, target in enumerate(related(content, candidates, index)):
         placed = _place_anchor(html, target) or _add_sentence(html, target, slot)
         if placed is None:
             continue
@@ -142,9 +153,10 @@ def relink_site(site: Site, content_ids: Iterable[int]) -> list[int]:
         if c.cluster_id in clusters and c not in todo and c.site_status == Content.SiteStatus.NOT_PUBLISHED
     ]
     changed = []
+    index = candidate_index(candidates)
     for content in todo:
         before = (content.html_content, content.internal_links)
-        link_article(content, candidates)
+        link_article(content, candidates, index)
         if (content.html_content, content.internal_links) != before:
             Content.objects.filter(pk=content.pk).update(
                 html_content=content.html_content, internal_links=content.internal_links

@@ -20,7 +20,7 @@ from igny8_core.writer.models import Content
 from . import seo
 from .linking import MIN_LINKS
 from .prompts import avoided_terms
-from .similarity import Piece, closest, terms
+from .similarity import Piece, PieceIndex, terms
 
 WORDS_MIN_SHARE = 0.8  # of the target word count
 MIN_READING_EASE = 40  # Flesch reading ease: below 40 is "difficult" for a general audience
@@ -166,17 +166,23 @@ def avoided_terms_check(title: str, html: str, avoid: list[str]) -> dict[str, An
     return _check("avoided_terms", not used, detail)
 
 
-def similarity_check(piece: Piece, others: list[Piece], threshold: int) -> dict[str, Any]:
+def similarity_check(piece: Piece, others: PieceIndex, threshold: int, own: int | None = None) -> dict[str, Any]:
+    """Whether another piece of `others` (not the one at position `own`: the piece itself) is
+    `threshold` or more similar. Through the index, so a draft is compared only with the
+    pieces that share its words, not with a large site's every article."""
     if not threshold:
         return _check("unique_intent", True, "Cannibalisation guard off (threshold 0).")
-    score, match = closest(piece, others)
+    score, match = others.closest_at_least(piece, threshold, excluding=own)
     if match is None or score < threshold:
-        return _check("unique_intent", True, f"Closest other content {score:g} similar (threshold {threshold}).")
+        return _check("unique_intent", True, f"No other content is {threshold} or more similar.")
     return _check("unique_intent", False, f"{score:g} similar to {match.label} (threshold {threshold}).")
 
 
-def evaluate(content: Content, site: Site, others: list[Piece], available: int) -> dict[str, Any]:
-    """{"score", "checks"} of `content` (a Content with task and images loaded)."""
+def evaluate(
+    content: Content, site: Site, others: PieceIndex, available: int, own: int | None = None
+) -> dict[str, Any]:
+    """{"score", "checks"} of `content` (a Content with task and images loaded); `others`: the
+    site's pieces, `own` the position of this content's among them (if it is there)."""
     keywords = list(content.task.keywords or []) if content.task_id and content.task else []
     keyword = keywords[0] if keywords else ""
     html = content.html_content
@@ -189,7 +195,7 @@ def evaluate(content: Content, site: Site, others: list[Piece], available: int) 
         metadata_check(content.meta_title, content.meta_description),
         alt_text_check(html, [image.alt_text for image in content.images.all()]),
         avoided_terms_check(content.title, html, avoided_terms(site)),
-        similarity_check(Piece(content.title, keywords), others, site.duplicate_threshold),
+        similarity_check(Piece(content.title, keywords), others, site.duplicate_threshold, own),
     ]
     score = round(100 * sum(c["passed"] for c in checks) / len(checks))
     return {"score": score, "checks": checks}

@@ -187,13 +187,25 @@ class PieceIndex:
         self._primaries.add(_terms(piece.primary), len(self.pieces))
         self.pieces.append(piece)
 
-    def closest_at_least(self, piece: Piece, threshold: float) -> tuple[float, Piece | None]:
-        """closest() among the pieces when its score is at least `threshold` (> 0), else
-        (a lower score, possibly 0, None)."""
+    def closest_at_least(
+        self, piece: Piece, threshold: float, excluding: int | None = None
+    ) -> tuple[float, Piece | None]:
+        """closest() among the pieces (but the one at position `excluding`) when its score is at
+        least `threshold` (> 0), else (a lower score, possibly 0, None)."""
+        return closest(piece, [self.pieces[position] for position in self._sharing(piece, threshold, excluding)])
+
+    def at_least(self, piece: Piece, threshold: float) -> list[tuple[float, int]]:
+        """(score, position) of every piece scoring at least `threshold` (> 0) against `piece`,
+        in the order added."""
+        scored = ((similarity(piece, self.pieces[position]), position) for position in self._sharing(piece, threshold))
+        return [(score, position) for score, position in scored if score >= threshold]
+
+    def _sharing(self, piece: Piece, threshold: float, excluding: int | None = None) -> list[int]:
         found = self._titles.sharing(_terms(piece.title or ""), threshold)
         if piece.primary:
             found |= self._primaries.sharing(_terms(piece.primary), threshold)
-        return closest(piece, [self.pieces[position] for position in sorted(found)])
+        found.discard(excluding)
+        return sorted(found)
 
 
 class _Postings:

@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 
 from igny8_core.accounts.models import Site
 from igny8_core.ai import linking, quality
-from igny8_core.ai.similarity import Piece
+from igny8_core.ai.similarity import Piece, PieceIndex
 from igny8_core.writer.models import Content, Images
 
 
@@ -28,13 +28,12 @@ def prepare_for_review(site: Site) -> dict[int, dict[str, Any]]:
         .prefetch_related(Prefetch("images", queryset=Images.objects.only("id", "content_id", "alt_text")))
         .order_by("id")
     )
-    pieces = {c.pk: _piece(c) for c in everything}
+    pieces = PieceIndex(_piece(c) for c in everything)  # each draft compared with those sharing its words
     scored = []
-    for content in everything:
+    for position, content in enumerate(everything):
         if content.pk not in waiting:
             continue
-        others = [piece for pk, piece in pieces.items() if pk != content.pk]
-        content.quality = quality.evaluate(content, site, others, available=len(others))
+        content.quality = quality.evaluate(content, site, pieces, available=len(everything) - 1, own=position)
         scored.append(content)
     Content.objects.bulk_update(scored, ["quality"], batch_size=500)  # one statement, not one per draft
     return {content.pk: content.quality for content in scored}

@@ -83,6 +83,13 @@ def test_the_index_finds_what_comparing_with_every_piece_finds_at_or_above_the_t
                     found += 1
                 else:
                     assert score < threshold
+                scored = [(similarity(new, p), n) for n, p in enumerate(pieces)]
+                assert index.at_least(new, threshold) == [(sc, n) for sc, n in scored if sc >= threshold]
+        for position, own in enumerate(pieces):  # each piece against the others
+            others = pieces[:position] + pieces[position + 1 :]
+            every = closest(own, others)
+            score, match = index.closest_at_least(own, 30, excluding=position)
+            assert (score, match) == every if every[0] >= 30 else score < 30, (own, others)
     assert found > 1000  # the thresholds were reached often enough to mean something
 
 

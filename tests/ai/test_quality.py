@@ -11,7 +11,7 @@ from textstat.backend.utils import get_cmudict
 
 from igny8_core import celery as igny8_celery
 from igny8_core.ai import quality
-from igny8_core.ai.similarity import Piece
+from igny8_core.ai.similarity import Piece, PieceIndex
 from igny8_core.writer.models import Content, Tasks
 
 GOOD = (
@@ -114,12 +114,15 @@ def test_internal_links_metadata_alt_text_avoided_terms():
 def test_unique_intent_against_the_site_content():
     me = Piece("Cold Brew Ratios", ["cold brew ratio"])
     twin = Piece("Cold Brew Ratio Guide", ["cold brew ratios"], 'content 3 "Cold Brew Ratio Guide"')
-    failed = quality.similarity_check(me, [twin], 85)
+    failed = quality.similarity_check(me, PieceIndex([twin]), 85)
     assert (
         not failed["passed"] and failed["detail"] == '100 similar to content 3 "Cold Brew Ratio Guide" (threshold 85).'
     )
-    assert quality.similarity_check(me, [twin], 0)["passed"]
-    assert quality.similarity_check(me, [Piece("Latte Art", ["latte art"])], 85)["passed"]
+    assert quality.similarity_check(me, PieceIndex([twin]), 0)["passed"]
+    unique = quality.similarity_check(me, PieceIndex([Piece("Latte Art", ["latte art"])]), 85)
+    assert unique["passed"] and unique["detail"] == "No other content is 85 or more similar."
+    assert quality.similarity_check(me, PieceIndex([me]), 85, own=0)["passed"]  # itself is not another
+    assert not quality.similarity_check(me, PieceIndex([twin, me]), 85, own=1)["passed"]
 
 
 @pytest.mark.django_db
@@ -135,7 +138,7 @@ def test_score_is_the_share_of_checks_passed(site, settings):
         meta_title="Cold Brew Ratios",
         meta_description="y" * 130,
     )
-    result = quality.evaluate(content, site, [], available=0)
+    result = quality.evaluate(content, site, PieceIndex(), available=0)
     assert [c["name"] for c in result["checks"]] == [
         "word_count",
         "keyword_in_title",
@@ -151,7 +154,7 @@ def test_score_is_the_share_of_checks_passed(site, settings):
     ]
     assert result["score"] == 100 and quality.failed_checks(result) == []
     content.meta_title = ""
-    assert quality.evaluate(content, site, [], available=0)["score"] == round(100 * 10 / 11)
+    assert quality.evaluate(content, site, PieceIndex(), available=0)["score"] == round(100 * 10 / 11)
 
 
 def _forget_textstat_caches():
