@@ -45,22 +45,28 @@ def _piece(content: Content) -> Piece:
     return Piece(content.title, keywords)
 
 
-def candidate_index(candidates: list[Content]) -> PieceIndex:
-    """The candidates looked up by their words (positions as in `candidates`): an article is
-    scored only against those that share its words, not against the whole site."""
-    return PieceIndex(_piece(c) for c in candidates)
+class Candidates:
+    """A site's linkable content as link targets (oldest first), looked up by cluster and by
+    words: an article is scored only against the articles that share its words, and its
+    siblings come from its cluster's list, not from a pass over the whole site."""
+
+    def __init__(self, contents: list[Content]) -> None:
+        self.contents = contents
+        self.index = PieceIndex(_piece(c) for c in contents)
+        self.by_cluster: dict[int, list[Content]] = {}
+        for c in contents:
+            if c.cluster_id:
+                self.by_cluster.setdefault(c.cluster_id, []).append(c)
 
 
-def related(content: Content, candidates: list[Content], index: PieceIndex | None = None) -> list[Content]:
+def related(content: Content, candidates: Candidates) -> list[Content]:
     """Up to MAX_LINKS targets: cluster siblings first (oldest first), then the most similar
-    others (at least MIN_RELATED). `index`: candidate_index(candidates), when already made."""
-    siblings = [
-        c
-        for c in candidates
-        if content.cluster_id and c.cluster_id == content.cluster_id and c.pk != content.pk and c.slug
-    ]
-    index = index or candidate_index(candidates)
-    alike = ((score, candidates[position]) for score, position in index.at_least(_piece(content), MIN_RELATED))
+    others (at least MIN_RELATED)."""
+    siblings = [c for c in candidates.by_cluster.get(content.cluster_id or 0, []) if c.pk != content.pk and c.slug]
+    alike = (
+        (score, candidates.contents[position])
+        for score, position in candidates.index.at_least(_piece(content), MIN_RELATED)
+    )
     closest = [
         c
         for _, c in sorted(alike, key=lambda t: (-t[0], t[1].pk))
@@ -115,12 +121,12 @@ def _add_sentence(html: str, target: Content, slot: int) -> tuple[str, str] | No
     return html[: match.start(3)] + sentence + html[match.start(3) :], anchor
 
 
-def link_article(content: Content, candidates: list[Content], index: PieceIndex | None = None) -> list[dict[str, Any]]:
+def link_article(content: Content, candidates: Candidates) -> list[dict[str, Any]]:
     """Re-place the internal links of `content` (in memory; the caller saves). Returns the
     internal_links list [{"content_id", "anchor", "url"}]."""
     html = strip_links(content.html_content)
     links = []
-    for slot, target in enumerate(related(content, candidates, index)):
+    for slot, target in enumerate(related(content, candidates)):
         placed = _place_anchor(html, target) or _add_sentence(html, target, slot)
         if placed is None:
             continue
@@ -131,32 +137,33 @@ def link_article(content: Content, candidates: list[Content], index: PieceIndex 
     return links
 
 
-def site_candidates(site: Site) -> list[Content]:
-    return list(
-        Content.objects.filter(site=site, status__in=LINKABLE)
-        .exclude(slug="")
-        .select_related("task", "cluster")
-        .order_by("id")
-    )
+# What a link target needs (its phrases, its href, its cluster): not its HTML, which a large
+# site's thousands of articles would bring along for nothing.
+_TARGET_FIELDS = ("id", "title", "slug", "external_url", "cluster_id", "site_status", "task__keywords")
+
+
+def site_candidates(site: Site) -> Candidates:
+    targets = Content.objects.filter(site=site, status__in=LINKABLE).exclude(slug="").select_related("task")
+    return Candidates(list(targets.only(*_TARGET_FIELDS).order_by("id")))
 
 
 def relink_site(site: Site, content_ids: Iterable[int]) -> list[int]:
     """Link `content_ids` and re-link their unpublished cluster siblings (so an article written
     earlier gains links to the siblings written later). Returns the ids whose links changed."""
     candidates = site_candidates(site)
-    by_id = {c.pk: c for c in candidates}
-    todo = [by_id[i] for i in content_ids if i in by_id]
-    clusters = {c.cluster_id for c in todo if c.cluster_id}
-    todo += [
-        c
-        for c in candidates
-        if c.cluster_id in clusters and c not in todo and c.site_status == Content.SiteStatus.NOT_PUBLISHED
+    wanted = set(content_ids)
+    chosen = [c for c in candidates.contents if c.pk in wanted]
+    clusters = {c.cluster_id for c in chosen if c.cluster_id}
+    ids = [c.pk for c in chosen] + [
+        c.pk
+        for cluster in clusters
+        for c in candidates.by_cluster[cluster]
+        if c.pk not in wanted and c.site_status == Content.SiteStatus.NOT_PUBLISHED
     ]
     changed = []
-    index = candidate_index(candidates)
-    for content in todo:
+    for content in Content.objects.filter(pk__in=ids).select_related("task").order_by("id"):  # with their HTML
         before = (content.html_content, content.internal_links)
-        link_article(content, candidates, index)
+        link_article(content, candidates)
         if (content.html_content, content.internal_links) != before:
             Content.objects.filter(pk=content.pk).update(
                 html_content=content.html_content, internal_links=content.internal_links

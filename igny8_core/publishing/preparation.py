@@ -11,29 +11,27 @@ from igny8_core.ai.similarity import Piece, PieceIndex
 from igny8_core.writer.models import Content, Images
 
 
-def _piece(content: Content) -> Piece:
-    keywords = list(content.task.keywords or []) if content.task_id and content.task else []
-    return Piece(content.title, keywords, f'content {content.pk} "{content.title}"')
-
-
 def prepare_for_review(site: Site) -> dict[int, dict[str, Any]]:
     """Link and score the site's content in review. Returns {content_id: quality}."""
     waiting = list(Content.objects.filter(site=site, status=Content.Status.REVIEW).values_list("id", flat=True))
     if not waiting:
         return {}
     linking.relink_site(site, waiting)
-    everything = list(
-        Content.objects.filter(site=site, status__in=linking.LINKABLE)
+    # The site's pieces (title, keywords) to compare each draft with; only the drafts are loaded whole.
+    linkable = Content.objects.filter(site=site, status__in=linking.LINKABLE).order_by("id")
+    ids, pieces = [], PieceIndex()
+    for pk, title, keywords in linkable.values_list("id", "title", "task__keywords"):
+        ids.append(pk)
+        pieces.add(Piece(title, list(keywords or []), f'content {pk} "{title}"'))
+    position = {pk: n for n, pk in enumerate(ids)}
+    drafts = list(
+        Content.objects.filter(pk__in=waiting, status__in=linking.LINKABLE)
         .select_related("task")
         .prefetch_related(Prefetch("images", queryset=Images.objects.only("id", "content_id", "alt_text")))
         .order_by("id")
     )
-    pieces = PieceIndex(_piece(c) for c in everything)  # each draft compared with those sharing its words
-    scored = []
-    for position, content in enumerate(everything):
-        if content.pk not in waiting:
-            continue
-        content.quality = quality.evaluate(content, site, pieces, available=len(everything) - 1, own=position)
-        scored.append(content)
-    Content.objects.bulk_update(scored, ["quality"], batch_size=500)  # one statement, not one per draft
-    return {content.pk: content.quality for content in scored}
+    for content in drafts:
+        own = position.get(content.pk)
+        content.quality = quality.evaluate(content, site, pieces, available=len(ids) - 1, own=own)
+    Content.objects.bulk_update(drafts, ["quality"], batch_size=500)  # one statement, not one per draft
+    return {content.pk: content.quality for content in drafts}
