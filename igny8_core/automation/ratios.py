@@ -31,10 +31,10 @@ from django.db.models import Count, QuerySet
 
 from igny8_core.accounts.models import Site
 from igny8_core.ai import clustering
-from igny8_core.ai.functions.auto_cluster import uses_local_clustering
+from igny8_core.ai.functions.auto_cluster import existing_members, uses_local_clustering
 from igny8_core.billing.services import CreditService
 from igny8_core.degraded import REDIS_ERRORS
-from igny8_core.planner.models import Clusters, ContentIdeas, Keywords
+from igny8_core.planner.models import ContentIdeas, Keywords
 from igny8_core.writer.models import Content, Images
 
 from .models import AutomationRun, RunStatus
@@ -42,7 +42,6 @@ from .models import AutomationRun, RunStatus
 CLUSTER_FACTOR = Decimal("1.2")  # the demo provider splits ~1.2-1.3x finer than the local grouping
 WORDS_MARGIN = Decimal("1.25")  # articles run past the target length
 CLUSTER_SAMPLE = 60  # pending keywords grouped locally (cubic cost); the rest scale linearly
-EXISTING_CLUSTERS = 100  # existing clusters (by size) the sample may attach to
 EXISTING_MEMBERS = 10  # keywords per existing cluster compared with
 PROJECTION_CACHE_SECONDS = 600
 HISTORY_RUNS = 10  # recent finished runs the cluster factor is learned from
@@ -117,16 +116,7 @@ def project_clusters(site: Site, pending_keywords: "QuerySet[Keywords]") -> int:
     sample: list[dict[str, Any]] = [
         dict(row) for row in pending_keywords.order_by("pk").values("id", "keyword")[:CLUSTER_SAMPLE]
     ]
-    biggest = Clusters.objects.filter(site=site).order_by("-keywords_count", "name")[:EXISTING_CLUSTERS]
-    existing: dict[str, list[str]] = {}
-    for name, keyword in (
-        Keywords.objects.filter(site=site, cluster__in=biggest)
-        .order_by("cluster_id", "-id")
-        .values_list("cluster__name", "keyword")
-    ):
-        members = existing.setdefault(name, [])
-        if len(members) < EXISTING_MEMBERS:
-            members.append(keyword)
+    existing = existing_members(site, [k["keyword"] for k in sample], EXISTING_MEMBERS)
     inputs = json.dumps([[k["keyword"] for k in sample], sorted(existing.items())])
     key = f"estimate_projection:{hashlib.sha256(inputs.encode()).hexdigest()}"
     try:

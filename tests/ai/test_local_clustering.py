@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from igny8_core.ai import clustering
+from igny8_core.ai.functions.auto_cluster import MAX_EXISTING_NAMES, existing_members
 from igny8_core.automation.models import AutomationConfig
 from igny8_core.planner.models import Clusters, Keywords
 
@@ -94,3 +95,26 @@ def test_a_batch_asked_of_the_model_is_charged_even_if_the_method_turns_local_me
     assert result.items_processed == len(COFFEE)
     assert result.credits_used > 0 and balance(account) == start - result.credits_used
     assert len(deductions(account)) == 1
+
+
+@pytest.mark.django_db
+def test_the_local_method_compares_a_batch_with_the_clusters_of_its_topic_then_the_largest(site):
+    def cluster(name, keywords):
+        made = Clusters.objects.create(site=site, name=name, keywords_count=len(keywords))
+        Keywords.objects.bulk_create(
+            Keywords(site=site, account=site.account, keyword=k, cluster=made, status="mapped") for k in keywords
+        )
+        return made
+
+    for n in range(MAX_EXISTING_NAMES + 10):  # larger than the batch's own topic, unrelated to it
+        cluster(f"Lighthouse {n}", [f"lighthouse keeper {n} {m}" for m in range(5)])
+    cluster("Cold Brew", [f"cold brew step {m}" for m in range(4)])
+    moving = Keywords.objects.create(
+        site=site, keyword="cold brew moving", cluster=Clusters.objects.get(name="Cold Brew")
+    )
+
+    existing = existing_members(site, ["cold brew recipe"], per_cluster=2, excluding=[moving.pk])
+
+    assert len(existing) == MAX_EXISTING_NAMES
+    assert existing["Cold Brew"] == ["cold brew step 3", "cold brew step 2"]  # newest first, the batch's own left out
+    assert all(len(members) == 2 for members in existing.values())
