@@ -42,13 +42,14 @@ def strip_links(html: str) -> str:
 
 def _piece(content: Content) -> Piece:
     keywords = list(content.task.keywords or []) if content.task_id and content.task else []
-    return Piece(content.title, keywords)
+    return Piece(content.title, keywords, f'content {content.pk} "{content.title}"')
 
 
 class Candidates:
-    """A site's linkable content as link targets (oldest first), looked up by cluster and by
-    words: an article is scored only against the articles that share its words, and its
-    siblings come from its cluster's list, not from a pass over the whole site."""
+    """A site's linkable content (oldest first), looked up by cluster and by words: an article
+    is scored only against the articles that share its words, and its siblings come from its
+    cluster's list, not from a pass over the whole site. Content without a slug is here too
+    (the review gate's unique-intent check compares with it) but is never linked."""
 
     def __init__(self, contents: list[Content]) -> None:
         self.contents = contents
@@ -143,22 +144,23 @@ _TARGET_FIELDS = ("id", "title", "slug", "external_url", "cluster_id", "site_sta
 
 
 def site_candidates(site: Site) -> Candidates:
-    targets = Content.objects.filter(site=site, status__in=LINKABLE).exclude(slug="").select_related("task")
+    targets = Content.objects.filter(site=site, status__in=LINKABLE).select_related("task")
     return Candidates(list(targets.only(*_TARGET_FIELDS).order_by("id")))
 
 
-def relink_site(site: Site, content_ids: Iterable[int]) -> list[int]:
+def relink_site(site: Site, content_ids: Iterable[int], candidates: Candidates | None = None) -> list[int]:
     """Link `content_ids` and re-link their unpublished cluster siblings (so an article written
-    earlier gains links to the siblings written later). Returns the ids whose links changed."""
-    candidates = site_candidates(site)
+    earlier gains links to the siblings written later); only content with a slug. `candidates`:
+    site_candidates(site), when the caller has it. Returns the ids whose links changed."""
+    candidates = candidates or site_candidates(site)
     wanted = set(content_ids)
-    chosen = [c for c in candidates.contents if c.pk in wanted]
+    chosen = [c for c in candidates.contents if c.pk in wanted and c.slug]
     clusters = {c.cluster_id for c in chosen if c.cluster_id}
     ids = [c.pk for c in chosen] + [
         c.pk
         for cluster in clusters
         for c in candidates.by_cluster[cluster]
-        if c.pk not in wanted and c.site_status == Content.SiteStatus.NOT_PUBLISHED
+        if c.pk not in wanted and c.slug and c.site_status == Content.SiteStatus.NOT_PUBLISHED
     ]
     changed = []
     for content in Content.objects.filter(pk__in=ids).select_related("task").order_by("id"):  # with their HTML

@@ -7,7 +7,6 @@ from django.db.models import Prefetch
 
 from igny8_core.accounts.models import Site
 from igny8_core.ai import linking, quality
-from igny8_core.ai.similarity import Piece, PieceIndex
 from igny8_core.writer.models import Content, Images
 
 
@@ -16,14 +15,9 @@ def prepare_for_review(site: Site) -> dict[int, dict[str, Any]]:
     waiting = list(Content.objects.filter(site=site, status=Content.Status.REVIEW).values_list("id", flat=True))
     if not waiting:
         return {}
-    linking.relink_site(site, waiting)
-    # The site's pieces (title, keywords) to compare each draft with; only the drafts are loaded whole.
-    linkable = Content.objects.filter(site=site, status__in=linking.LINKABLE).order_by("id")
-    ids, pieces = [], PieceIndex()
-    for pk, title, keywords in linkable.values_list("id", "title", "task__keywords"):
-        ids.append(pk)
-        pieces.add(Piece(title, list(keywords or []), f'content {pk} "{title}"'))
-    position = {pk: n for n, pk in enumerate(ids)}
+    candidates = linking.site_candidates(site)  # read once: link targets and the drafts' comparisons
+    linking.relink_site(site, waiting, candidates)
+    position = {c.pk: n for n, c in enumerate(candidates.contents)}
     drafts = list(
         Content.objects.filter(pk__in=waiting, status__in=linking.LINKABLE)
         .select_related("task")
@@ -32,6 +26,6 @@ def prepare_for_review(site: Site) -> dict[int, dict[str, Any]]:
     )
     for content in drafts:
         own = position.get(content.pk)
-        content.quality = quality.evaluate(content, site, pieces, available=len(ids) - 1, own=own)
+        content.quality = quality.evaluate(content, site, candidates.index, len(candidates.contents) - 1, own)
     Content.objects.bulk_update(drafts, ["quality"], batch_size=500)  # one statement, not one per draft
     return {content.pk: content.quality for content in drafts}
